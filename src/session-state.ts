@@ -1,0 +1,16 @@
+/** What a session asks of the user right now (SPEC §3). The JSON spelling is the contract. */
+export type SessionState = 'working' | 'needs_input' | 'idle' | 'unknown';
+
+export const SESSION_STATES: readonly SessionState[] = ['working', 'needs_input', 'idle', 'unknown'];
+
+/** A decided state, the short phrase that explains it to the user, and when it began if known. */
+export interface StateVerdict {
+  readonly state: SessionState;
+  /** User-facing, e.g. "waiting for permission: Bash", "turn ended 2 min ago". */
+  readonly reason: string;
+  /** Transcript time of the record that put the session in this state, when known. */
+  readonly since?: Date;
+}
+
+/** Finished turns stop being "waiting for you" and become idle after this long (SPEC §3). */
+export const DEFAULT_IDLE_THRESHOLD_MS = 10 * 60 * 1000;
