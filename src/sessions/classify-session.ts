@@ -1,0 +1,78 @@
+import type { StateVerdict } from '../session-state.js';
+
+/** What the transcript tail says, already decided by the transcript reader. */
+export interface TranscriptSignal {
+  readonly verdict: StateVerdict;
+  /** Name of a tool called and not yet answered (`Bash`), if any. */
+  readonly pendingTool?: string;
+}
+
+/** The client's own report in `sessions/<pid>.json` (2.1.x interactive sessions only). */
+export interface ClientStatus {
+  readonly status: string;
+  readonly waitingFor?: string;
+  readonly since?: Date;
+}
+
+/** Every signal known about one session, gathered by the scan. */
+export interface SessionSignals {
+  readonly clientStatus?: ClientStatus;
+  readonly transcript?: TranscriptSignal;
+  /** Why there is no transcript signal, when there is none. */
+  readonly noTranscript?: 'none-yet' | 'ambiguous' | 'unreadable';
+}
+
+/**
+ * Decides a session's state from every signal (SPEC §3), as one pure function. The client's
+ * own status is live and exact on whether it works or waits; the transcript tells what a
+ * non-working session waits for (a finished turn, or nothing after an interrupt) and is the
+ * only signal of older clients and `-p` runs.
+ */
+export function classifySession(signals: SessionSignals): StateVerdict {
+  const { clientStatus, transcript } = signals;
+  switch (clientStatus?.status) {
+    case 'waiting':
+      return {
+        state: 'needs_input',
+        reason: waitingReason(clientStatus.waitingFor, transcript?.pendingTool),
+        ...since(clientStatus.since),
+      };
+    case 'busy':
+    case 'shell':
+      return {
+        state: 'working',
+        reason: transcript?.verdict.state === 'working' ? transcript.verdict.reason : 'working',
+        ...since(clientStatus.since),
+      };
+    case 'idle':
+      if (transcript === undefined) return fromMissingTranscript(signals.noTranscript);
+      // The client is not working, whatever an unfinished-looking transcript suggests.
+      if (transcript.verdict.state === 'working') return { state: 'idle', reason: 'stopped' , ...since(clientStatus.since) };
+      return transcript.verdict;
+    default:
+      return transcript?.verdict ?? fromMissingTranscript(signals.noTranscript);
+  }
+}
+
+function fromMissingTranscript(why: SessionSignals['noTranscript']): StateVerdict {
+  switch (why) {
+    case 'ambiguous':
+      return { state: 'unknown', reason: 'several sessions in this folder; cannot tell which transcript is this one' };
+    case 'unreadable':
+      return { state: 'unknown', reason: 'transcript unreadable' };
+    case 'none-yet':
+    case undefined:
+      return { state: 'idle', reason: 'no prompt yet' };
+  }
+}
+
+/** "waiting for permission: Bash" from the client's "permission prompt" and the pending tool. */
+function waitingReason(waitingFor: string | undefined, pendingTool: string | undefined): string {
+  if (waitingFor === undefined) return pendingTool ? `waiting for you: ${pendingTool}` : 'waiting for you';
+  if (/permission/i.test(waitingFor)) return pendingTool ? `waiting for permission: ${pendingTool}` : 'waiting for permission';
+  return `waiting for ${waitingFor}`;
+}
+
+function since(date: Date | undefined): { since?: Date } {
+  return date === undefined ? {} : { since: date };
+}

@@ -1,0 +1,68 @@
+import { debuglog } from 'node:util';
+import { listPids, readCmdline, readComm, readProcLink, readProcStat } from './proc-reader.js';
+import { mightBeClaude, recognizeClaude } from './recognize-claude.js';
+
+const debug = debuglog('vmux:discovery');
+
+/** A running Claude Code session process, as `/proc` shows it. */
+export interface ClaudeProcess {
+  readonly pid: number;
+  readonly ppid: number;
+  /** argv as shown in `/proc/<pid>/cmdline`. */
+  readonly cmd: readonly string[];
+  readonly cwd: string;
+  /** Field 22 of `/proc/<pid>/stat`; Claude Code's `procStart`. */
+  readonly startTicks: string;
+}
+
+export interface FindOptions {
+  /**
+   * PIDs that a live `sessions/<pid>.json` names with a matching `procStart`: sessions whatever
+   * their name (the client may run under any file name).
+   */
+  readonly knownSessionPids?: ReadonlySet<number>;
+  /** Only look at these PIDs (tests look only at the processes they started). */
+  readonly onlyPids?: ReadonlySet<number>;
+}
+
+/**
+ * Every Claude Code session process under `procRoot`. Processes that vanish or cannot be read
+ * mid-scan are skipped. A launcher that wraps the real client in a child is reported once, as
+ * the child.
+ */
+export function findClaudeProcesses(procRoot = '/proc', options: FindOptions = {}): ClaudeProcess[] {
+  const found: ClaudeProcess[] = [];
+  const pids = options.onlyPids ? [...options.onlyPids].sort((a, b) => a - b) : listPids(procRoot);
+  for (const pid of pids) {
+    const proc = readClaudeProcess(procRoot, pid, options.knownSessionPids?.has(pid) ?? false);
+    if (proc) found.push(proc);
+  }
+  return dropLaunchers(found, options.knownSessionPids);
+}
+
+function readClaudeProcess(procRoot: string, pid: number, known: boolean): ClaudeProcess | undefined {
+  const comm = readComm(procRoot, pid);
+  if (comm === undefined) return undefined;
+  const exe = readProcLink(procRoot, pid, 'exe');
+  if (!known && !mightBeClaude(comm, exe)) return undefined;
+  const argv = readCmdline(procRoot, pid);
+  // Kernel threads and zombies have an empty cmdline.
+  if (argv === undefined || argv.length === 0) return undefined;
+  if (!known) {
+    const recognition = recognizeClaude({ comm, exe, argv });
+    if (recognition.kind !== 'session') {
+      if (recognition.kind === 'not-a-session') debug('pid %d skipped: %s', pid, recognition.why);
+      return undefined;
+    }
+  }
+  const stat = readProcStat(procRoot, pid);
+  const cwd = readProcLink(procRoot, pid, 'cwd');
+  if (stat === undefined || cwd === undefined) return undefined;
+  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks };
+}
+
+/** A recognised process whose direct child is also recognised is only the launcher of that child. */
+function dropLaunchers(found: ClaudeProcess[], known: ReadonlySet<number> | undefined): ClaudeProcess[] {
+  const parents = new Set(found.map((proc) => proc.ppid));
+  return found.filter((proc) => !parents.has(proc.pid) || known?.has(proc.pid) === true);
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { encodePath } from './encode-path.js';
+import type { ClaudeProcess } from './find-claude-processes.js';
+import { matchTranscripts } from './match-transcripts.js';
+import type { SessionFile } from './session-file.js';
+
+const ID_A = 'aaaaaaaa-0000-4000-8000-000000000001';
+const ID_B = 'bbbbbbbb-0000-4000-8000-000000000002';
+const ID_C = 'cccccccc-0000-4000-8000-000000000003';
+
+/** A Claude config dir with transcripts whose modification times are set explicitly. */
+function claudeDirWith(cwd: string, transcripts: Record<string, number>): string {
+  const claudeDir = tempDir();
+  const folder = join(claudeDir, 'projects', encodePath(cwd));
+  mkdirSync(folder, { recursive: true });
+  for (const [id, mtimeMs] of Object.entries(transcripts)) {
+    const path = join(folder, `${id}.jsonl`);
+    writeFileSync(path, '{}\n');
+    utimesSync(path, mtimeMs / 1000, mtimeMs / 1000);
+  }
+  return claudeDir;
+}
+
+function proc(pid: number, cwd: string, cmd: string[] = ['claude']): ClaudeProcess {
+  return { pid, ppid: 1, cmd, cwd, startTicks: String(pid) };
+}
+
+/** Process start times in these tests: pid N started at N seconds past a fixed origin... */
+const startAt = (times: Record<number, number>) => (p: ClaudeProcess) => times[p.pid] ?? 0;
+
+test('the sessions file names the transcript exactly', () => {
+  const cwd = '/work/app';
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: Date.now(), [ID_B]: Date.now() });
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_B, cwd }]]);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_B, path: join(claudeDir, 'projects', encodePath(cwd), `${ID_B}.jsonl`) });
+});
+
+test('a sessions file whose transcript does not exist yet gives the id without a path', () => {
+  const cwd = '/work/fresh';
+  const claudeDir = claudeDirWith(cwd, {});
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_C, cwd }]]);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_C });
+});
+
+test('argv --session-id is used when there is no sessions file and the transcript exists', () => {
+  const cwd = '/work/hinted';
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: Date.now() });
+  const matches = matchTranscripts({
+    claudeDir,
+    processes: [proc(10, cwd, ['claude', '--session-id', ID_A])],
+    sessionFiles: new Map(),
+    startTimeMs: () => Date.now(),
+  });
+  assert.equal(matches.get(10)?.kind, 'argv');
+});
+
+test('a lone process takes the only transcript written since it started', () => {
+  const cwd = '/work/lone';
+  const t0 = Date.now() - 60_000;
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 - 3_600_000, [ID_B]: t0 + 10_000 });
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: new Map(), startTimeMs: () => t0 });
+  assert.deepEqual(matches.get(10), { kind: 'folder', sessionId: ID_B, path: join(claudeDir, 'projects', encodePath(cwd), `${ID_B}.jsonl`) });
+});
+
+test('a process with no transcript written since it started has none yet', () => {
+  const cwd = '/work/old';
+  const t0 = Date.now() - 60_000;
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 - 3_600_000 });
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: new Map(), startTimeMs: () => t0 });
+  assert.deepEqual(matches.get(10), { kind: 'none-yet' });
+});
+
+test('several sessions in one folder never share a transcript', () => {
+  const cwd = '/work/shared-folder';
+  const t0 = Date.now() - 600_000;
+  // Process 10 started at t0, process 20 at t0+5min. A was last written before 20 started.
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 60_000, [ID_B]: t0 + 400_000 });
+  const matches = matchTranscripts({
+    claudeDir,
+    processes: [proc(10, cwd), proc(20, cwd)],
+    sessionFiles: new Map(),
+    startTimeMs: startAt({ 10: t0, 20: t0 + 300_000 }),
+  });
+  assert.equal(matches.get(10)?.kind === 'folder' && matches.get(10)?.kind, 'folder');
+  const a = matches.get(10);
+  const b = matches.get(20);
+  assert.ok(a?.kind === 'folder' && b?.kind === 'folder');
+  assert.equal(a.sessionId, ID_A);
+  assert.equal(b.sessionId, ID_B);
+});
+
+test('an ambiguous folder says so rather than guess', () => {
+  const cwd = '/work/ambiguous';
+  const t0 = Date.now() - 600_000;
+  // Both transcripts were written after both processes started: either could be either's.
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 400_000, [ID_B]: t0 + 500_000 });
+  const matches = matchTranscripts({
+    claudeDir,
+    processes: [proc(10, cwd), proc(20, cwd)],
+    sessionFiles: new Map(),
+    startTimeMs: startAt({ 10: t0, 20: t0 + 1000 }),
+  });
+  assert.deepEqual(matches.get(10), { kind: 'ambiguous', candidates: 2 });
+  assert.deepEqual(matches.get(20), { kind: 'ambiguous', candidates: 2 });
+});
+
+test('a transcript claimed by another live session is never taken by folder matching', () => {
+  const cwd = '/work/claimed';
+  const t0 = Date.now() - 600_000;
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 400_000, [ID_B]: t0 + 500_000 });
+  const files = new Map<number, SessionFile>([[20, { pid: 20, sessionId: ID_B, cwd }]]);
+  const matches = matchTranscripts({
+    claudeDir,
+    processes: [proc(10, cwd), proc(20, cwd)],
+    sessionFiles: files,
+    startTimeMs: () => t0,
+  });
+  const a = matches.get(10);
+  assert.ok(a?.kind === 'folder');
+  assert.equal(a.sessionId, ID_A);
+});

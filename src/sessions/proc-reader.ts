@@ -1,0 +1,109 @@
+import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isGoneOrForbidden } from '../errors.js';
+
+/** What `/proc/<pid>/stat` tells about a process that discovery needs. */
+export interface ProcStat {
+  /** One letter: `R`, `S`, `Z` (zombie: exited, not yet reaped), … */
+  readonly state: string;
+  readonly ppid: number;
+  /** Field 22: start time in clock ticks since boot. Claude Code records it as `procStart`. */
+  readonly startTicks: string;
+}
+
+/** PIDs listed in a proc root, in ascending order. */
+export function listPids(procRoot: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync(procRoot)) {
+    if (/^[0-9]+$/.test(name)) pids.push(Number(name));
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/**
+ * Reads one `/proc/<pid>` file; `undefined` when the process vanished or is not ours to read,
+ * which is normal mid-scan and never an error.
+ */
+export function readProcFile(procRoot: string, pid: number, file: string): string | undefined {
+  try {
+    return readFileSync(join(procRoot, String(pid), file), 'utf8');
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return undefined;
+    throw error;
+  }
+}
+
+export function readProcLink(procRoot: string, pid: number, link: string): string | undefined {
+  try {
+    return readlinkSync(join(procRoot, String(pid), link));
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return undefined;
+    throw error;
+  }
+}
+
+/** `comm` without its trailing newline. */
+export function readComm(procRoot: string, pid: number): string | undefined {
+  return readProcFile(procRoot, pid, 'comm')?.replace(/\n$/, '');
+}
+
+/**
+ * argv as the process shows it. A process that set its title (the Node build of Claude Code)
+ * leaves its argv area padded with spaces and NULs; the padding is dropped.
+ */
+export function readCmdline(procRoot: string, pid: number): string[] | undefined {
+  const raw = readProcFile(procRoot, pid, 'cmdline');
+  if (raw === undefined) return undefined;
+  const trimmed = raw.replace(/[\0 ]+$/, '');
+  return trimmed === '' ? [] : trimmed.split('\0');
+}
+
+/**
+ * Parses `/proc/<pid>/stat`. The command name in field 2 may hold spaces and parentheses,
+ * so the fields are counted from the last `)`.
+ */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  // After ")": field 3 (state) is index 0, so field N is index N - 3.
+  const fields = text.slice(close + 2).split(' ');
+  const state = fields[3 - 3];
+  const ppid = Number(fields[4 - 3]);
+  const startTicks = fields[22 - 3];
+  if (state === undefined || !Number.isInteger(ppid) || startTicks === undefined || !/^[0-9]+$/.test(startTicks)) {
+    return undefined;
+  }
+  return { state, ppid, startTicks };
+}
+
+/** The stat of a running process; undefined when it is gone or a zombie (it has exited). */
+export function readProcStat(procRoot: string, pid: number): ProcStat | undefined {
+  const text = readProcFile(procRoot, pid, 'stat');
+  const stat = text === undefined ? undefined : parseProcStat(text);
+  return stat?.state === 'Z' || stat?.state === 'X' ? undefined : stat;
+}
+
+/** Environment of a process (readable for the user's own processes only). */
+export function readEnviron(procRoot: string, pid: number): Map<string, string> | undefined {
+  const raw = readProcFile(procRoot, pid, 'environ');
+  if (raw === undefined) return undefined;
+  const env = new Map<string, string>();
+  for (const entry of raw.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  return env;
+}
+
+/** Seconds since the epoch at which the machine booted (`btime`), to turn start ticks into a time. */
+export function readBootTimeMs(procRoot: string): number | undefined {
+  try {
+    const match = /^btime ([0-9]+)$/m.exec(readFileSync(join(procRoot, 'stat'), 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux reports process start times in USER_HZ ticks, which is 100 on every supported architecture. */
+export const CLOCK_TICKS_PER_SECOND = 100;

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
+import type { DiscoveryContext } from './discovery-context.js';
+import { encodePath } from './encode-path.js';
+import { scanSessions } from './scan-sessions.js';
+
+const root = tempDir();
+const claudeDir = join(root, 'claude');
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+
+const minutesAgo = (n: number): Date => new Date(Date.now() - n * 60_000);
+
+function context(): DiscoveryContext {
+  return { procRoot: '/proc', claudeDir, idleThresholdMs: 10 * 60_000, now: () => new Date() };
+}
+
+async function session(name: string, args: string[] = []): Promise<FakeClaude> {
+  const cwd = join(root, name);
+  mkdirSync(cwd, { recursive: true });
+  const proc = await startFakeClaude({ cwd, binDir: cwd, args });
+  started.push(proc);
+  return proc;
+}
+
+function transcript(proc: FakeClaude, sessionId: string): TranscriptBuilder {
+  return new TranscriptBuilder(join(claudeDir, 'projects', encodePath(proc.cwd), `${sessionId}.jsonl`), sessionId, proc.cwd, 'feature');
+}
+
+test('scan: a fresh session with a sessions file and no transcript is idle, with its id', async () => {
+  const proc = await session('fresh');
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'f0000000-0000-4000-8000-000000000001', cwd: proc.cwd, status: 'idle' });
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.sessionId, 'f0000000-0000-4000-8000-000000000001');
+  assert.equal(found?.state, 'idle');
+  assert.equal(found?.reason, 'no prompt yet');
+});
+
+test('scan: an answered prompt needs input since the answer, with branch and preview', async () => {
+  const proc = await session('answered');
+  const id = 'a0000000-0000-4000-8000-000000000002';
+  writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
+  const answeredAt = minutesAgo(2);
+  transcript(proc, id).prompt('fix the flaky test', minutesAgo(3)).assistantText('Fixed: the test now waits.', answeredAt).turnDuration(answeredAt);
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.state, 'needs_input');
+  assert.equal(found?.waitingSince?.getTime(), answeredAt.getTime());
+  assert.equal(found?.gitBranch, 'feature');
+  assert.equal(found?.preview, 'Fixed: the test now waits.');
+});
+
+test('scan: a permission prompt needs input and the reason names the tool', async () => {
+  const proc = await session('permission');
+  const id = 'b0000000-0000-4000-8000-000000000003';
+  writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'waiting', waitingFor: 'permission prompt' });
+  transcript(proc, id).prompt('run the migration', minutesAgo(1)).toolUse('Bash', { command: 'npm run migrate' }, minutesAgo(1));
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.state, 'needs_input');
+  assert.equal(found?.reason, 'waiting for permission: Bash');
+  assert.match(found?.preview ?? '', /npm run migrate/);
+});
+
+test('scan: an old client without a sessions file is matched through its folder and read from the transcript', async () => {
+  const proc = await session('old-client');
+  const id = 'c0000000-0000-4000-8000-000000000004';
+  transcript(proc, id).prompt('build it', new Date()).toolUse('Bash', { command: 'make' }, new Date());
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.sessionId, id);
+  assert.equal(found?.state, 'working');
+});
+
+test('scan: a killed client is gone although its sessions file stays behind', async () => {
+  const proc = await session('killed');
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'd0000000-0000-4000-8000-000000000005', cwd: proc.cwd, status: 'idle' });
+  await proc.stop('SIGKILL');
+  assert.deepEqual(scanSessions(context(), { onlyPids: new Set([proc.pid]) }), []);
+});
+
+test('scan: sessions needing input come first', async () => {
+  const working = await session('order-working');
+  const waiting = await session('order-waiting');
+  writeSessionFile(claudeDir, working.pid, { sessionId: 'e0000000-0000-4000-8000-000000000006', cwd: working.cwd, status: 'busy' });
+  writeSessionFile(claudeDir, waiting.pid, { sessionId: 'e0000000-0000-4000-8000-000000000007', cwd: waiting.cwd, status: 'waiting', waitingFor: 'permission prompt' });
+  const found = scanSessions(context(), { onlyPids: new Set([working.pid, waiting.pid]) });
+  assert.deepEqual(found.map((s) => s.pid), [waiting.pid, working.pid]);
+});

@@ -1,0 +1,110 @@
+import { debuglog } from 'node:util';
+import { errnoCode } from '../errors.js';
+import { detectState } from '../transcript/detect-state.js';
+import { extractPreview, pendingToolName } from '../transcript/preview.js';
+import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
+import { classifySession, type SessionSignals } from './classify-session.js';
+import type { DiscoveryContext } from './discovery-context.js';
+import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
+import { readGitInfo } from './git-info.js';
+import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
+import { CLOCK_TICKS_PER_SECOND, readBootTimeMs } from './proc-reader.js';
+import { byAttention, type Session } from './session.js';
+import { liveSessionFiles, readSessionFiles, type SessionFile } from './session-file.js';
+
+const debug = debuglog('vmux:discovery');
+
+export interface ScanOptions {
+  /** Only these PIDs (tests look only at the processes they started). */
+  readonly onlyPids?: ReadonlySet<number>;
+}
+
+/**
+ * One full pass of discovery: processes → sessions files → transcripts → state and preview.
+ * Synchronous and bounded: every transcript read is a tail read.
+ */
+export function scanSessions(context: DiscoveryContext, options: ScanOptions = {}): Session[] {
+  const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir), context.procRoot);
+  const knownSessionPids = new Set(
+    [...sessionFiles.values()].filter((file) => file.procStart !== undefined).map((file) => file.pid),
+  );
+  const processes = findClaudeProcesses(context.procRoot, {
+    knownSessionPids,
+    ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
+  });
+  const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
+  const startTimeMs = (proc: ClaudeProcess): number =>
+    bootTimeMs + (Number(proc.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });
+  const now = context.now();
+  return processes
+    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now))
+    .sort(byAttention);
+}
+
+function describeSession(
+  proc: ClaudeProcess,
+  file: SessionFile | undefined,
+  match: TranscriptMatch | undefined,
+  context: DiscoveryContext,
+  now: Date,
+): Session {
+  const path = match !== undefined && 'path' in match ? match.path : undefined;
+  const tail = path === undefined ? undefined : readTail(path);
+  const signals: SessionSignals = {
+    ...(file?.status ? { clientStatus: clientStatusOf(file) } : {}),
+    ...(tail
+      ? {
+          transcript: {
+            verdict: detectState(tail, now, { idleThresholdMs: context.idleThresholdMs }),
+            ...pendingTool(tail),
+          },
+        }
+      : { noTranscript: noTranscriptReason(match, path) }),
+  };
+  const verdict = classifySession(signals);
+  const cwd = file?.cwd ?? proc.cwd;
+  const git = readGitInfo(cwd);
+  const worktree = git?.worktree;
+  return {
+    pid: proc.pid,
+    procStart: proc.startTicks,
+    sessionId: match !== undefined && 'sessionId' in match ? (match.sessionId ?? '') : '',
+    cwd,
+    gitBranch: tail?.gitBranch || git?.branch || '',
+    ...(worktree ? { worktree } : {}),
+    state: verdict.state,
+    reason: verdict.reason,
+    ...(verdict.state === 'needs_input' ? { waitingSince: verdict.since ?? now } : {}),
+    preview: tail ? extractPreview(tail) : '',
+    ...(path ? { transcriptPath: path } : {}),
+  };
+}
+
+function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientStatus']> {
+  return {
+    status: file.status ?? '',
+    ...(file.waitingFor ? { waitingFor: file.waitingFor } : {}),
+    ...(file.statusUpdatedAt ? { since: file.statusUpdatedAt } : {}),
+  };
+}
+
+function pendingTool(tail: TranscriptTail): { pendingTool?: string } {
+  const name = pendingToolName(tail);
+  return name === undefined ? {} : { pendingTool: name };
+}
+
+function noTranscriptReason(match: TranscriptMatch | undefined, path: string | undefined): SessionSignals['noTranscript'] {
+  if (path !== undefined) return 'unreadable';
+  return match?.kind === 'ambiguous' ? 'ambiguous' : 'none-yet';
+}
+
+/** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
+function readTail(path: string): TranscriptTail | undefined {
+  try {
+    return tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
+  } catch (error) {
+    debug('transcript %s unreadable: %s', path, errnoCode(error) ?? String(error));
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { procStartOf, startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { liveSessionFiles, parseSessionFile, readSessionFiles } from './session-file.js';
+
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+
+test('parseSessionFile keeps well-typed fields and accepts numeric or ISO times', () => {
+  const file = parseSessionFile(
+    { pid: 7, sessionId: 's', cwd: '/w', procStart: 123, status: 'waiting', waitingFor: 'permission prompt', statusUpdatedAt: 1_700_000_000_000 },
+    7,
+  );
+  assert.deepEqual(file, {
+    pid: 7, sessionId: 's', cwd: '/w', procStart: '123', status: 'waiting', waitingFor: 'permission prompt',
+    statusUpdatedAt: new Date(1_700_000_000_000), version: undefined,
+  });
+  assert.equal(parseSessionFile({ pid: 7, updatedAt: '2026-01-02T03:04:05Z' }, 7)?.statusUpdatedAt?.toISOString(), '2026-01-02T03:04:05.000Z');
+});
+
+test('parseSessionFile rejects junk and files naming another pid', () => {
+  assert.equal(parseSessionFile([], 7), undefined);
+  assert.equal(parseSessionFile('x', 7), undefined);
+  assert.equal(parseSessionFile({ pid: 8 }, 7), undefined);
+  assert.equal(parseSessionFile({ pid: 7, sessionId: 42 }, 7)?.sessionId, undefined);
+});
+
+test('readSessionFiles skips corrupt files and odd names; a missing folder is empty', () => {
+  const claudeDir = tempDir();
+  assert.equal(readSessionFiles(claudeDir).size, 0);
+  mkdirSync(join(claudeDir, 'sessions'));
+  writeFileSync(join(claudeDir, 'sessions', '12.json'), '{"pid":12,"sessionId":"a"}');
+  writeFileSync(join(claudeDir, 'sessions', '13.json'), '{"pid":13,"sessi');
+  writeFileSync(join(claudeDir, 'sessions', 'notes.json'), '{}');
+  assert.deepEqual([...readSessionFiles(claudeDir).keys()], [12]);
+});
+
+test('a sessions file is live only while its PID runs with the same procStart', async () => {
+  const root = tempDir();
+  const proc = await startFakeClaude({ cwd: root, binDir: root });
+  started.push(proc);
+  const claudeDir = join(root, 'claude-config');
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'live', cwd: root });
+  const reused = proc.pid;
+  const files = readSessionFiles(claudeDir);
+  assert.deepEqual([...liveSessionFiles(files, '/proc').keys()], [proc.pid]);
+  // The same PID with another start time is PID reuse: not this session.
+  writeSessionFile(claudeDir, reused, { sessionId: 'reused', cwd: root, procStart: String(Number(procStartOf(reused)) + 1) });
+  assert.equal(liveSessionFiles(readSessionFiles(claudeDir), '/proc').size, 0);
+  // A killed client leaves its file behind: ignored.
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'live', cwd: root });
+  await proc.stop('SIGKILL');
+  assert.equal(liveSessionFiles(readSessionFiles(claudeDir), '/proc').size, 0);
+});

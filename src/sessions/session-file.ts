@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { debuglog } from 'node:util';
+import { isGoneOrForbidden } from '../errors.js';
+import { readProcStat } from './proc-reader.js';
+
+const debug = debuglog('vmux:discovery');
+
+/**
+ * `sessions/<pid>.json`, which Claude Code writes for each live interactive process and
+ * rewrites as its state changes. Older versions write fewer fields; every field is optional.
+ */
+export interface SessionFile {
+  readonly pid: number;
+  readonly sessionId?: string;
+  readonly cwd?: string;
+  /** Field 22 of `/proc/<pid>/stat` when the client started: tells a live file from PID reuse. */
+  readonly procStart?: string;
+  /** `idle`, `busy`, `waiting`, `shell`, … as the client reports itself. */
+  readonly status?: string;
+  /** What a `waiting` client waits for, e.g. "permission prompt". */
+  readonly waitingFor?: string;
+  readonly statusUpdatedAt?: Date;
+  readonly version?: string;
+}
+
+/** Every parseable `sessions/<pid>.json` under `claudeDir`, keyed by PID; junk is skipped. */
+export function readSessionFiles(claudeDir: string): Map<number, SessionFile> {
+  const dir = join(claudeDir, 'sessions');
+  const files = new Map<number, SessionFile>();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return files;
+    throw error;
+  }
+  for (const name of names) {
+    const match = /^([0-9]+)\.json$/.exec(name);
+    if (!match?.[1]) continue;
+    const pid = Number(match[1]);
+    const file = readSessionFile(join(dir, name), pid);
+    if (file) files.set(pid, file);
+  }
+  return files;
+}
+
+function readSessionFile(path: string, pid: number): SessionFile | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    // Being rewritten, removed or corrupt: this scan does without it.
+    debug('sessions file %s unreadable: %s', path, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+  return parseSessionFile(raw, pid);
+}
+
+/** Keeps only well-typed fields of an untrusted sessions file; undefined when it names another PID. */
+export function parseSessionFile(raw: unknown, pid: number): SessionFile | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const record = raw as Record<string, unknown>;
+  if (record['pid'] !== undefined && record['pid'] !== pid) return undefined;
+  const procStart = record['procStart'];
+  return {
+    pid,
+    sessionId: stringField(record, 'sessionId'),
+    cwd: stringField(record, 'cwd'),
+    procStart: typeof procStart === 'number' ? String(procStart) : stringField(record, 'procStart'),
+    status: stringField(record, 'status'),
+    waitingFor: stringField(record, 'waitingFor'),
+    statusUpdatedAt: timeField(record, 'statusUpdatedAt') ?? timeField(record, 'updatedAt'),
+    version: stringField(record, 'version'),
+  };
+}
+
+function stringField(record: Record<string, unknown>, key: string): string | undefined {
+  const value = record[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Times appear as epoch milliseconds or ISO strings depending on the version. */
+function timeField(record: Record<string, unknown>, key: string): Date | undefined {
+  const value = record[key];
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * The files whose process still runs: same PID and same start time. A file left behind by a
+ * killed client, or whose PID now belongs to another process, is ignored. Files of versions
+ * that write no `procStart` are kept; the caller checks those processes further.
+ */
+export function liveSessionFiles(files: ReadonlyMap<number, SessionFile>, procRoot: string): Map<number, SessionFile> {
+  const live = new Map<number, SessionFile>();
+  for (const [pid, file] of files) {
+    const stat = readProcStat(procRoot, pid);
+    if (stat === undefined) continue;
+    if (file.procStart !== undefined && file.procStart !== stat.startTicks) continue;
+    live.set(pid, file);
+  }
+  return live;
+}

@@ -1,0 +1,38 @@
+import type { SessionState } from '../session-state.js';
+
+/** One running Claude Code session, as a scan sees it. */
+export interface Session {
+  readonly pid: number;
+  /** Field 22 of `/proc/<pid>/stat`: with the PID, names this process across PID reuse. */
+  readonly procStart: string;
+  /** Empty when no conversation could be tied to the process. */
+  readonly sessionId: string;
+  readonly cwd: string;
+  /** Empty outside git; `HEAD` when detached. */
+  readonly gitBranch: string;
+  /** Root of the linked git worktree the session runs in, if it does. */
+  readonly worktree?: string;
+  readonly state: SessionState;
+  /** Why the state is what it is, for the user. */
+  readonly reason: string;
+  /** Since when the session waits for the user; only for `needs_input`. */
+  readonly waitingSince?: Date;
+  /** One line saying what the session is at, safe to print. */
+  readonly preview: string;
+  readonly transcriptPath?: string;
+}
+
+const ATTENTION_RANK: Readonly<Record<SessionState, number>> = {
+  needs_input: 0,
+  working: 1,
+  idle: 2,
+  unknown: 3,
+};
+
+/** Sessions that need the user first, longest waiting first; then working, idle, unknown. */
+export function byAttention(a: Session, b: Session): number {
+  const rank = ATTENTION_RANK[a.state] - ATTENTION_RANK[b.state];
+  if (rank !== 0) return rank;
+  const waited = (a.waitingSince?.getTime() ?? 0) - (b.waitingSince?.getTime() ?? 0);
+  return waited !== 0 ? waited : a.pid - b.pid;
+}

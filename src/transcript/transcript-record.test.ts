@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readTranscriptRecord } from './transcript-record.js';
+
+const envelope = { uuid: 'u1', parentUuid: 'u0', timestamp: '2026-11-20T10:00:00.000Z', gitBranch: 'main' };
+const user = (content: unknown, extra: Record<string, unknown> = {}) =>
+  readTranscriptRecord({ ...envelope, type: 'user', message: { role: 'user', content }, ...extra })?.entry;
+
+test('a typed prompt, as a string or text blocks, is a prompt', () => {
+  assert.equal(user('fix it')?.kind, 'prompt');
+  assert.equal(user([{ type: 'text', text: 'fix it' }, { type: 'image' }])?.kind, 'prompt');
+});
+
+test('tool results are not prompts', () => {
+  assert.deepEqual(user([{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }]), {
+    kind: 'tool-result',
+    toolUseIds: ['toolu_1'],
+    at: new Date('2026-11-20T10:00:00.000Z'),
+  });
+});
+
+test('interrupt markers in every form', () => {
+  assert.equal(user([{ type: 'text', text: '[Request interrupted by user]' }])?.kind, 'interrupt');
+  assert.equal(user('[Request interrupted by user for tool use]')?.kind, 'interrupt');
+  // 1.0.x: the marker starts the declined tool's result.
+  assert.equal(user([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: '[Request interrupted by user for tool use]' }] }])?.kind, 'interrupt');
+});
+
+test('local commands, meta records and compaction summaries are not prompts', () => {
+  assert.equal(user('<command-name>/clear</command-name>\n<command-message>clear</command-message>'), undefined);
+  assert.equal(user('<local-command-stdout></local-command-stdout>'), undefined);
+  assert.equal(user('Unknown skill: dream'), undefined);
+  assert.equal(user('<bash-input>ls</bash-input>'), undefined);
+  assert.equal(user('Caveat: …', { isMeta: true }), undefined);
+  assert.equal(user('This session is being continued…', { isCompactSummary: true }), undefined);
+  assert.equal(user('subagent prompt', { isSidechain: true }), undefined);
+});
+
+test('a task notification starts a turn', () => {
+  const entry = user('<task-notification><summary>done</summary></task-notification>');
+  assert.ok(entry?.kind === 'prompt' && entry.fromTaskNotification);
+});
+
+test('assistant records keep their blocks, message id and stop reason', () => {
+  const record = readTranscriptRecord({
+    ...envelope,
+    type: 'assistant',
+    message: { id: 'msg_1', stop_reason: null, content: [{ type: 'thinking', thinking: '…' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+  });
+  assert.deepEqual(record?.entry, {
+    kind: 'assistant',
+    messageId: 'msg_1',
+    blocks: [{ type: 'thinking' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }],
+    at: new Date('2026-11-20T10:00:00.000Z'),
+  });
+  assert.equal(record?.gitBranch, 'main');
+  assert.equal(record?.parentUuid, 'u0');
+});
+
+test('a synthetic API error message carries its text', () => {
+  const entry = readTranscriptRecord({
+    type: 'assistant',
+    isApiErrorMessage: true,
+    message: { id: 'x', model: '<synthetic>', content: [{ type: 'text', text: 'API Error: 502 Bad Gateway' }] },
+  })?.entry;
+  assert.ok(entry?.kind === 'assistant');
+  assert.equal(entry.apiError, 'API Error: 502 Bad Gateway');
+});
+
+test('a malformed assistant message (content spread into an object) says nothing', () => {
+  const record = readTranscriptRecord({ ...envelope, type: 'assistant', message: { 0: 'e', 1: 'v' } });
+  assert.equal(record?.entry, undefined);
+  assert.equal(record?.uuid, 'u1');
+});
+
+test('system records: turn end, API retry; everything else is noise', () => {
+  assert.equal(readTranscriptRecord({ type: 'system', subtype: 'turn_duration' })?.entry?.kind, 'turn-end');
+  assert.equal(readTranscriptRecord({ type: 'system', subtype: 'stop_hook_summary' })?.entry?.kind, 'turn-end');
+  assert.deepEqual(readTranscriptRecord({ type: 'system', subtype: 'api_error', retryAttempt: 2, maxRetries: 10 })?.entry, {
+    kind: 'api-retry',
+    attempt: 2,
+    maxRetries: 10,
+  });
+  for (const subtype of ['compact_boundary', 'local_command', 'informational', 'away_summary', undefined]) {
+    assert.equal(readTranscriptRecord({ type: 'system', subtype })?.entry, undefined);
+  }
+});
+
+test('non-objects and odd field types are tolerated', () => {
+  assert.equal(readTranscriptRecord(null), undefined);
+  assert.equal(readTranscriptRecord([1]), undefined);
+  assert.deepEqual(readTranscriptRecord({ type: 42, uuid: 7, timestamp: 'yesterday' }), {});
+});

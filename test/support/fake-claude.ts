@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/**
+ * Real processes that look like Claude Code from `/proc`, for discovery tests:
+ * - `script`: a shell script named `claude` (its `comm` is the script name), blocked reading stdin;
+ * - `versions`: a copy of a real executable at `…/claude/versions/<v>` (`comm` is the version);
+ * - `node-build`: Node with its title set to `claude` (argv overwritten, exe `node`), like the old Node build.
+ */
+export type FakeClaudeShape = 'script' | 'versions' | 'node-build';
+
+export interface FakeClaude {
+  readonly pid: number;
+  readonly cwd: string;
+  /** Ends the process and waits until it has been reaped. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface FakeClaudeOptions {
+  readonly cwd: string;
+  /** A scratch folder where the executables are written. */
+  readonly binDir: string;
+  readonly shape?: FakeClaudeShape;
+  readonly args?: readonly string[];
+  /** Name of the script (default `claude`). */
+  readonly name?: string;
+}
+
+const SCRIPT = '#!/bin/sh\n# Stands in for Claude Code: alive until its stdin closes.\nread -r _\n';
+
+export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeClaude> {
+  const shape = options.shape ?? 'script';
+  const args = [...(options.args ?? [])];
+  let child: ChildProcess;
+  let expectedComm: string;
+  switch (shape) {
+    case 'script': {
+      const name = options.name ?? 'claude';
+      const path = join(options.binDir, name);
+      writeFileSync(path, SCRIPT);
+      chmodSync(path, 0o755);
+      child = spawn(path, args, { cwd: options.cwd, stdio: ['pipe', 'ignore', 'ignore'] });
+      expectedComm = name.slice(0, 15);
+      break;
+    }
+    case 'versions': {
+      const dir = join(options.binDir, '.local', 'share', 'claude', 'versions');
+      mkdirSync(dir, { recursive: true });
+      const path = join(dir, '2.1.197');
+      copyFileSync('/bin/sleep', path);
+      chmodSync(path, 0o755);
+      child = spawn(path, ['infinity'], { cwd: options.cwd, stdio: 'ignore' });
+      expectedComm = '2.1.197';
+      break;
+    }
+    case 'node-build':
+      child = spawn(process.execPath, ['-e', 'process.title = "claude"; process.stdin.resume();', ...args], {
+        cwd: options.cwd,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      expectedComm = 'claude';
+      break;
+  }
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start fake claude (${shape})`);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor(() => readComm(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
+  return {
+    pid,
+    cwd: options.cwd,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+function readComm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls a condition on the machine (a process exec, a file) until it holds or the deadline passes. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+/** Field 22 of `/proc/<pid>/stat`, as Claude Code writes it in `procStart`. */
+export function procStartOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19];
+  if (start === undefined) throw new Error(`no start time in /proc/${pid}/stat`);
+  return start;
+}
+
+/** Writes `sessions/<pid>.json` as Claude Code 2.1.x does. */
+export function writeSessionFile(
+  claudeDir: string,
+  pid: number,
+  fields: { sessionId: string; cwd: string; status?: string; waitingFor?: string; procStart?: string },
+): void {
+  mkdirSync(join(claudeDir, 'sessions'), { recursive: true });
+  const now = Date.now();
+  const record = {
+    pid,
+    sessionId: fields.sessionId,
+    cwd: fields.cwd,
+    procStart: fields.procStart ?? procStartOf(pid),
+    startedAt: now,
+    version: '2.1.197',
+    kind: 'interactive',
+    entrypoint: 'cli',
+    ...(fields.status ? { status: fields.status, updatedAt: now, statusUpdatedAt: now } : {}),
+    ...(fields.waitingFor ? { waitingFor: fields.waitingFor } : {}),
+  };
+  writeFileSync(join(claudeDir, 'sessions', `${pid}.json`), JSON.stringify(record));
+}
