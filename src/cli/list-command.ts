@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { toSessionInfo } from '../protocol/session-info.js';
+import { discoveryContextFrom } from '../sessions/discovery-context.js';
+import { scanSessions } from '../sessions/scan-sessions.js';
+import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
+import { renderSessionTable } from './session-table.js';
+import { palette } from './style.js';
+
+export const LIST_HELP = `Usage: vmux list [--json]
+
+List every running Claude Code session: its state (needs input, working, idle, unknown),
+label or folder, git branch, how long it has waited for you, and what it is doing.
+Sessions that need you come first, longest waiting first.
+
+Options:
+  --json       print a JSON array of sessions (fields: pid, session_id, cwd, git_branch,
+               state, preview, workspace, label, waiting_since, reason)
+  -h, --help   show this help
+
+Environment:
+  CLAUDE_CONFIG_DIR   Claude Code's config folder (default ~/.claude)
+  VMUX_IDLE_MINUTES   a finished turn older than this counts as idle (default 10)
+  NO_COLOR            no colours (colours are only used on a terminal anyway)
+`;
+
+export function runList(args: readonly string[], io: CliIo): ExitCode {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(LIST_HELP);
+    return ExitCode.ok;
+  }
+  const context = discoveryContextFrom(io.env);
+  const sessions = scanSessions(context).map((session) => toSessionInfo(session));
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
+  } else {
+    io.stdout.write(
+      renderSessionTable(sessions, {
+        now: context.now(),
+        palette: palette(wantsColor(io.stdout, io.env)),
+        ...(io.stdout.isTTY && io.stdout.columns ? { columns: io.stdout.columns } : {}),
+      }),
+    );
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { after, test } from 'node:test';
+import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+
+const VMUX = fileURLToPath(new URL('../bin/vmux.js', import.meta.url));
+const run = promisify(execFile);
+
+const root = tempDir();
+const claudeDir = join(root, 'claude');
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+
+function captured(env: Record<string, string> = {}, isTTY = false): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    env: { CLAUDE_CONFIG_DIR: claudeDir, ...env },
+    stdout: { write: (text: string) => (out += text), isTTY, columns: 120 },
+    stderr: { write: (text: string) => (err += text) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function waitingSession(): Promise<FakeClaude> {
+  const cwd = join(root, 'project');
+  mkdirSync(cwd, { recursive: true });
+  const proc = await startFakeClaude({ cwd, binDir: cwd });
+  started.push(proc);
+  writeSessionFile(claudeDir, proc.pid, {
+    sessionId: '11111111-0000-4000-8000-000000000001', cwd, status: 'waiting', waitingFor: 'permission prompt',
+  });
+  return proc;
+}
+
+test('vmux list --json prints the seed fields for each session', async () => {
+  const proc = await waitingSession();
+  const io = captured();
+  assert.equal(runCli(['list', '--json'], io), 0);
+  const sessions = JSON.parse(io.out()) as SessionInfo[];
+  const mine = sessions.find((s) => s.pid === proc.pid);
+  assert.ok(mine, 'the session started by this test is listed');
+  assert.deepEqual(Object.keys(mine).sort(), ['cwd', 'git_branch', 'pid', 'preview', 'reason', 'session_id', 'state', 'waiting_since', 'workspace']);
+  assert.equal(mine.state, 'needs_input');
+  assert.equal(mine.workspace, '');
+  assert.match(mine.waiting_since ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  assert.equal(mine.label, undefined);
+});
+
+test('vmux list prints a table; colour only on a terminal and never with NO_COLOR', async () => {
+  await waitingSession();
+  const piped = captured();
+  runCli(['list'], piped);
+  assert.match(piped.out(), /^STATE +SESSION/);
+  assert.doesNotMatch(piped.out(), /\u001b\[/);
+
+  const tty = captured({ TERM: 'xterm' }, true);
+  runCli(['list'], tty);
+  assert.match(tty.out(), /\u001b\[/);
+
+  const noColor = captured({ TERM: 'xterm', NO_COLOR: '1' }, true);
+  runCli(['list'], noColor);
+  assert.doesNotMatch(noColor.out(), /\u001b\[/);
+});
+
+test('usage errors exit 2 with a message on stderr', () => {
+  const unknownCommand = captured();
+  assert.equal(runCli(['frobnicate'], unknownCommand), 2);
+  assert.match(unknownCommand.err(), /unknown command 'frobnicate'/);
+  const unknownOption = captured();
+  assert.equal(runCli(['list', '--jsn'], unknownOption), 2);
+  assert.match(unknownOption.err(), /--jsn/);
+  assert.equal(unknownOption.out(), '');
+});
+
+test('help is printed for vmux, vmux --help and vmux list --help', () => {
+  for (const argv of [[], ['--help'], ['help'], ['list', '--help'], ['list', '-h']]) {
+    const io = captured();
+    assert.equal(runCli(argv, io), 0);
+    assert.match(io.out(), /^Usage: vmux/);
+  }
+});
+
+test('commands of later versions fail plainly rather than pretend', () => {
+  const io = captured();
+  assert.equal(runCli(['switch', 'x'], io), 1);
+  assert.match(io.err(), /not available/);
+});
+
+test('the vmux executable lists sessions as JSON', async () => {
+  const proc = await waitingSession();
+  const { stdout } = await run(process.execPath, [VMUX, 'list', '--json'], {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+  });
+  const sessions = JSON.parse(stdout) as SessionInfo[];
+  assert.equal(sessions.find((s) => s.pid === proc.pid)?.state, 'needs_input');
+});

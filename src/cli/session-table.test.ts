@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SessionInfo } from '../protocol/session-info.js';
+import { formatWaiting, renderSessionTable } from './session-table.js';
+import { palette } from './style.js';
+
+const now = new Date('2026-11-24T12:00:00Z');
+
+function info(fields: Partial<SessionInfo>): SessionInfo {
+  return {
+    pid: 1, session_id: 's', cwd: '/home/u/app', git_branch: 'main', state: 'working', preview: '', workspace: '', reason: 'r',
+    ...fields,
+  };
+}
+
+test('table shows state, folder, branch, waiting time and preview; no colour when asked for none', () => {
+  const text = renderSessionTable(
+    [
+      info({ state: 'needs_input', waiting_since: '2026-11-24T11:57:00Z', preview: 'Done. Tests pass.' }),
+      info({ pid: 2, cwd: '/home/u/api', git_branch: 'fix', label: 'review MR', preview: 'Bash: npm test' }),
+    ],
+    { now, palette: palette(false) },
+  );
+  assert.equal(
+    text,
+    [
+      'STATE        SESSION    BRANCH  WAITING  PREVIEW',
+      'needs input  app        main    3m       Done. Tests pass.',
+      'working      review MR  fix              Bash: npm test',
+      '',
+    ].join('\n'),
+  );
+  assert.doesNotMatch(text, /\u001b/);
+});
+
+test('labels and previews cannot smuggle escape sequences into the terminal', () => {
+  const text = renderSessionTable([info({ label: 'evil\u001b]0;pwned\u0007\u001b[2J', preview: 'x\u001b[31my' })], {
+    now,
+    palette: palette(false),
+  });
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+});
+
+test('the preview is cut to the terminal width', () => {
+  const text = renderSessionTable([info({ preview: 'p'.repeat(200) })], { now, palette: palette(false), columns: 80 });
+  for (const line of text.trimEnd().split('\n')) assert.ok([...line].length <= 80, line);
+  assert.match(text, /…$/m);
+});
+
+test('an empty listing says so', () => {
+  assert.equal(renderSessionTable([], { now, palette: palette(false) }), 'No Claude Code sessions running.\n');
+});
+
+test('waiting times are compact', () => {
+  assert.equal(formatWaiting(12_000), '12s');
+  assert.equal(formatWaiting(4 * 60_000 + 5000), '4m');
+  assert.equal(formatWaiting(2 * 3_600_000 + 5 * 60_000), '2h05m');
+  assert.equal(formatWaiting(3 * 86_400_000), '3d');
+  assert.equal(formatWaiting(-5), '0s');
+});

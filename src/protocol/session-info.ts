@@ -1,0 +1,46 @@
+import type { Session } from '../sessions/session.js';
+import type { SessionState } from '../session-state.js';
+
+/**
+ * A session as the socket protocol and `vmux list --json` carry it. The field names are the
+ * seed's contract (SPEC §5) and do not change; new optional fields may be added.
+ */
+export interface SessionInfo {
+  readonly pid: number;
+  readonly session_id: string;
+  readonly cwd: string;
+  readonly git_branch: string;
+  readonly state: SessionState;
+  readonly preview: string;
+  /** Name of the i3/sway workspace holding the session's window; empty when unknown. */
+  readonly workspace: string;
+  /** Omitted when the session has no label. */
+  readonly label?: string;
+  /** RFC 3339; omitted when the session is not waiting. */
+  readonly waiting_since?: string;
+  readonly reason: string;
+  readonly worktree?: string;
+}
+
+export interface SessionExtras {
+  readonly label?: string;
+  readonly workspace?: string;
+}
+
+export function toSessionInfo(session: Session, extras: SessionExtras = {}): SessionInfo {
+  return {
+    pid: session.pid,
+    session_id: session.sessionId,
+    cwd: session.cwd,
+    git_branch: session.gitBranch,
+    state: session.state,
+    preview: session.preview,
+    workspace: extras.workspace ?? '',
+    ...(extras.label ? { label: extras.label } : {}),
+    ...(session.state === 'needs_input' && session.waitingSince
+      ? { waiting_since: session.waitingSince.toISOString() }
+      : {}),
+    reason: session.reason,
+    ...(session.worktree ? { worktree: session.worktree } : {}),
+  };
+}
