@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SessionInfo } from '../protocol/session-info.js';
-import { formatWaiting, renderSessionTable } from './session-table.js';
+import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
 
 const now = new Date('2026-11-24T12:00:00Z');
@@ -49,12 +49,4 @@ test('the preview is cut to the terminal width', () => {
 
 test('an empty listing says so', () => {
   assert.equal(renderSessionTable([], { now, palette: palette(false) }), 'No Claude Code sessions running.\n');
-});
-
-test('waiting times are compact', () => {
-  assert.equal(formatWaiting(12_000), '12s');
-  assert.equal(formatWaiting(4 * 60_000 + 5000), '4m');
-  assert.equal(formatWaiting(2 * 3_600_000 + 5 * 60_000), '2h05m');
-  assert.equal(formatWaiting(3 * 86_400_000), '3d');
-  assert.equal(formatWaiting(-5), '0s');
 });

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { SessionState } from '../session-state.js';
+import { formatAge } from '../transcript/format-age.js';
 import { stripControlSequences } from '../transcript/sanitize-text.js';
 import type { Palette } from './style.js';
 
@@ -36,7 +37,7 @@ export function renderSessionTable(sessions: readonly SessionInfo[], options: Ta
     truncate(clean(s.label || basename(s.cwd) || s.cwd), MAX_NAME_WIDTH),
     clean(s.git_branch),
     ...(withWorkspace ? [clean(s.workspace)] : []),
-    s.waiting_since ? formatWaiting(options.now.getTime() - Date.parse(s.waiting_since)) : '',
+    s.waiting_since ? formatAge(options.now.getTime() - Date.parse(s.waiting_since), 'compact') : '',
     clean(s.preview),
   ]);
   const widths = header.map((title, i) => Math.max(width(title), ...rows.map((row) => width(row[i] ?? ''))));
@@ -70,17 +71,6 @@ function colorState(state: SessionState, cell: string, p: Palette): string {
     case 'unknown':
       return p.red(cell);
   }
-}
-
-/** Compact waiting time for a table cell: `12s`, `4m`, `2h05m`, `3d`. */
-export function formatWaiting(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
-  return `${Math.floor(hours / 24)}d`;
 }
 
 function clean(text: string): string {

@@ -76,18 +76,20 @@ test('a process with no transcript written since it started has none yet', () =>
   assert.deepEqual(matches.get(10), { kind: 'none-yet' });
 });
 
-test('several sessions in one folder never share a transcript', () => {
-  const cwd = '/work/shared-folder';
-  const t0 = Date.now() - 600_000;
-  // Process 10 started at t0, process 20 at t0+5min. A was last written before 20 started.
-  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 60_000, [ID_B]: t0 + 400_000 });
-  const matches = matchTranscripts({
-    claudeDir,
+/** Two old clients (no sessions files) in one folder, started at the given times. */
+function matchTwoInFolder(cwd: string, transcripts: Record<string, number>, starts: Record<number, number>) {
+  return matchTranscripts({
+    claudeDir: claudeDirWith(cwd, transcripts),
     processes: [proc(10, cwd), proc(20, cwd)],
     sessionFiles: new Map(),
-    startTimeMs: startAt({ 10: t0, 20: t0 + 300_000 }),
+    startTimeMs: startAt(starts),
   });
-  assert.equal(matches.get(10)?.kind === 'folder' && matches.get(10)?.kind, 'folder');
+}
+
+test('several sessions in one folder never share a transcript', () => {
+  const t0 = Date.now() - 600_000;
+  // Process 20 started at t0+5min: A, last written before that, can only be 10's; B is then 20's.
+  const matches = matchTwoInFolder('/work/shared-folder', { [ID_A]: t0 + 60_000, [ID_B]: t0 + 400_000 }, { 10: t0, 20: t0 + 300_000 });
   const a = matches.get(10);
   const b = matches.get(20);
   assert.ok(a?.kind === 'folder' && b?.kind === 'folder');
@@ -96,18 +98,18 @@ test('several sessions in one folder never share a transcript', () => {
 });
 
 test('an ambiguous folder says so rather than guess', () => {
-  const cwd = '/work/ambiguous';
   const t0 = Date.now() - 600_000;
   // Both transcripts were written after both processes started: either could be either's.
-  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 400_000, [ID_B]: t0 + 500_000 });
-  const matches = matchTranscripts({
-    claudeDir,
-    processes: [proc(10, cwd), proc(20, cwd)],
-    sessionFiles: new Map(),
-    startTimeMs: startAt({ 10: t0, 20: t0 + 1000 }),
-  });
+  const matches = matchTwoInFolder('/work/ambiguous', { [ID_A]: t0 + 400_000, [ID_B]: t0 + 500_000 }, { 10: t0, 20: t0 + 1000 });
   assert.deepEqual(matches.get(10), { kind: 'ambiguous', candidates: 2 });
   assert.deepEqual(matches.get(20), { kind: 'ambiguous', candidates: 2 });
+});
+
+test('one transcript and two processes that could both own it: neither gets it', () => {
+  const t0 = Date.now() - 600_000;
+  const matches = matchTwoInFolder('/work/one-of-two', { [ID_A]: t0 + 400_000 }, { 10: t0, 20: t0 + 1000 });
+  assert.deepEqual(matches.get(10), { kind: 'ambiguous', candidates: 1 });
+  assert.deepEqual(matches.get(20), { kind: 'ambiguous', candidates: 1 });
 });
 
 test('a transcript claimed by another live session is never taken by folder matching', () => {

@@ -1,10 +1,14 @@
-/** A duration as people say it in a sentence: `40 s`, `2 min`, `3 h`, `2 d`. */
-export function formatAge(ms: number): string {
+/**
+ * A duration as people read it: `speech` for sentences (`40 s`, `2 min`, `3 h`, `2 d`), `compact`
+ * for a table cell (`40s`, `2m`, `3h05m`, `2d`).
+ */
+export function formatAge(ms: number, style: 'speech' | 'compact' = 'speech'): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
+  const speech = style === 'speech';
+  if (seconds < 60) return speech ? `${seconds} s` : `${seconds}s`;
+  if (minutes < 60) return speech ? `${minutes} min` : `${minutes}m`;
+  if (hours < (speech ? 48 : 24)) return speech ? `${hours} h` : `${hours}h${String(minutes % 60).padStart(2, '0')}m`;
+  return speech ? `${Math.floor(hours / 24)} d` : `${Math.floor(hours / 24)}d`;
 }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatAge } from './format-age.js';
 import { oneLine, stripControlSequences } from './sanitize-text.js';
 
 test('stripControlSequences removes CSI, OSC, DCS and two-byte escapes', () => {
@@ -28,13 +27,4 @@ test('oneLine collapses whitespace and cuts on a grapheme with an ellipsis', () 
   assert.equal(oneLine('  a \n\n b\t c  ', 100), 'a b c');
   assert.equal(oneLine('abcdef', 4), 'abc…');
   assert.equal(oneLine('e\u0301e\u0301e\u0301e\u0301', 3), 'e\u0301e\u0301…');
-});
-
-test('formatAge reads like speech', () => {
-  assert.equal(formatAge(0), '0 s');
-  assert.equal(formatAge(59_999), '59 s');
-  assert.equal(formatAge(2 * 60_000), '2 min');
-  assert.equal(formatAge(3 * 3_600_000), '3 h');
-  assert.equal(formatAge(3 * 86_400_000), '3 d');
-  assert.equal(formatAge(-5), '0 s');
 });
