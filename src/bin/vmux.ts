@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 import { runCli } from '../cli/run-cli.js';
+import { standardError, standardOutput } from './standard-output.js';
 
-process.exitCode = runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = runCli(process.argv.slice(2), { env: process.env, stdout: standardOutput(), stderr: standardError() });

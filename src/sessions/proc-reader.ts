@@ -26,7 +26,7 @@ export function listPids(procRoot: string): number[] {
  */
 export function readProcFile(procRoot: string, pid: number, file: string): string | undefined {
   try {
-    return readFileSync(join(procRoot, String(pid), file), 'utf8');
+    return readFileSync(`${procRoot}/${pid}/${file}`, 'utf8');
   } catch (error) {
     if (isGoneOrForbidden(error)) return undefined;
     throw error;
@@ -35,7 +35,7 @@ export function readProcFile(procRoot: string, pid: number, file: string): strin
 
 export function readProcLink(procRoot: string, pid: number, link: string): string | undefined {
   try {
-    return readlinkSync(join(procRoot, String(pid), link));
+    return readlinkSync(`${procRoot}/${pid}/${link}`);
   } catch (error) {
     if (isGoneOrForbidden(error)) return undefined;
     throw error;

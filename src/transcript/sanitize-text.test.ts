@@ -23,8 +23,11 @@ test('plain text, accents and emoji pass untouched', () => {
   assert.equal(stripControlSequences('café 道友 🎉 ]; exec rm -rf ~ ['), 'café 道友 🎉 ]; exec rm -rf ~ [');
 });
 
-test('oneLine collapses whitespace and cuts on a grapheme with an ellipsis', () => {
+test('oneLine collapses whitespace and cuts between whole characters with an ellipsis', () => {
   assert.equal(oneLine('  a \n\n b\t c  ', 100), 'a b c');
   assert.equal(oneLine('abcdef', 4), 'abc…');
-  assert.equal(oneLine('e\u0301e\u0301e\u0301e\u0301', 3), 'e\u0301e\u0301…');
+  assert.equal(oneLine('abc def', 5), 'abc…');
+  assert.equal(oneLine('e\u0301e\u0301e\u0301', 4), 'e\u0301…');
+  assert.equal(oneLine('ab👩‍💻👩‍💻', 5), 'ab…');
+  assert.equal(oneLine('a🇫🇷🇩🇪🇮🇹', 5), 'a🇫🇷…');
 });

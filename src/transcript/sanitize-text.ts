@@ -17,22 +17,24 @@ export function stripControlSequences(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL_CHARACTER, ' ');
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Code points that continue the character before them: combining marks, joiners, variation selectors. */
+const CONTINUES_CHARACTER = /^[\p{M}\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{1f3fb}-\u{1f3ff}]$/u;
+const REGIONAL_INDICATOR = /^[\u{1f1e6}-\u{1f1ff}]$/u;
 
 /**
  * One printable line of at most `max` characters: control sequences stripped, whitespace
- * collapsed, cut on a character boundary (a grapheme, so no emoji or accent is split) with `…`.
+ * collapsed, cut with `…` where no character is split: not between a letter and its accents,
+ * inside an emoji sequence, or between the two halves of a flag.
  */
 export function oneLine(text: string, max: number): string {
   const line = stripControlSequences(text).replace(/\s+/g, ' ').trim();
   if (line.length <= max) return line;
-  const kept: string[] = [];
-  for (const { segment } of graphemes.segment(line)) {
-    if (kept.length === max) {
-      kept[max - 1] = '…';
-      return kept.join('').trimEnd().replace(/\s…$/, '…');
-    }
-    kept.push(segment);
-  }
-  return kept.join('');
+  const points = Array.from(line);
+  if (points.length <= max) return line;
+  let cut = max - 1;
+  while (cut > 0 && (CONTINUES_CHARACTER.test(points[cut] ?? '') || points[cut - 1] === '\u200d')) cut--;
+  let flagHalves = 0;
+  while (REGIONAL_INDICATOR.test(points[cut - 1 - flagHalves] ?? '')) flagHalves++;
+  if (flagHalves % 2 === 1) cut--;
+  return `${points.slice(0, cut).join('').trimEnd()}…`;
 }

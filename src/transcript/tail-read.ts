@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readTranscriptRecord, type ConversationEntry, type TranscriptRecord } from './transcript-record.js';
 
 /** Conversation records kept from the end of a transcript: enough to decide state and preview. */
-export const DEFAULT_TAIL_RECORDS = 60;
+export const DEFAULT_TAIL_RECORDS = 10;
 
 /** A single line longer than this (a huge tool result) is skipped, never held in memory. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -77,11 +77,13 @@ export function tailReadJsonl(path: string, maxRecords: number, options: TailRea
       const length = Math.min(BLOCK_BYTES, position);
       position -= length;
       readFully(fd, block, length, position);
+      const view = block.subarray(0, length);
       let end = length;
-      for (let i = length - 1; i >= 0 && !done; i--) {
-        if (block[i] !== NEWLINE) continue;
-        done = finishLine(block.subarray(i + 1, end));
-        end = i;
+      while (!done && end > 0) {
+        const newline = view.lastIndexOf(NEWLINE, end - 1);
+        if (newline < 0) break;
+        done = finishLine(view.subarray(newline + 1, end));
+        end = newline;
       }
       if (done) {
         truncated = true;
