@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** A program to run, as argv, with the environment it gets. */
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  /** Wall-clock milliseconds from spawn until the child exited and its output was read. */
+  readonly ms: number;
+}
+
+/**
+ * Runs the command to its end; rejects when it fails, since a failed run would time nothing
+ * useful. Asynchronous on purpose: between runs the event loop turns, so a SIGINT or SIGTERM to
+ * the harness is handled at once (the fixture processes are killed) rather than after the loop.
+ */
+export function run(command: Command): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(command.file, [...command.args], { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      const ms = performance.now() - start;
+      if (code === 0) {
+        resolve({ stdout: Buffer.concat(stdout).toString('utf8'), ms });
+        return;
+      }
+      const detail = Buffer.concat(stderr).toString('utf8').trim().slice(0, 2_000);
+      reject(new Error(`${describe(command)} exited with ${code ?? signal}: ${detail}`));
+    });
+  });
+}
+
+/** Wall-clock milliseconds of one run, spawn to reap, as a user waiting at a prompt sees it. */
+export async function timeCommand(command: Command): Promise<number> {
+  return (await run(command)).ms;
+}
+
+export function describe(command: Command): string {
+  return [command.file, ...command.args].join(' ');
+}
+
+/**
+ * Peak resident set size (KiB) of a whole child process. Two ways, both exact rather than sampled:
+ * - GNU `/usr/bin/time -f %M` reports `ru_maxrss` from wait4(), i.e. the kernel's high-water mark
+ *   of that child over its whole life (polling `/proc/<pid>/status` VmHWM would race the exit).
+ * - Without it, a preloaded module (`node --import`) records `process.resourceUsage().maxRSS` —
+ *   the same getrusage high-water mark — in the child's own `exit` handler, which runs after the
+ *   CLI has done all its work. Only works for Node children, which is all we measure.
+ */
+export class PeakRss {
+  readonly method: 'gnu-time' | 'node-preload';
+
+  private constructor(
+    private readonly scratch: string,
+    method: 'gnu-time' | 'node-preload',
+  ) {
+    this.method = method;
+  }
+
+  static async detect(scratch: string): Promise<PeakRss> {
+    const probe = new PeakRss(scratch, 'gnu-time');
+    try {
+      if (existsSync('/usr/bin/time') && (await probe.viaTime({ file: 'true', args: [], env: process.env })) > 0) return probe;
+    } catch {
+      // Not GNU time (BusyBox's has no -o), or it failed: fall back below.
+    }
+    return new PeakRss(scratch, 'node-preload');
+  }
+
+  /** Peak RSS in KiB of one run of a Node command (`file` must be the node executable). */
+  measure(command: Command): Promise<number> {
+    return this.method === 'gnu-time' ? this.viaTime(command) : this.viaPreload(command);
+  }
+
+  private async viaTime(command: Command): Promise<number> {
+    const out = join(this.scratch, 'time-maxrss.txt');
+    rmSync(out, { force: true });
+    await run({ file: '/usr/bin/time', args: ['-f', '%M', '-o', out, command.file, ...command.args], env: command.env });
+    return parseKib(readFileSync(out, 'utf8'));
+  }
+
+  private async viaPreload(command: Command): Promise<number> {
+    const out = join(this.scratch, 'preload-maxrss.txt');
+    const preload = join(this.scratch, 'maxrss-preload.mjs');
+    writeFileSync(
+      preload,
+      "import { writeFileSync } from 'node:fs';\n" +
+        `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));\n`,
+    );
+    rmSync(out, { force: true });
+    await run({ file: command.file, args: ['--import', preload, ...command.args], env: command.env });
+    return parseKib(readFileSync(out, 'utf8'));
+  }
+}
+
+function parseKib(text: string): number {
+  // GNU time prefixes "Command exited with non-zero status" lines; the figure is the last line.
+  const last = text.trim().split('\n').pop() ?? '';
+  const kib = Number(last);
+  if (!Number.isFinite(kib) || kib <= 0) throw new Error(`cannot read a peak RSS from "${text.trim()}"`);
+  return kib;
+}

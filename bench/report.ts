@@ -1,0 +1,105 @@
+import type { HotFunction } from './cpu-profile.js';
+import { round, type Summary } from './stats.js';
+
+/** One figure: a subject measured against a baseline in the same run. */
+export interface Comparison {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: 'ms' | 'µs' | 'MiB';
+  readonly baseline: { readonly label: string; readonly summary: Summary };
+  readonly subject: { readonly label: string; readonly summary: Summary };
+  /** Median of the subject over median of the baseline; NaN when the baseline is ~0. */
+  readonly ratio: number;
+  readonly ratioP90: number;
+  /** Highest acceptable ratio, when there is one. */
+  readonly target?: number;
+  readonly met?: boolean;
+}
+
+/** How the run was made; printed under the table and included in the JSON. */
+export interface RunContext {
+  readonly node: string;
+  readonly loadAverage: readonly number[];
+  readonly runs: number;
+  readonly tailIterations: number;
+  readonly rssMethod: string;
+  readonly sessions: number;
+  readonly transcriptMiB: number;
+  readonly seconds: number;
+}
+
+interface HotProfile {
+  readonly totalMs: number;
+  readonly functions: readonly HotFunction[];
+}
+
+function amount(value: number, unit: Comparison['unit']): string {
+  const digits = unit === 'µs' ? 0 : 1;
+  return `${value.toFixed(digits)} ${unit}`;
+}
+
+function ratioText(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : '—';
+}
+
+function targetText(c: Comparison): string {
+  if (c.target === undefined) return '';
+  return `${c.met ? '✓' : '✗'} ≤ ${c.target.toFixed(1)}×`;
+}
+
+/** Pads by code points, so `µ`, `×` and `✓` do not push columns out of line. */
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - [...text].length));
+}
+
+export function formatTable(comparisons: readonly Comparison[], notes: readonly string[], context: RunContext, hot?: HotProfile): string {
+  const header = ['benchmark', 'baseline  median / p90', 'subject  median / p90', 'ratio', 'p90 ratio', 'target'];
+  const rows = comparisons.map((c) => [
+    c.title,
+    `${c.baseline.label}: ${amount(c.baseline.summary.median, c.unit)} / ${amount(c.baseline.summary.p90, c.unit)}`,
+    `${c.subject.label}: ${amount(c.subject.summary.median, c.unit)} / ${amount(c.subject.summary.p90, c.unit)}`,
+    ratioText(c.ratio),
+    ratioText(c.ratioP90),
+    targetText(c),
+  ]);
+  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...(row[i] ?? '')].length)));
+  const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  let out = `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}`;
+  for (const row of rows) out += line(row);
+  out += '\n';
+  for (const note of notes) out += `- ${note}\n`;
+  out +=
+    `- node ${context.node}; load average ${context.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ` +
+    `${context.runs} runs per command figure, ${context.tailIterations} tail-read iterations; ` +
+    `${context.sessions} sessions, ${context.transcriptMiB.toFixed(1)} MiB of transcripts; peak RSS via ${context.rssMethod}; ` +
+    `${context.seconds.toFixed(0)} s in all\n`;
+  if (hot) {
+    out += `\nhottest functions (self time) in one vmux list --json, ${hot.totalMs.toFixed(0)} ms profiled:\n`;
+    for (const f of hot.functions) out += `  ${f.selfMs.toFixed(1).padStart(7)} ms  ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.where}\n`;
+  }
+  return out;
+}
+
+function summaryJson(summary: Summary): Record<string, number> {
+  return { n: summary.n, median: round(summary.median, 3), p90: round(summary.p90, 3), min: round(summary.min, 3), max: round(summary.max, 3) };
+}
+
+export function formatJson(comparisons: readonly Comparison[], notes: readonly string[], context: RunContext, hot?: HotProfile): string {
+  const benchmarks = comparisons.map((c) => ({
+    id: c.id,
+    title: c.title,
+    unit: c.unit,
+    baseline: { label: c.baseline.label, ...summaryJson(c.baseline.summary) },
+    subject: { label: c.subject.label, ...summaryJson(c.subject.summary) },
+    ratio: Number.isFinite(c.ratio) ? round(c.ratio, 3) : null,
+    ratio_p90: Number.isFinite(c.ratioP90) ? round(c.ratioP90, 3) : null,
+    ...(c.target === undefined ? {} : { target: c.target, met: c.met ?? false }),
+  }));
+  const result = {
+    benchmarks,
+    notes,
+    context: { ...context, transcriptMiB: round(context.transcriptMiB, 1), seconds: round(context.seconds, 1) },
+    ...(hot ? { hottest: hot.functions.map((f) => ({ where: f.where, self_ms: round(f.selfMs, 1), share: round(f.share, 3) })) } : {}),
+  };
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
