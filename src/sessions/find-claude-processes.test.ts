@@ -64,6 +64,14 @@ test('findClaudeProcesses takes a process named otherwise when its sessions file
   assert.deepEqual(findOnly([other.pid], new Set([other.pid])).map((p) => p.pid), [other.pid]);
 });
 
+test('a launcher and the client it runs are one session: the child, unless the parent has the sessions file', async () => {
+  const launcher = await start('launcher', { launchesChild: true });
+  const child = launcher.childPid ?? 0;
+  assert.deepEqual(findOnly([launcher.pid, child]).map((p) => p.pid), [child]);
+  // The older Node build runs a short-lived child `claude` at start-up; its sessions file names the parent.
+  assert.deepEqual(findOnly([launcher.pid, child], new Set([launcher.pid])).map((p) => p.pid), [launcher.pid]);
+});
+
 test('findClaudeProcesses skips processes that vanish mid-scan', async () => {
   const proc = await start('vanishing');
   await proc.stop('SIGKILL');

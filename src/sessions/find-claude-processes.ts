@@ -17,8 +17,8 @@ export interface ClaudeProcess {
 
 export interface FindOptions {
   /**
-   * PIDs that a live `sessions/<pid>.json` names with a matching `procStart`: sessions whatever
-   * their name (the client may run under any file name).
+   * PIDs that a live `sessions/<pid>.json` names (checked against the process's start time):
+   * sessions whatever their name (the client may run under any file name).
    */
   readonly knownSessionPids?: ReadonlySet<number>;
   /** Only look at these PIDs (tests look only at the processes they started). */
@@ -61,8 +61,17 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean): Claud
   return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks };
 }
 
-/** A recognised process whose direct child is also recognised is only the launcher of that child. */
+/**
+ * Of a recognised parent and its recognised child, one is the session: the one a sessions file
+ * names (the older Node build briefly runs a child `claude` at start-up), else the child (a
+ * launcher script runs the real client as its child).
+ */
 function dropLaunchers(found: ClaudeProcess[], known: ReadonlySet<number> | undefined): ClaudeProcess[] {
+  const pids = new Set(found.map((proc) => proc.pid));
   const parents = new Set(found.map((proc) => proc.ppid));
-  return found.filter((proc) => !parents.has(proc.pid) || known?.has(proc.pid) === true);
+  return found.filter((proc) => {
+    if (known?.has(proc.pid)) return true;
+    if (pids.has(proc.ppid) && known?.has(proc.ppid)) return false;
+    return !parents.has(proc.pid);
+  });
 }

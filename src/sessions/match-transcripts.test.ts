@@ -35,7 +35,7 @@ const startAt = (times: Record<number, number>) => (p: ClaudeProcess) => times[p
 test('the sessions file names the transcript exactly', () => {
   const cwd = '/work/app';
   const claudeDir = claudeDirWith(cwd, { [ID_A]: Date.now(), [ID_B]: Date.now() });
-  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_B, cwd }]]);
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_B, cwd, procStart: '10' }]]);
   const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
   assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_B, path: join(claudeDir, 'projects', encodePath(cwd), `${ID_B}.jsonl`) });
 });
@@ -43,9 +43,30 @@ test('the sessions file names the transcript exactly', () => {
 test('a sessions file whose transcript does not exist yet gives the id without a path', () => {
   const cwd = '/work/fresh';
   const claudeDir = claudeDirWith(cwd, {});
-  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_C, cwd }]]);
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_C, cwd, procStart: '10' }]]);
   const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
   assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_C });
+});
+
+test('the sessions file of an older client (no procStart) names a fresh session', () => {
+  const cwd = '/work/older-fresh';
+  const t0 = Date.now() - 60_000;
+  const claudeDir = claudeDirWith(cwd, {});
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_C, cwd }]]);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => t0 });
+  assert.deepEqual(matches.get(10), { kind: 'none-yet', sessionId: ID_C });
+});
+
+test('after /clear an older client keeps its stale sessions file; the newest transcript is its own', () => {
+  const cwd = '/work/older-cleared';
+  const t0 = Date.now() - 600_000;
+  // ID_A is the conversation before /clear, still named by the file; ID_B was started by /clear.
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 60_000, [ID_B]: t0 + 300_000 });
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: ID_A, cwd }]]);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => t0 });
+  const match = matches.get(10);
+  assert.ok(match?.kind === 'folder');
+  assert.equal(match.sessionId, ID_B);
 });
 
 test('argv --session-id is used when there is no sessions file and the transcript exists', () => {
@@ -116,7 +137,7 @@ test('a transcript claimed by another live session is never taken by folder matc
   const cwd = '/work/claimed';
   const t0 = Date.now() - 600_000;
   const claudeDir = claudeDirWith(cwd, { [ID_A]: t0 + 400_000, [ID_B]: t0 + 500_000 });
-  const files = new Map<number, SessionFile>([[20, { pid: 20, sessionId: ID_B, cwd }]]);
+  const files = new Map<number, SessionFile>([[20, { pid: 20, sessionId: ID_B, cwd, procStart: '20' }]]);
   const matches = matchTranscripts({
     claudeDir,
     processes: [proc(10, cwd), proc(20, cwd)],

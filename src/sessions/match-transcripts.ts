@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { isGoneOrForbidden } from '../errors.js';
 import { encodePath, isProjectFolderFor } from './encode-path.js';
 import type { ClaudeProcess } from './find-claude-processes.js';
+import { START_SLACK_MS } from './proc-reader.js';
 import { sessionIdHint } from './recognize-claude.js';
 import type { SessionFile } from './session-file.js';
 
@@ -28,11 +29,6 @@ export interface MatchInput {
   readonly startTimeMs: (proc: ClaudeProcess) => number;
 }
 
-/**
- * Clock skew allowed between a process's start time (from `/proc`) and the file times it writes:
- * start ticks are rounded to 10 ms and file systems round times too.
- */
-const START_SLACK_MS = 2000;
 
 interface TranscriptFile {
   readonly sessionId: string;
@@ -47,16 +43,20 @@ export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch
   const projects = new ProjectFolders(join(input.claudeDir, 'projects'));
   const matches = new Map<number, TranscriptMatch>();
   const claimed = new Set<string>();
-  for (const file of input.sessionFiles.values()) if (file.sessionId) claimed.add(file.sessionId);
+  for (const file of input.sessionFiles.values()) if (file.sessionId && file.procStart !== undefined) claimed.add(file.sessionId);
 
   const unresolved: ClaudeProcess[] = [];
+  const olderClientIds = new Map<number, string>();
   for (const proc of input.processes) {
     const file = input.sessionFiles.get(proc.pid);
-    if (file?.sessionId) {
+    if (file?.sessionId && file.procStart !== undefined) {
       const path = projects.findTranscript(file.sessionId, [file.cwd, proc.cwd]);
       matches.set(proc.pid, path ? { kind: 'sessions-file', sessionId: file.sessionId, path } : { kind: 'sessions-file', sessionId: file.sessionId });
       continue;
     }
+    // Versions without `procStart` do not rewrite the file on `/clear`: their id may name a
+    // conversation the process has left, so it is only a fallback for a session with none yet.
+    if (file?.sessionId) olderClientIds.set(proc.pid, file.sessionId);
     const hint = sessionIdHint(proc.cmd);
     const hinted = hint !== undefined && !claimed.has(hint) ? projects.findTranscript(hint, [proc.cwd]) : undefined;
     if (hint !== undefined && hinted !== undefined) {
@@ -70,7 +70,10 @@ export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch
   for (const group of groupBy(unresolved, (proc) => encodePath(proc.cwd)).values()) {
     const cwd = group[0]?.cwd ?? '';
     const transcripts = projects.transcriptsOf(cwd).filter((t) => !claimed.has(t.sessionId));
-    for (const [pid, match] of matchFolder(group, transcripts, input.startTimeMs)) matches.set(pid, match);
+    for (const [pid, match] of matchFolder(group, transcripts, input.startTimeMs)) {
+      const fallbackId = olderClientIds.get(pid);
+      matches.set(pid, match.kind === 'none-yet' && fallbackId !== undefined ? { kind: 'none-yet', sessionId: fallbackId } : match);
+    }
   }
   return matches;
 }
@@ -92,10 +95,17 @@ function matchFolder(
     const resumes = proc.cmd.some((arg) => arg === '--resume' || arg === '-r' || arg === '--continue' || arg === '-c');
     return transcripts.filter((t) => t.modifiedMs >= start && (resumes || t.bornMs === 0 || t.bornMs >= start));
   });
-  const agreed = agreedAssignments(possible);
+  // A process whose candidates no other process could own: its current transcript is the one
+  // written last (older ones are conversations it left with `/clear`).
+  const newestUncontested = possible.map((mine, index) =>
+    mine.length > 0 && possible.every((theirs, other) => other === index || !theirs.some((t) => mine.includes(t)))
+      ? mine.reduce((newest, t) => (t.modifiedMs > newest.modifiedMs ? t : newest))
+      : undefined,
+  );
+  const agreed = agreedAssignments(possible.map((mine, index) => (newestUncontested[index] ? [] : mine)));
   const matches = new Map<number, TranscriptMatch>();
   procs.forEach((proc, index) => {
-    const choice = agreed?.[index];
+    const choice = newestUncontested[index] ?? agreed?.[index];
     const candidates = possible[index]?.length ?? 0;
     if (choice === undefined || choice === AMBIGUOUS) {
       matches.set(proc.pid, candidates === 0 ? { kind: 'none-yet' } : { kind: 'ambiguous', candidates });

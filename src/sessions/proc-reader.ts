@@ -107,3 +107,14 @@ export function readBootTimeMs(procRoot: string): number | undefined {
 
 /** Linux reports process start times in USER_HZ ticks, which is 100 on every supported architecture. */
 export const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * Clock skew allowed between a process's start time (from `/proc`) and the times it writes:
+ * start ticks are rounded to 10 ms, boot time to the second, and file systems round times too.
+ */
+export const START_SLACK_MS = 2000;
+
+/** Epoch milliseconds at which a process started, from its start ticks and the boot time. */
+export function processStartMs(bootTimeMs: number, startTicks: string): number {
+  return bootTimeMs + (Number(startTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+}

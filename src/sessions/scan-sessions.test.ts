@@ -89,3 +89,14 @@ test('scan: sessions needing input come first', async () => {
   const found = scanSessions(context(), { onlyPids: new Set([working.pid, waiting.pid]) });
   assert.deepEqual(found.map((s) => s.pid), [waiting.pid, working.pid]);
 });
+
+test('scan: the client records branch HEAD outside git; that is no branch', async () => {
+  const proc = await session('not-a-repo');
+  const id = 'd0000000-0000-4000-8000-000000000005';
+  writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
+  new TranscriptBuilder(join(claudeDir, 'projects', encodePath(proc.cwd), `${id}.jsonl`), id, proc.cwd, 'HEAD')
+    .prompt('hello', minutesAgo(1))
+    .assistantText('hi', minutesAgo(1));
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.gitBranch, '');
+});

@@ -8,7 +8,7 @@ import type { DiscoveryContext } from './discovery-context.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
 import { readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
-import { CLOCK_TICKS_PER_SECOND, readBootTimeMs } from './proc-reader.js';
+import { processStartMs, readBootTimeMs } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
 import { liveSessionFiles, readSessionFiles, type SessionFile } from './session-file.js';
 
@@ -25,16 +25,13 @@ export interface ScanOptions {
  */
 export function scanSessions(context: DiscoveryContext, options: ScanOptions = {}): Session[] {
   const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir), context.procRoot);
-  const knownSessionPids = new Set(
-    [...sessionFiles.values()].filter((file) => file.procStart !== undefined).map((file) => file.pid),
-  );
+  const knownSessionPids = new Set(sessionFiles.keys());
   const processes = findClaudeProcesses(context.procRoot, {
     knownSessionPids,
     ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
   });
   const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
-  const startTimeMs = (proc: ClaudeProcess): number =>
-    bootTimeMs + (Number(proc.startTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+  const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
   const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });
   const now = context.now();
   return processes
@@ -71,7 +68,7 @@ function describeSession(
     procStart: proc.startTicks,
     sessionId: match !== undefined && 'sessionId' in match ? (match.sessionId ?? '') : '',
     cwd,
-    gitBranch: tail?.gitBranch || git?.branch || '',
+    gitBranch: branchOf(tail?.gitBranch, git?.branch),
     ...(worktree ? { worktree } : {}),
     state: verdict.state,
     reason: verdict.reason,
@@ -79,6 +76,15 @@ function describeSession(
     preview: tail ? extractPreview(tail) : '',
     ...(path ? { transcriptPath: path } : {}),
   };
+}
+
+/**
+ * The newest record's branch, else the repository's. The client records `HEAD` when git fails,
+ * outside any repository too: that is no branch.
+ */
+function branchOf(recorded: string | undefined, fromRepository: string | undefined): string {
+  if (recorded && !(recorded === 'HEAD' && fromRepository === undefined)) return recorded;
+  return fromRepository ?? '';
 }
 
 function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientStatus']> {

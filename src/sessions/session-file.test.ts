@@ -16,7 +16,7 @@ test('parseSessionFile keeps well-typed fields and accepts numeric or ISO times'
   );
   assert.deepEqual(file, {
     pid: 7, sessionId: 's', cwd: '/w', procStart: '123', status: 'waiting', waitingFor: 'permission prompt',
-    statusUpdatedAt: new Date(1_700_000_000_000), version: undefined,
+    statusUpdatedAt: new Date(1_700_000_000_000), startedAt: undefined, version: undefined,
   });
   assert.equal(parseSessionFile({ pid: 7, updatedAt: '2026-01-02T03:04:05Z' }, 7)?.statusUpdatedAt?.toISOString(), '2026-01-02T03:04:05.000Z');
 });
@@ -53,5 +53,20 @@ test('a sessions file is live only while its PID runs with the same procStart', 
   // A killed client leaves its file behind: ignored.
   writeSessionFile(claudeDir, proc.pid, { sessionId: 'live', cwd: root });
   await proc.stop('SIGKILL');
+  assert.equal(liveSessionFiles(readSessionFiles(claudeDir), '/proc').size, 0);
+});
+
+test('a sessions file without procStart (older clients) is live only if written after its process started', async () => {
+  const root = tempDir();
+  const proc = await startFakeClaude({ cwd: root, binDir: root });
+  started.push(proc);
+  const claudeDir = join(root, 'claude-config');
+  mkdirSync(join(claudeDir, 'sessions'), { recursive: true });
+  const write = (startedAt: number) =>
+    writeFileSync(join(claudeDir, 'sessions', `${proc.pid}.json`), JSON.stringify({ pid: proc.pid, sessionId: 'older', cwd: root, startedAt }));
+  write(Date.now());
+  assert.deepEqual([...liveSessionFiles(readSessionFiles(claudeDir), '/proc').keys()], [proc.pid]);
+  // Written an hour before this process started: left by an earlier process with the same PID.
+  write(Date.now() - 3_600_000);
   assert.equal(liveSessionFiles(readSessionFiles(claudeDir), '/proc').size, 0);
 });

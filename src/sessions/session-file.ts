@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden } from '../errors.js';
-import { readProcStat } from './proc-reader.js';
+import { processStartMs, readBootTimeMs, readProcStat, START_SLACK_MS } from './proc-reader.js';
 
 const debug = debuglog('vmux:discovery');
 
@@ -21,6 +21,8 @@ export interface SessionFile {
   /** What a `waiting` client waits for, e.g. "permission prompt". */
   readonly waitingFor?: string;
   readonly statusUpdatedAt?: Date;
+  /** When the client started; the only PID-reuse check for versions without `procStart`. */
+  readonly startedAt?: Date;
   readonly version?: string;
 }
 
@@ -71,6 +73,7 @@ export function parseSessionFile(raw: unknown, pid: number): SessionFile | undef
     status: stringField(record, 'status'),
     waitingFor: stringField(record, 'waitingFor'),
     statusUpdatedAt: timeField(record, 'statusUpdatedAt') ?? timeField(record, 'updatedAt'),
+    startedAt: timeField(record, 'startedAt'),
     version: stringField(record, 'version'),
   };
 }
@@ -89,16 +92,24 @@ function timeField(record: Record<string, unknown>, key: string): Date | undefin
 }
 
 /**
- * The files whose process still runs: same PID and same start time. A file left behind by a
- * killed client, or whose PID now belongs to another process, is ignored. Files of versions
- * that write no `procStart` are kept; the caller checks those processes further.
+ * The files whose process still runs: same PID and same start time (`procStart`). Versions that
+ * write no `procStart` must have started (`startedAt`) after the process did, or the file is a
+ * leftover of an earlier process that had the same PID. A file left behind by a killed client is
+ * ignored.
  */
 export function liveSessionFiles(files: ReadonlyMap<number, SessionFile>, procRoot: string): Map<number, SessionFile> {
   const live = new Map<number, SessionFile>();
+  let bootTimeMs: number | undefined;
   for (const [pid, file] of files) {
     const stat = readProcStat(procRoot, pid);
     if (stat === undefined) continue;
-    if (file.procStart !== undefined && file.procStart !== stat.startTicks) continue;
+    if (file.procStart !== undefined) {
+      if (file.procStart !== stat.startTicks) continue;
+    } else {
+      bootTimeMs ??= readBootTimeMs(procRoot) ?? 0;
+      const startedBefore = processStartMs(bootTimeMs, stat.startTicks) - START_SLACK_MS;
+      if (file.startedAt === undefined || file.startedAt.getTime() < startedBefore) continue;
+    }
     live.set(pid, file);
   }
   return live;

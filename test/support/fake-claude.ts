@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -14,6 +14,8 @@ export type FakeClaudeShape = 'script' | 'versions' | 'node-build';
 export interface FakeClaude {
   readonly pid: number;
   readonly cwd: string;
+  /** With `launchesChild`: the PID of the `claude` the launcher runs. */
+  readonly childPid?: number;
   /** Ends the process and waits until it has been reaped. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -26,6 +28,8 @@ export interface FakeClaudeOptions {
   readonly args?: readonly string[];
   /** Name of the script (default `claude`). */
   readonly name?: string;
+  /** `script` shape: the script is a launcher that runs another `claude` script as its child. */
+  readonly launchesChild?: boolean;
 }
 
 const SCRIPT = '#!/bin/sh\n# Stands in for Claude Code: alive until its stdin closes.\nread -r _\n';
@@ -39,7 +43,16 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
     case 'script': {
       const name = options.name ?? 'claude';
       const path = join(options.binDir, name);
-      writeFileSync(path, SCRIPT);
+      if (options.launchesChild) {
+        const inner = join(options.binDir, 'inner', 'claude');
+        mkdirSync(dirname(inner), { recursive: true });
+        writeFileSync(inner, SCRIPT);
+        chmodSync(inner, 0o755);
+        // No exec: the launcher stays the parent of the client it runs.
+        writeFileSync(path, `#!/bin/sh\n'${inner}' "$@"\n`);
+      } else {
+        writeFileSync(path, SCRIPT);
+      }
       chmodSync(path, 0o755);
       child = spawn(path, args, { cwd: options.cwd, stdio: ['pipe', 'ignore', 'ignore'] });
       expectedComm = name.slice(0, 15);
@@ -67,14 +80,37 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
   if (pid === undefined) throw new Error(`could not start fake claude (${shape})`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor(() => readComm(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
+  let childPid: number | undefined;
+  if (options.launchesChild) {
+    await waitFor(() => (childPid = childOf(pid)) !== undefined && readComm(childPid) === 'claude', `pid ${pid} to start its child`);
+  }
   return {
     pid,
     cwd: options.cwd,
+    ...(childPid !== undefined ? { childPid } : {}),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (childPid !== undefined) killQuietly(childPid, signal);
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
   };
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function childOf(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readComm(pid: number): string | undefined {
