@@ -11,7 +11,8 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
-const VMUX = fileURLToPath(new URL('../bin/vmux.js', import.meta.url));
+// The bundled executable that package.json's `bin` installs.
+const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
 const run = promisify(execFile);
 
 const root = tempDir();

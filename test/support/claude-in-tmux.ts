@@ -1,0 +1,449 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { FakeAnthropicApi } from './fake-anthropic-api.js';
+
+/**
+ * Runs the real Claude Code client in a private tmux server (its own socket, no config file),
+ * talking to a fake Anthropic API, with a scratch HOME prepared so that no first-run screen shows.
+ *
+ * - `native`: the 2.1.x single executable `node_modules/@anthropic-ai/claude-code/bin/claude.exe`,
+ *   started directly (`comm` `claude.exe`) or, with `launch: 'versions'`, through a hard link at
+ *   `<home>/.local/share/claude/versions/<version>` as the native installer lays it out (`comm`
+ *   is then the version string);
+ * - `node`: the older Node build (`node_modules/claude-code-node-build/cli.js`, run with this Node).
+ *
+ * Everything is started from argv arrays: no shell line ever carries test text.
+ */
+export type ClaudeBuild = 'native' | 'node';
+export type ClaudeLaunch = 'direct' | 'versions';
+
+export interface ClaudeInTmuxOptions {
+  readonly api: FakeAnthropicApi;
+  /** Scratch folder holding home/, project/ (default: a new temp folder removed by `stop`). */
+  readonly root?: string;
+  /** The session's cwd (default `<root>/project`), created when missing. */
+  readonly cwd?: string;
+  /** HOME of the client (default `<root>/home`). Several sessions may share one. */
+  readonly home?: string;
+  /** Sets `CLAUDE_CONFIG_DIR` (the client's `claudeDir`); default: unset, `~/.claude`. */
+  readonly configDir?: string;
+  readonly build?: ClaudeBuild;
+  readonly launch?: ClaudeLaunch;
+  /** `permissions.allow` rules written to `<claudeDir>/settings.json` (e.g. `Bash(sleep:*)`). */
+  readonly allow?: readonly string[];
+  readonly args?: readonly string[];
+  /** How long to wait for the client's input prompt (ms). */
+  readonly startTimeoutMs?: number;
+}
+
+export interface ClaudeSessionFile {
+  readonly pid?: number;
+  readonly sessionId?: string;
+  readonly cwd?: string;
+  readonly procStart?: string;
+  readonly startedAt?: number;
+  readonly version?: string;
+  readonly kind?: string;
+  readonly entrypoint?: string;
+  readonly name?: string;
+  readonly status?: string;
+  readonly waitingFor?: string;
+  readonly updatedAt?: number;
+  readonly statusUpdatedAt?: number;
+  readonly [key: string]: unknown;
+}
+
+export interface ClaudeInTmux {
+  /** PID of the Claude Code process (the pane's process). */
+  readonly pid: number;
+  readonly cwd: string;
+  readonly home: string;
+  /** `$CLAUDE_CONFIG_DIR` or `<home>/.claude`. */
+  readonly claudeDir: string;
+  readonly socketName: string;
+  /** The path the client was started through (argv[0] for the native build). */
+  readonly executable: string;
+  /** HOME (and CLAUDE_CONFIG_DIR) as the client has them, for running vmux against the same files. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Types `text` literally, then presses Enter. */
+  send(text: string): Promise<void>;
+  /** Presses tmux keys (`Enter`, `Escape`, `C-c`, `Down`…). */
+  keys(...keys: string[]): Promise<void>;
+  /** The visible screen of the pane. */
+  screen(): Promise<string>;
+  waitForScreen(expected: RegExp | string, what?: string, timeoutMs?: number): Promise<string>;
+  /** `<claudeDir>/sessions/<pid>.json`, parsed; undefined while missing or torn. */
+  sessionFile(): ClaudeSessionFile | undefined;
+  waitForSessionFile(
+    condition: (file: ClaudeSessionFile) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<ClaudeSessionFile>;
+  /** Every `*.jsonl` directly under `<claudeDir>/projects/*`, as absolute paths. */
+  transcripts(): string[];
+  /** Whether the client process still exists (and is not a zombie). */
+  alive(): boolean;
+  /** Sends a signal to the client process only (the tmux server stays up). */
+  signal(signal: NodeJS.Signals): void;
+  waitForExit(timeoutMs?: number): Promise<void>;
+  /** Kills the tmux server (and so the client) and removes the scratch folder it created. */
+  stop(): Promise<void>;
+}
+
+export const API_KEY = 'sk-ant-api03-vmux-e2e-fake-key-0123456789-ABCDEFGHIJKLMNOPQRST';
+
+const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+export const NATIVE_CLAUDE = join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
+export const NODE_CLAUDE = join(REPO_ROOT, 'node_modules', 'claude-code-node-build', 'cli.js');
+export const TMUX = '/usr/bin/tmux';
+
+/**
+ * tmux servers still running and scratch folders not yet removed: cleaned up when the test
+ * process exits whatever happens (a scenario cancelled by its timeout never reaches `stop`).
+ */
+const liveSockets = new Map<string, string | undefined>();
+const liveRoots = new Set<string>();
+process.once('exit', () => {
+  for (const [socket, path] of liveSockets) {
+    spawnSync(TMUX, ['-L', socket, 'kill-server'], { stdio: 'ignore', timeout: 2000 });
+    if (path) rmSync(path, { force: true });
+  }
+  for (const root of liveRoots) rmSync(root, { recursive: true, force: true });
+});
+
+export function claudeVersion(executable = NATIVE_CLAUDE): string {
+  const out = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 30_000, env: baseEnv() });
+  const version = /^(\d+\.\d+\.\d+)/.exec(out.stdout ?? '')?.[1];
+  if (!version) throw new Error(`cannot read the version of ${executable}: ${out.stderr ?? out.error}`);
+  return version;
+}
+
+export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<ClaudeInTmux> {
+  const build = options.build ?? 'native';
+  const launch = options.launch ?? 'direct';
+  const ownRoot = options.root === undefined;
+  const root = options.root ?? realpathSync(mkdtempIn('vmux-e2e-'));
+  if (ownRoot) liveRoots.add(root);
+  const home = options.home ?? join(root, 'home');
+  const cwd = options.cwd ?? join(root, 'project');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(cwd, { recursive: true });
+  const claudeDir = options.configDir ?? join(home, '.claude');
+  mkdirSync(claudeDir, { recursive: true });
+  prepareConfig(options.configDir ?? home, cwd);
+  if (options.allow && options.allow.length > 0) {
+    writeFileSync(join(claudeDir, 'settings.json'), JSON.stringify({ permissions: { allow: options.allow } }, null, 2));
+  }
+
+  const stableEnv: Record<string, string> = { HOME: home };
+  if (options.configDir !== undefined) stableEnv['CLAUDE_CONFIG_DIR'] = options.configDir;
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    ...stableEnv,
+    ANTHROPIC_API_KEY: API_KEY,
+    ANTHROPIC_BASE_URL: options.api.baseUrl,
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_ERROR_REPORTING: '1',
+  };
+
+  let executable: string;
+  let argv: string[];
+  if (build === 'native') {
+    if (!existsSync(NATIVE_CLAUDE)) throw new Error(`Claude Code is not installed: ${NATIVE_CLAUDE} (run npm ci)`);
+    executable = launch === 'versions' ? versionsLink(home) : NATIVE_CLAUDE;
+    argv = [executable, ...(options.args ?? [])];
+  } else {
+    if (!existsSync(NODE_CLAUDE)) throw new Error(`the Node build of Claude Code is not installed: ${NODE_CLAUDE}`);
+    executable = NODE_CLAUDE;
+    argv = [process.execPath, NODE_CLAUDE, ...(options.args ?? [])];
+  }
+
+  const socketName = `vmux-e2e-${process.pid}-${randomBytes(6).toString('hex')}`;
+  liveSockets.set(socketName, undefined);
+  const tmux = (args: readonly string[]): Promise<string> => run(TMUX, ['-L', socketName, ...args], env);
+  // With the command as separate arguments tmux executes it directly, no shell in between.
+  await tmux(['-f', '/dev/null', 'new-session', '-d', '-x', '200', '-y', '50', '-c', cwd, '--', ...argv]);
+  // tmux leaves its socket file behind after kill-server: note it to remove it.
+  const socketPath = (await tmux(['display-message', '-p', '#{socket_path}']).catch(() => '')).trim();
+  if (socketPath !== '') liveSockets.set(socketName, socketPath);
+  await tmux(['set-option', '-g', 'remain-on-exit', 'on']).catch(() => undefined);
+  await tmux(['set-option', '-g', 'focus-events', 'on']).catch(() => undefined);
+
+  const panePid = Number((await tmux(['list-panes', '-F', '#{pane_pid}'])).trim().split('\n')[0]);
+  if (!Number.isInteger(panePid) || panePid <= 0) throw new Error('tmux did not report a pane pid');
+  const pid = claudePidFrom(panePid);
+
+  const screen = (): Promise<string> => tmux(['capture-pane', '-p']);
+  const sessionPath = join(claudeDir, 'sessions', `${pid}.json`);
+  let stopped = false;
+
+  const session: ClaudeInTmux = {
+    pid,
+    cwd,
+    home,
+    claudeDir,
+    socketName,
+    executable,
+    env: stableEnv,
+    async send(text: string) {
+      await tmux(['send-keys', '-l', text]);
+      // Let the input box take the pasted text before Enter submits it.
+      await pollUntil(async () => (await screen()).includes(text.slice(-20)), `the prompt to show "${text}"`, 5000).catch(
+        () => undefined,
+      );
+      await tmux(['send-keys', 'Enter']);
+    },
+    async keys(...keys: string[]) {
+      await tmux(['send-keys', ...keys]);
+    },
+    screen,
+    async waitForScreen(expected, what, timeoutMs = 20_000) {
+      let last = '';
+      const matches = (s: string): boolean => (typeof expected === 'string' ? s.includes(expected) : expected.test(s));
+      await pollUntil(
+        async () => matches((last = await screen().catch(() => last))),
+        what ?? `the screen to show ${String(expected)}`,
+        timeoutMs,
+        () => `screen:\n${last}`,
+      );
+      return last;
+    },
+    sessionFile() {
+      return readSessionFile(sessionPath);
+    },
+    async waitForSessionFile(condition, what, timeoutMs = 20_000) {
+      let found: ClaudeSessionFile | undefined;
+      await pollUntil(
+        async () => {
+          found = readSessionFile(sessionPath);
+          return found !== undefined && condition(found);
+        },
+        what,
+        timeoutMs,
+        () => `sessions/${pid}.json: ${JSON.stringify(found)}`,
+      );
+      if (found === undefined) throw new Error('unreachable');
+      return found;
+    },
+    transcripts() {
+      const projects = join(claudeDir, 'projects');
+      if (!existsSync(projects)) return [];
+      return readdirSync(projects).flatMap((folder) => {
+        const dir = join(projects, folder);
+        try {
+          return readdirSync(dir)
+            .filter((name) => name.endsWith('.jsonl'))
+            .map((name) => join(dir, name));
+        } catch {
+          return [];
+        }
+      });
+    },
+    alive() {
+      return isAlive(pid);
+    },
+    signal(signal: NodeJS.Signals) {
+      process.kill(pid, signal);
+    },
+    async waitForExit(timeoutMs = 10_000) {
+      await pollUntil(async () => !isAlive(pid), `pid ${pid} to exit`, timeoutMs);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await tmux(['kill-server']).catch(() => undefined);
+      if (socketPath.includes(socketName)) rmSync(socketPath, { force: true });
+      liveSockets.delete(socketName);
+      if (isAlive(pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await pollUntil(async () => !isAlive(pid), `pid ${pid} to exit`, 10_000).catch(() => undefined);
+      if (ownRoot) {
+        rmSync(root, { recursive: true, force: true });
+        liveRoots.delete(root);
+      }
+    },
+  };
+
+  try {
+    await waitUntilReady(session, build, options.startTimeoutMs ?? 30_000);
+  } catch (error) {
+    await session.stop();
+    throw error;
+  }
+  return session;
+}
+
+/**
+ * The client is ready when its input box shows: 2.1.197 draws `? for shortcuts` under it and
+ * has written `sessions/<pid>.json`; 2.1.100 draws the same hint.
+ */
+async function waitUntilReady(session: ClaudeInTmux, build: ClaudeBuild, timeoutMs: number): Promise<void> {
+  await session.waitForScreen(/\? for shortcuts/, `Claude Code (${build}) to show its input box`, timeoutMs);
+  if (build === 'native') {
+    await session.waitForSessionFile((f) => typeof f.sessionId === 'string', 'sessions/<pid>.json', timeoutMs);
+  }
+}
+
+/**
+ * What the client reads at start-up to skip onboarding, the trust dialog and the API key
+ * question: `.claude.json` in `$CLAUDE_CONFIG_DIR` when set, else in HOME.
+ */
+function prepareConfig(dir: string, cwd: string): void {
+  const path = join(dir, '.claude.json');
+  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const projects = (existing['projects'] as Record<string, Record<string, unknown>> | undefined) ?? {};
+  const config = {
+    ...existing,
+    hasCompletedOnboarding: true,
+    lastOnboardingVersion: '2.1.197',
+    numStartups: 5,
+    autoUpdates: false,
+    theme: 'dark',
+    bypassPermissionsModeAccepted: false,
+    customApiKeyResponses: { approved: [API_KEY.slice(-20)], rejected: [] },
+    projects: {
+      ...projects,
+      [cwd]: {
+        ...(projects[cwd] ?? {}),
+        allowedTools: [],
+        hasTrustDialogAccepted: true,
+        hasCompletedProjectOnboarding: true,
+        projectOnboardingSeenCount: 1,
+      },
+    },
+  };
+  writeFileSync(path, JSON.stringify(config, null, 2));
+}
+
+/**
+ * A hard link to the native executable where the native installer keeps versions, so that the
+ * process's `comm` is the version string and its exe a `…/claude/versions/<v>` path. Falls back
+ * to a copy when the link crosses file systems.
+ */
+function versionsLink(home: string): string {
+  const version = claudeVersion();
+  const dir = join(home, '.local', 'share', 'claude', 'versions');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, version);
+  if (!existsSync(path)) {
+    try {
+      linkSync(NATIVE_CLAUDE, path);
+    } catch {
+      copyFileSync(NATIVE_CLAUDE, path);
+    }
+  }
+  return path;
+}
+
+/** The pane's process is the client (tmux executes it directly); else its only child. */
+function claudePidFrom(panePid: number): number {
+  const comm = readProc(panePid, 'comm')?.trim();
+  if (comm !== undefined && comm !== 'sh' && comm !== 'bash') return panePid;
+  const children = readProc(panePid, `task/${panePid}/children`)?.trim().split(/\s+/).map(Number) ?? [];
+  return children.find((c) => Number.isInteger(c) && c > 0) ?? panePid;
+}
+
+function readSessionFile(path: string): ClaudeSessionFile | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return typeof value === 'object' && value !== null ? (value as ClaudeSessionFile) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  const stat = readProc(pid, 'stat');
+  if (stat === undefined) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
+
+function readProc(pid: number, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The environment the client starts from: none of the caller's Claude/tmux variables. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    TERM: 'xterm-256color',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    SHELL: '/bin/bash',
+  };
+  for (const name of ['TMPDIR', 'USER', 'LOGNAME'] as const) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+function run(file: string, args: readonly string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, [...args], { env, encoding: 'utf8', timeout: 15_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.slice(0, 4).join(' ')}…: ${error.message} ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Polls an (async) condition until it holds or the deadline passes; never a fixed sleep. */
+export async function pollUntil(
+  condition: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 20_000,
+  detail?: () => string,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail ? `\n${detail()}` : ''}`);
+    }
+    await delay(intervalMs);
+  }
+}
+
+function mkdtempIn(prefix: string): string {
+  const base = process.env['TMPDIR'] ?? '/tmp';
+  const dir = join(base, `${prefix}${randomBytes(6).toString('hex')}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+function findRepoRoot(from: string): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tsconfig.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+}
