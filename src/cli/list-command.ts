@@ -9,7 +9,8 @@ import { palette } from './style.js';
 export const LIST_HELP = `Usage: vmux list [--json]
 
 List every running Claude Code session: its state (needs input, working, idle, unknown),
-label or folder, git branch, how long it has waited for you, and what it is doing.
+label or folder, git branch, how long it has waited for you, why it is in that state
+("waiting for permission: Bash", "turn ended 2 min ago"), and what it is doing.
 Sessions that need you come first, longest waiting first.
 
 Options:

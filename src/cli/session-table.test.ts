@@ -13,20 +13,20 @@ function info(fields: Partial<SessionInfo>): SessionInfo {
   };
 }
 
-test('table shows state, folder, branch, waiting time and preview; no colour when asked for none', () => {
+test('table shows state, folder, branch, waiting time, why and preview; no colour when asked for none', () => {
   const text = renderSessionTable(
     [
-      info({ state: 'needs_input', waiting_since: '2026-11-24T11:57:00Z', preview: 'Done. Tests pass.' }),
-      info({ pid: 2, cwd: '/home/u/api', git_branch: 'fix', label: 'review MR', preview: 'Bash: npm test' }),
+      info({ state: 'needs_input', waiting_since: '2026-11-24T11:57:00Z', reason: 'turn ended 3 min ago', preview: 'Done. Tests pass.' }),
+      info({ pid: 2, cwd: '/home/u/api', git_branch: 'fix', label: 'review MR', reason: 'running tool: Bash', preview: 'Bash: npm test' }),
     ],
     { now, palette: palette(false) },
   );
   assert.equal(
     text,
     [
-      'STATE        SESSION    BRANCH  WAITING  PREVIEW',
-      'needs input  app        main    3m       Done. Tests pass.',
-      'working      review MR  fix              Bash: npm test',
+      'STATE        SESSION    BRANCH  WAITING  WHY                   PREVIEW',
+      'needs input  app        main    3m       turn ended 3 min ago  Done. Tests pass.',
+      'working      review MR  fix              running tool: Bash    Bash: npm test',
       '',
     ].join('\n'),
   );
@@ -34,7 +34,7 @@ test('table shows state, folder, branch, waiting time and preview; no colour whe
 });
 
 test('labels and previews cannot smuggle escape sequences into the terminal', () => {
-  const text = renderSessionTable([info({ label: 'evil\u001b]0;pwned\u0007\u001b[2J', preview: 'x\u001b[31my' })], {
+  const text = renderSessionTable([info({ label: 'evil\u001b]0;pwned\u0007\u001b[2J', reason: 'r\u001b[1m', preview: 'x\u001b[31my' })], {
     now,
     palette: palette(false),
   });

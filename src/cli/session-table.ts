@@ -15,6 +15,7 @@ const STATE_LABEL: Readonly<Record<SessionState, string>> = {
 /** Columns never shrink below these, so a narrow terminal still shows something of each. */
 const MIN_PREVIEW_WIDTH = 20;
 const MAX_NAME_WIDTH = 32;
+const MAX_REASON_WIDTH = 32;
 
 export interface TableOptions {
   readonly now: Date;
@@ -25,19 +26,20 @@ export interface TableOptions {
 
 /**
  * The human listing: state, label or folder, branch, workspace (when any is known), waiting
- * time, preview. Every cell is stripped of control sequences: labels and previews come from
+ * time, why (the reason for the state), preview. Every cell is stripped of control sequences: labels and previews come from
  * users and transcripts.
  */
 export function renderSessionTable(sessions: readonly SessionInfo[], options: TableOptions): string {
   if (sessions.length === 0) return 'No Claude Code sessions running.\n';
   const withWorkspace = sessions.some((s) => s.workspace !== '');
-  const header = ['STATE', 'SESSION', 'BRANCH', ...(withWorkspace ? ['WORKSPACE'] : []), 'WAITING', 'PREVIEW'];
+  const header = ['STATE', 'SESSION', 'BRANCH', ...(withWorkspace ? ['WORKSPACE'] : []), 'WAITING', 'WHY', 'PREVIEW'];
   const rows = sessions.map((s) => [
     STATE_LABEL[s.state],
     truncate(clean(s.label || basename(s.cwd) || s.cwd), MAX_NAME_WIDTH),
     clean(s.git_branch),
     ...(withWorkspace ? [clean(s.workspace)] : []),
     s.waiting_since ? formatAge(options.now.getTime() - Date.parse(s.waiting_since), 'compact') : '',
+    truncate(clean(s.reason), MAX_REASON_WIDTH),
     clean(s.preview),
   ]);
   const widths = header.map((title, i) => Math.max(width(title), ...rows.map((row) => width(row[i] ?? ''))));
