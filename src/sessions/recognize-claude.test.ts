@@ -11,6 +11,12 @@ test('native executable started as claude is a session', () => {
   assert.equal(kind({ comm: 'claude', exe: '/x/node_modules/@anthropic-ai/claude-code/bin/claude.exe', argv: ['claude', '--resume'] }), 'session');
 });
 
+test('native executable run under its own name has comm claude.exe (seen with 2.1.197 from npm)', () => {
+  const exe = '/x/node_modules/@anthropic-ai/claude-code/bin/claude.exe';
+  assert.equal(kind({ comm: 'claude.exe', exe, argv: [exe] }), 'session');
+  assert.equal(kind({ comm: 'claude.exe', exe: undefined, argv: [exe] }), 'session');
+});
+
 test('native executable run from a versions folder has a version string as comm', () => {
   const exe = '/home/u/.local/share/claude/versions/2.1.197';
   assert.equal(kind({ comm: '2.1.197', exe, argv: [exe] }), 'session');

@@ -32,6 +32,9 @@ const NON_SESSION_FLAGS = new Set(['--version', '-v', '-V', '--help', '-h']);
  */
 const HELPER_FLAG_PREFIXES = ['--bg-'];
 
+/** `comm` of the client started by name: the launcher or the Node build (`claude`), the npm native binary (`claude.exe`). */
+const CLAUDE_NAMES = new Set(['claude', 'claude.exe']);
+
 /** A native build run from Claude Code's versions folder has the version as its file name. */
 const VERSION_NAME = /^[0-9]+\.[0-9]+\.[0-9]+/;
 
@@ -54,7 +57,7 @@ function claudeArgsStart(identity: ProcessIdentity): number {
   const interpreted =
     identity.argv[1] !== undefined && isClaudeLauncherScript(identity.argv[1]) && basename(argv0) !== 'claude';
   if (interpreted && JS_RUNTIMES.has(basename(argv0))) return 2;
-  if (identity.comm === 'claude') return interpreted ? 2 : 1;
+  if (CLAUDE_NAMES.has(identity.comm)) return interpreted ? 2 : 1;
   if (identity.exe !== undefined && isClaudeExecutablePath(identity.exe)) return 1;
   if (VERSION_NAME.test(identity.comm) && isClaudeExecutablePath(argv0)) return 1;
   return -1;
@@ -65,7 +68,7 @@ function claudeArgsStart(identity: ProcessIdentity): number {
  * processes that can be Claude Code.
  */
 export function mightBeClaude(comm: string, exe: string | undefined): boolean {
-  return comm === 'claude' || VERSION_NAME.test(comm) || JS_RUNTIMES.has(comm) ||
+  return CLAUDE_NAMES.has(comm) || VERSION_NAME.test(comm) || JS_RUNTIMES.has(comm) ||
     (exe !== undefined && isClaudeExecutablePath(exe));
 }
 
