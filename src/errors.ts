@@ -8,7 +8,15 @@ export type VmuxErrorCode =
   | 'AMBIGUOUS'
   | 'CLAUDE_DIR_UNREADABLE'
   | 'PROC_UNREADABLE'
-  | 'NOT_IMPLEMENTED';
+  | 'NOT_IMPLEMENTED'
+  /** The vmux home folder is another user's or writable by others. */
+  | 'HOME_UNSAFE'
+  /** No daemon answers on the socket. */
+  | 'DAEMON_NOT_RUNNING'
+  /** Another daemon already serves this home. */
+  | 'DAEMON_RUNNING'
+  /** Something answered on the socket, but not the way vmuxd does, or it refused the request. */
+  | 'DAEMON_ERROR';
 
 export class VmuxError extends Error {
   readonly code: VmuxErrorCode;

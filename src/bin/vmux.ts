@@ -2,4 +2,6 @@
 import { runCli } from '../cli/run-cli.js';
 import { standardError, standardOutput } from './standard-output.js';
 
-process.exitCode = runCli(process.argv.slice(2), { env: process.env, stdout: standardOutput(), stderr: standardError() });
+void runCli(process.argv.slice(2), { env: process.env, stdout: standardOutput(), stderr: standardError() }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,4 +1,10 @@
 #!/usr/bin/env node
-// The daemon is not part of this build yet; say so plainly and fail.
-process.stderr.write('vmuxd: the daemon is not available in this version yet; use `vmux list`, which scans directly.\n');
-process.exitCode = 1;
+import { runCli } from '../cli/run-cli.js';
+import { standardError, standardOutput } from './standard-output.js';
+
+// vmuxd is `vmux daemon`: one way to start the daemon, whichever name runs it.
+void runCli(['daemon', ...process.argv.slice(2)], { env: process.env, stdout: standardOutput(), stderr: standardError() }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+);

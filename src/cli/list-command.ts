@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { toSessionInfo } from '../protocol/session-info.js';
-import { discoveryContextFrom } from '../sessions/discovery-context.js';
-import { scanSessions } from '../sessions/scan-sessions.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
+import { listSessions } from './session-source.js';
 import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
 
@@ -11,7 +10,8 @@ export const LIST_HELP = `Usage: vmux list [--json]
 List every running Claude Code session: its state (needs input, working, idle, unknown),
 label or folder, git branch, how long it has waited for you, why it is in that state
 ("waiting for permission: Bash", "turn ended 2 min ago"), and what it is doing.
-Sessions that need you come first, longest waiting first.
+Sessions that need you come first, longest waiting first. Asks vmuxd when it runs, else scans
+this machine directly; the list is the same either way.
 
 Options:
   --json       print a JSON array of sessions (fields: pid, session_id, cwd, git_branch,
@@ -21,10 +21,11 @@ Options:
 Environment:
   CLAUDE_CONFIG_DIR   Claude Code's config folder (default ~/.claude)
   VMUX_IDLE_MINUTES   a finished turn older than this counts as idle (default 10)
+  VMUX_HOME           where vmuxd keeps its socket and labels (default ~/.vmux)
   NO_COLOR            no colours (colours are only used on a terminal anyway)
 `;
 
-export function runList(args: readonly string[], io: CliIo): ExitCode {
+export async function runList(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const { values } = parseArgs({
     args: [...args],
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -34,14 +35,13 @@ export function runList(args: readonly string[], io: CliIo): ExitCode {
     io.stdout.write(LIST_HELP);
     return ExitCode.ok;
   }
-  const context = discoveryContextFrom(io.env);
-  const sessions = scanSessions(context).map((session) => toSessionInfo(session));
+  const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
   } else {
     io.stdout.write(
       renderSessionTable(sessions, {
-        now: context.now(),
+        now: new Date(),
         palette: palette(wantsColor(io.stdout, io.env)),
         ...(io.stdout.isTTY && io.stdout.columns ? { columns: io.stdout.columns } : {}),
       }),

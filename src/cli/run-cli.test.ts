@@ -24,7 +24,8 @@ function captured(env: Record<string, string> = {}, isTTY = false): CliIo & { ou
   let out = '';
   let err = '';
   return {
-    env: { CLAUDE_CONFIG_DIR: claudeDir, ...env },
+    // A home of its own: a daemon running on this machine must not answer for the test.
+    env: { CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home'), ...env },
     stdout: { write: (text: string) => (out += text), isTTY, columns: 120 },
     stderr: { write: (text: string) => (err += text) },
     out: () => out,
@@ -46,7 +47,7 @@ async function waitingSession(): Promise<FakeClaude> {
 test('vmux list --json prints the seed fields for each session', async () => {
   const proc = await waitingSession();
   const io = captured();
-  assert.equal(runCli(['list', '--json'], io), 0);
+  assert.equal(await runCli(['list', '--json'], io), 0);
   const sessions = JSON.parse(io.out()) as SessionInfo[];
   const mine = sessions.find((s) => s.pid === proc.pid);
   assert.ok(mine, 'the session started by this test is listed');
@@ -60,47 +61,47 @@ test('vmux list --json prints the seed fields for each session', async () => {
 test('vmux list prints a table; colour only on a terminal and never with NO_COLOR', async () => {
   await waitingSession();
   const piped = captured();
-  runCli(['list'], piped);
+  await runCli(['list'], piped);
   assert.match(piped.out(), /^STATE +SESSION/);
   assert.doesNotMatch(piped.out(), /\u001b\[/);
 
   const tty = captured({ TERM: 'xterm' }, true);
-  runCli(['list'], tty);
+  await runCli(['list'], tty);
   assert.match(tty.out(), /\u001b\[/);
 
   const noColor = captured({ TERM: 'xterm', NO_COLOR: '1' }, true);
-  runCli(['list'], noColor);
+  await runCli(['list'], noColor);
   assert.doesNotMatch(noColor.out(), /\u001b\[/);
 });
 
-test('usage errors exit 2 with a message on stderr', () => {
+test('usage errors exit 2 with a message on stderr', async () => {
   const unknownCommand = captured();
-  assert.equal(runCli(['frobnicate'], unknownCommand), 2);
+  assert.equal(await runCli(['frobnicate'], unknownCommand), 2);
   assert.match(unknownCommand.err(), /unknown command 'frobnicate'/);
   const unknownOption = captured();
-  assert.equal(runCli(['list', '--jsn'], unknownOption), 2);
+  assert.equal(await runCli(['list', '--jsn'], unknownOption), 2);
   assert.match(unknownOption.err(), /--jsn/);
   assert.equal(unknownOption.out(), '');
 });
 
-test('help is printed for vmux, vmux --help and vmux list --help', () => {
+test('help is printed for vmux, vmux --help and vmux list --help', async () => {
   for (const argv of [[], ['--help'], ['help'], ['list', '--help'], ['list', '-h']]) {
     const io = captured();
-    assert.equal(runCli(argv, io), 0);
+    assert.equal(await runCli(argv, io), 0);
     assert.match(io.out(), /^Usage: vmux/);
   }
 });
 
-test('commands of later versions fail plainly rather than pretend', () => {
+test('commands of later versions fail plainly rather than pretend', async () => {
   const io = captured();
-  assert.equal(runCli(['switch', 'x'], io), 1);
+  assert.equal(await runCli(['switch', 'x'], io), 1);
   assert.match(io.err(), /not available/);
 });
 
 test('the vmux executable lists sessions as JSON', async () => {
   const proc = await waitingSession();
   const { stdout } = await run(process.execPath, [VMUX, 'list', '--json'], {
-    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home') },
   });
   const sessions = JSON.parse(stdout) as SessionInfo[];
   assert.equal(sessions.find((s) => s.pid === proc.pid)?.state, 'needs_input');

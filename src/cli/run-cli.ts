@@ -1,8 +1,11 @@
 import { VmuxError, errnoCode } from '../errors.js';
 import { ExitCode, type CliIo } from './cli-io.js';
+import { runDaemon } from './daemon-command.js';
+import { runStatus, runStop } from './daemon-control-commands.js';
+import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
-
-export const VERSION = '0.1.0';
+import { VERSION } from './version.js';
+import { runWatch } from './watch-command.js';
 
 const HELP = `Usage: vmux <command> [options]
 
@@ -10,6 +13,11 @@ See every running Claude Code session, which one needs you, and what each is doi
 
 Commands:
   list         list sessions (--json for scripts)
+  label        name a session: vmux label <session> <text> | --clear
+  watch        live list of sessions, fed by vmuxd (--json: one line per change)
+  daemon       run vmuxd in the foreground
+  status       is vmuxd running, and what does it follow
+  stop         stop vmuxd
   help         show this help
 
 Options:
@@ -20,10 +28,10 @@ Exit codes: 0 ok, 1 vmux failed, 2 usage error.
 `;
 
 /** Commands of the product (SPEC §7) that this build does not have yet. */
-const NOT_YET = new Set(['switch', 'next', 'label', 'explain', 'watch', 'bar', 'hooks', 'daemon', 'stop', 'status']);
+const NOT_YET = new Set(['switch', 'next', 'explain', 'bar', 'hooks']);
 
-/** The whole CLI as a function of its arguments and outside world; returns the exit code. */
-export function runCli(argv: readonly string[], io: CliIo): ExitCode {
+/** The whole CLI as a function of its arguments and outside world; resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -39,10 +47,20 @@ export function runCli(argv: readonly string[], io: CliIo): ExitCode {
         return ExitCode.ok;
       case 'list':
       case 'ls':
-        return runList(rest, io);
+        return await runList(rest, io);
+      case 'label':
+        return await runLabel(rest, io);
+      case 'watch':
+        return await runWatch(rest, io);
+      case 'daemon':
+        return await runDaemon(rest, io);
+      case 'stop':
+        return await runStop(rest, io);
+      case 'status':
+        return await runStatus(rest, io);
       default:
         if (NOT_YET.has(command)) {
-          io.stderr.write(`vmux: '${command}' is not available in this version yet; 'vmux list' is.\n`);
+          io.stderr.write(`vmux: '${command}' is not available in this version yet; see 'vmux --help' for what is.\n`);
           return ExitCode.failure;
         }
         io.stderr.write(`vmux: unknown command '${printable(command)}'. Run 'vmux --help' for the list of commands.\n`);
@@ -59,7 +77,8 @@ function reportError(error: unknown, io: CliIo): ExitCode {
     return ExitCode.usage;
   }
   if (error instanceof VmuxError) {
-    io.stderr.write(`vmux: ${error.message}\n`);
+    const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
+    io.stderr.write(`vmux: ${error.message}${hint}\n`);
     return error.code === 'USAGE' || error.code === 'NO_MATCH' || error.code === 'AMBIGUOUS'
       ? ExitCode.usage
       : ExitCode.failure;

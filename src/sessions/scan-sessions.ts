@@ -72,7 +72,8 @@ function describeSession(
     ...(worktree ? { worktree } : {}),
     state: verdict.state,
     reason: verdict.reason,
-    ...(verdict.state === 'needs_input' ? { waitingSince: verdict.since ?? now } : {}),
+    // Only when a record or the client says when; a registry fills in the first observation.
+    ...(verdict.state === 'needs_input' && verdict.since ? { waitingSince: verdict.since } : {}),
     preview: tail ? extractPreview(tail) : '',
     ...(path ? { transcriptPath: path } : {}),
   };

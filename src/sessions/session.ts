@@ -15,7 +15,10 @@ export interface Session {
   readonly state: SessionState;
   /** Why the state is what it is, for the user. */
   readonly reason: string;
-  /** Since when the session waits for the user; only for `needs_input`. */
+  /**
+   * Since when the session waits for the user; only for `needs_input`, and only when known from
+   * the transcript or the client (a registry adds the time it first saw the session waiting).
+   */
   readonly waitingSince?: Date;
   /** One line saying what the session is at, safe to print. */
   readonly preview: string;

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { Daemon, DEFAULT_POLL_MS } from '../daemon/daemon.js';
+import { stderrLogger } from '../daemon/logger.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { UsageError } from '../errors.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { VERSION } from './version.js';
+
+export const DAEMON_HELP = `Usage: vmux daemon [--verbose] [--poll-seconds N]
+       vmuxd [--verbose] [--poll-seconds N]
+
+Runs vmuxd in the foreground: it keeps the state of every Claude Code session current and
+serves it on $VMUX_HOME/vmuxd.sock (default ~/.vmux) to 'vmux list', 'vmux watch', status bars
+and scripts. It rescans every few seconds and as soon as a session's files change. Stop it
+with Ctrl-C, SIGTERM or 'vmux stop'. Logs go to stderr.
+
+Options:
+  --poll-seconds N   full rescan interval (default ${DEFAULT_POLL_MS / 1000})
+  -v, --verbose      log every scan and connection problem
+  -h, --help         show this help
+`;
+
+export async function runDaemon(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      verbose: { type: 'boolean', short: 'v' },
+      'poll-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(DAEMON_HELP);
+    return ExitCode.ok;
+  }
+  const pollSeconds = values['poll-seconds'] === undefined ? DEFAULT_POLL_MS / 1000 : Number(values['poll-seconds']);
+  if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 3600) {
+    throw new UsageError('--poll-seconds takes a number of seconds between 0.1 and 3600');
+  }
+  const daemon = await Daemon.start({
+    home: vmuxHomeFrom(io.env),
+    env: io.env,
+    pollMs: Math.round(pollSeconds * 1000),
+    logger: stderrLogger(values.verbose === true, (line) => io.stderr.write(line)),
+    version: VERSION,
+  });
+  const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await daemon.stopped;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return ExitCode.ok;
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { LabelStore } from '../daemon/label-store.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { UsageError, VmuxError } from '../errors.js';
+import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
+import { requestDaemon } from '../protocol/socket-client.js';
+import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { resolveSession } from './resolve-session.js';
+import { listSessions } from './session-source.js';
+
+export const LABEL_HELP = `Usage: vmux label <session> <text>
+       vmux label <session> --clear
+
+Names a session, so lists and switching can use the name. <session> is a session id or its
+first characters, a PID, or the current label. The label belongs to the conversation: it
+follows the session through /clear while vmuxd runs, and stays when the session ends, so a
+resumed conversation gets its name back.
+
+Options:
+  --clear      remove the label
+  -h, --help   show this help
+`;
+
+export async function runLabel(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { clear: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(LABEL_HELP);
+    return ExitCode.ok;
+  }
+  const [query, ...words] = positionals;
+  if (query === undefined) throw new UsageError("name the session to label: 'vmux label <session> <text>'");
+  if (values.clear && words.length > 0) throw new UsageError('give either a label or --clear, not both');
+  if (!values.clear && words.length === 0) throw new UsageError("give the label text, or --clear to remove it: 'vmux label <session> <text>'");
+  const label = values.clear ? '' : words.join(' ').replace(/\s+/g, ' ').trim();
+  if ([...label].length > MAX_LABEL_LENGTH) throw new UsageError(`a label has at most ${MAX_LABEL_LENGTH} characters`);
+
+  const home = vmuxHomeFrom(io.env);
+  const { sessions, source } = await listSessions(home, io.env);
+  const session = resolveSession(query, sessions);
+  if (session.session_id === '') {
+    throw new VmuxError('NO_MATCH', `session pid ${session.pid} has no conversation id yet; send it a prompt first`);
+  }
+  if (source === 'daemon') {
+    const response = await requestDaemon(home.socketPath, { action: 'label', args: { session_id: session.session_id, label } });
+    if (!response.ok) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd refused the label');
+  } else {
+    LabelStore.open(home.labelsPath, (movedTo, why) =>
+      io.stderr.write(`vmux: labels.json was unreadable (${why}); kept it as ${movedTo}\n`),
+    ).set(session.session_id, label);
+  }
+  const name = `${session.session_id.slice(0, 8)} (pid ${session.pid})`;
+  io.stdout.write(label === '' ? `Removed the label of ${name}.\n` : `Labelled ${name}: ${stripControlSequences(label)}\n`);
+  return ExitCode.ok;
+}

@@ -1,0 +1,42 @@
+import { VmuxError } from '../errors.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import { stripControlSequences } from '../transcript/sanitize-text.js';
+
+/**
+ * Finds the one session a user means (SPEC §6 order): exact session id, then a unique id prefix,
+ * then a PID, then an exact label. No match or several is an error that lists the candidates.
+ */
+export function resolveSession(query: string, sessions: readonly SessionInfo[]): SessionInfo {
+  const wanted = query.trim();
+  if (wanted === '') throw new VmuxError('USAGE', 'name a session: its id (or the start of it), its PID or its label');
+  const tiers: Array<(s: SessionInfo) => boolean> = [
+    (s) => s.session_id !== '' && s.session_id === wanted,
+    (s) => s.session_id !== '' && wanted.length >= 4 && s.session_id.startsWith(wanted),
+    (s) => /^[0-9]+$/.test(wanted) && s.pid === Number(wanted),
+    (s) => s.label !== undefined && s.label === wanted,
+  ];
+  for (const matches of tiers) {
+    const found = sessions.filter(matches);
+    const only = found[0];
+    if (found.length === 1 && only !== undefined) return only;
+    if (found.length > 1) {
+      throw new VmuxError('AMBIGUOUS', `'${printable(wanted)}' matches ${found.length} sessions:\n${describe(found)}`);
+    }
+  }
+  throw new VmuxError(
+    'NO_MATCH',
+    sessions.length === 0
+      ? 'no Claude Code session is running'
+      : `no session matches '${printable(wanted)}'; running sessions:\n${describe(sessions)}`,
+  );
+}
+
+function describe(sessions: readonly SessionInfo[]): string {
+  return sessions
+    .map((s) => `  ${s.session_id.slice(0, 8) || '(no id)'}  pid ${s.pid}  ${printable(s.label ?? '')}${s.label ? '  ' : ''}${s.cwd}`)
+    .join('\n');
+}
+
+function printable(text: string): string {
+  return stripControlSequences(text);
+}

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import { subscribeToDaemon } from '../protocol/socket-client.js';
+import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
+import { renderSessionTable } from './session-table.js';
+import { palette } from './style.js';
+
+export const WATCH_HELP = `Usage: vmux watch [--json]
+
+A live list of the sessions, fed by vmuxd: on a terminal the table is redrawn in place as
+sessions change; with --json (or when not on a terminal) one JSON line per change, each the
+whole list ({"event":"sessions","sessions":[...]}). Needs a running vmuxd. Ctrl-C ends it.
+
+Options:
+  --json       one JSON line per change
+  -h, --help   show this help
+`;
+
+/** Waiting times in the table tick on their own between changes. */
+const REDRAW_MS = 1000;
+
+export async function runWatch(args: readonly string[], io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(WATCH_HELP);
+    return ExitCode.ok;
+  }
+  const home = vmuxHomeFrom(io.env);
+  const live = values.json !== true && io.stdout.isTTY === true;
+  if (!live) {
+    await subscribeToDaemon(home.socketPath, (event) => io.stdout.write(`${JSON.stringify(event)}\n`), signal);
+    return ExitCode.ok;
+  }
+  let latest: readonly SessionInfo[] = [];
+  const colors = palette(wantsColor(io.stdout, io.env));
+  const draw = () => {
+    const table = renderSessionTable(latest, { now: new Date(), palette: colors, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}) });
+    // Home, the table, then clear what an older, longer table left below.
+    io.stdout.write(`\u001b[H${table.replace(/\n/g, '\u001b[K\n')}\u001b[J`);
+  };
+  io.stdout.write('\u001b[2J');
+  const timer = setInterval(draw, REDRAW_MS);
+  try {
+    await subscribeToDaemon(
+      home.socketPath,
+      (event) => {
+        latest = event.sessions;
+        draw();
+      },
+      signal,
+    );
+  } finally {
+    clearInterval(timer);
+  }
+  return ExitCode.ok;
+}

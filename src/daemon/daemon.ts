@@ -1,0 +1,252 @@
+import { chmodSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { errnoCode, VmuxError } from '../errors.js';
+import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
+import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
+import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
+import { encodePath } from '../sessions/encode-path.js';
+import { scanSessions } from '../sessions/scan-sessions.js';
+import { ChangeWatcher } from './change-watcher.js';
+import { ClientConnection } from './client-connection.js';
+import { LabelStore } from './label-store.js';
+import type { Logger } from './logger.js';
+import { probeDaemon } from './probe-daemon.js';
+import { processKeyOf, SessionRegistry } from './session-registry.js';
+import { prepareVmuxHome, type VmuxHome } from './vmux-home.js';
+
+export const DEFAULT_POLL_MS = 5000;
+
+/** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
+const CHANGE_SETTLE_MS = 30;
+
+export interface DaemonOptions {
+  readonly home: VmuxHome;
+  /** Where discovery looks: `CLAUDE_CONFIG_DIR`, `HOME`, `VMUX_PROC_ROOT`, `VMUX_IDLE_MINUTES`. */
+  readonly env: Environment;
+  readonly pollMs: number;
+  readonly logger: Logger;
+  readonly version: string;
+}
+
+/**
+ * vmuxd: keeps the picture of every session current and serves it on a Unix socket (SPEC §4).
+ * Scans run on a timer and shortly after any change in the watched folders; they are synchronous,
+ * so two never overlap, and short, so the socket stays responsive.
+ */
+export class Daemon {
+  private readonly registry = new SessionRegistry();
+  private readonly connections = new Set<ClientConnection>();
+  private readonly subscribers = new Set<ClientConnection>();
+  private readonly watcher: ChangeWatcher;
+  private readonly startedAt = Date.now();
+  private server: Server | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private published = '';
+  private list: SessionInfo[] = [];
+  private stopping: Promise<void> | undefined;
+  private resolveStopped: () => void = () => {};
+  /** Settles when the daemon has shut down, whatever asked it to. */
+  readonly stopped: Promise<void>;
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    private readonly labels: LabelStore,
+  ) {
+    this.watcher = new ChangeWatcher(() => this.scanSoon());
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+  }
+
+  /**
+   * Checks the home folder, refuses to start beside a live daemon, scans once (so the first
+   * client never sees an empty list by race), then listens.
+   */
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    const { home, logger } = options;
+    prepareVmuxHome(home);
+    await removeStaleSocket(home.socketPath);
+    const labels = LabelStore.open(home.labelsPath, (movedTo, why) =>
+      logger.warn(`labels.json was unreadable (${why}); kept it as ${movedTo} and started with no labels`),
+    );
+    const daemon = new Daemon(options, labels);
+    daemon.scan();
+    await daemon.listen();
+    writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
+    daemon.pollTimer = setInterval(() => daemon.scanSoon(0), options.pollMs);
+    logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
+    return daemon;
+  }
+
+  /** One shutdown for SIGINT, SIGTERM and the `stop` request: stop listening, end clients, clean up. */
+  stop(why: string): Promise<void> {
+    this.stopping ??= this.shutdown(why);
+    return this.stopping;
+  }
+
+  private async shutdown(why: string): Promise<void> {
+    this.options.logger.info(`stopping (${why})`);
+    clearInterval(this.pollTimer);
+    clearTimeout(this.scanTimer);
+    this.watcher.close();
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    for (const connection of this.connections) connection.end();
+    removeQuietly(this.options.home.socketPath);
+    removeQuietly(this.options.home.pidPath);
+    await closed;
+    this.resolveStopped();
+  }
+
+  private listen(): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.home.socketPath, () => {
+        server.off('error', reject);
+        server.on('error', (error) => this.options.logger.warn(`socket: ${error.message}`));
+        // The home folder is 0700 already; the socket itself is the user's alone too.
+        chmodSync(this.options.home.socketPath, 0o600);
+        resolve();
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    const connection = new ClientConnection(socket, (request, from) => this.handle(request, from), () => {
+      this.connections.delete(connection);
+      this.subscribers.delete(connection);
+    });
+    this.connections.add(connection);
+  }
+
+  private handle(request: Request, from: ClientConnection): Response | undefined {
+    switch (request.action) {
+      case 'list':
+        return { ok: true, sessions: this.list };
+      case 'label':
+        return this.label(request.args.session_id, request.args.label);
+      case 'subscribe':
+        this.subscribers.add(from);
+        from.send(this.event());
+        return undefined;
+      case 'status':
+      case 'version':
+        return { ok: true, status: this.status() };
+      case 'stop':
+        // Answer first, then shut down: the client learns that its request was taken.
+        setImmediate(() => void this.stop('stop request'));
+        return { ok: true };
+    }
+  }
+
+  private label(sessionId: string, label: string): Response {
+    if (!this.registry.list().some((session) => session.sessionId === sessionId)) {
+      return { ok: false, error: `no running session has id ${sessionId}; 'vmux list' shows them` };
+    }
+    try {
+      this.labels.set(sessionId, label.trim());
+    } catch (error) {
+      return { ok: false, error: `could not save labels: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    this.publish();
+    return { ok: true, sessions: this.list };
+  }
+
+  private status(): DaemonStatus {
+    return {
+      pid: process.pid,
+      version: this.options.version,
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+      sessions: this.registry.size,
+      signals: { poll_s: this.options.pollMs / 1000, watched_folders: this.watcher.count, hooks: false },
+    };
+  }
+
+  /** Schedules a scan (at most one pending); changes on disk settle for a moment first. */
+  private scanSoon(delayMs = CHANGE_SETTLE_MS): void {
+    if (this.scanTimer !== undefined || this.stopping) return;
+    this.scanTimer = setTimeout(() => {
+      this.scanTimer = undefined;
+      this.scan();
+    }, delayMs);
+  }
+
+  private scan(): void {
+    const context = discoveryContextFrom(this.options.env);
+    let sessions;
+    try {
+      sessions = scanSessions(context);
+    } catch (error) {
+      // A scan that fails leaves the last picture in place; the next one may succeed.
+      this.options.logger.warn(`scan failed: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    const now = new Date();
+    for (const session of sessions) {
+      const change = this.registry.update(session, now);
+      if (change.previousSessionId !== undefined) this.followConversation(change.previousSessionId, session.sessionId);
+    }
+    this.registry.removeStale(new Set(sessions.map(processKeyOf)));
+    this.watcher.watchOnly([
+      join(context.claudeDir, 'sessions'),
+      ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
+    ]);
+    this.publish();
+  }
+
+  /** A label belongs to the conversation the user named: it follows the process to its new one. */
+  private followConversation(previousId: string, newId: string): void {
+    const label = this.labels.get(previousId);
+    if (label === undefined || newId === '' || this.labels.get(newId) !== undefined) return;
+    try {
+      this.labels.set(newId, label);
+    } catch (error) {
+      this.options.logger.warn(`could not carry the label to session ${newId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Rebuilds the list and tells subscribers, only when something they would see changed. */
+  private publish(): void {
+    this.list = this.registry.list().map((session) => {
+      const label = this.labels.get(session.sessionId);
+      return toSessionInfo(session, label ? { label } : {});
+    });
+    const text = JSON.stringify(this.list);
+    if (text === this.published) return;
+    this.published = text;
+    const event = this.event();
+    for (const subscriber of this.subscribers) subscriber.send(event);
+  }
+
+  private event(): SessionsEvent {
+    return { event: 'sessions', sessions: this.list };
+  }
+}
+
+/**
+ * A socket file may be left by a daemon that died. If a daemon answers on it, refuse to start;
+ * if nothing listens, remove it.
+ */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  const probe = await probeDaemon(socketPath);
+  switch (probe.kind) {
+    case 'absent':
+      return;
+    case 'stale':
+      unlinkSync(socketPath);
+      return;
+    case 'running':
+      throw new VmuxError('DAEMON_RUNNING', `vmuxd already running (pid ${probe.pid})`);
+    case 'foreign':
+      throw new VmuxError('DAEMON_ERROR', `${socketPath} is in use by something that is not vmuxd (${probe.why}); stop it or set VMUX_HOME`);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
+  }
+}

@@ -1,0 +1,57 @@
+import type { SessionInfo } from './session-info.js';
+
+/**
+ * The socket protocol (SPEC §5): one JSON object per line in each direction. The seed's names
+ * (`action`, `args`, `ok`, `error`, `sessions`, `session_id`, `label`) are the contract.
+ */
+
+/** `label` args: an empty label removes it. */
+export interface LabelArgs {
+  readonly session_id: string;
+  readonly label: string;
+}
+
+export type Request =
+  | { readonly action: 'list' }
+  | { readonly action: 'label'; readonly args: LabelArgs }
+  | { readonly action: 'subscribe' }
+  | { readonly action: 'status' }
+  | { readonly action: 'version' }
+  | { readonly action: 'stop' };
+
+export type Action = Request['action'];
+
+export const ACTIONS: readonly Action[] = ['list', 'label', 'subscribe', 'status', 'version', 'stop'];
+
+/** What `status` and `version` tell about the daemon. */
+export interface DaemonStatus {
+  readonly pid: number;
+  readonly version: string;
+  readonly uptime_s: number;
+  readonly sessions: number;
+  /** Which signals feed the picture right now, e.g. `{"poll_s": 5, "watching": 12}`. */
+  readonly signals: Readonly<Record<string, number | boolean | string>>;
+}
+
+export interface Response {
+  readonly ok: boolean;
+  /** Set when `ok` is false: what was wrong, for a person to read. */
+  readonly error?: string;
+  readonly sessions?: readonly SessionInfo[];
+  readonly status?: DaemonStatus;
+}
+
+/**
+ * One line of a `subscribe` stream: the whole current list, first at once and then after every
+ * change, so a client never has to merge anything.
+ */
+export interface SessionsEvent {
+  readonly event: 'sessions';
+  readonly sessions: readonly SessionInfo[];
+}
+
+/** The largest request line a daemon accepts (SPEC §5). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Labels are names for people, not documents. */
+export const MAX_LABEL_LENGTH = 200;

@@ -1,0 +1,62 @@
+import { ACTIONS, MAX_LABEL_LENGTH, type Action, type Request } from './messages.js';
+
+export type ParsedRequest = { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: string };
+
+const fail = (error: string): ParsedRequest => ({ ok: false, error });
+
+/**
+ * Validates one request line before anything acts on it. Every way a line can be wrong gets a
+ * message that says what was wrong; nothing here throws.
+ */
+export function parseRequest(line: string): ParsedRequest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return fail('malformed JSON: send one JSON object per line, e.g. {"action":"list"}');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return fail('a request must be a JSON object with an "action", e.g. {"action":"list"}');
+  }
+  const record = raw as Record<string, unknown>;
+  const action = record['action'];
+  if (typeof action !== 'string') return fail('missing "action" (a string): one of ' + ACTIONS.join(', '));
+  if (!isAction(action)) return fail(`unknown action "${printable(action)}": use one of ${ACTIONS.join(', ')}`);
+  const args = record['args'];
+  if (args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args))) {
+    return fail(`"args" must be an object`);
+  }
+  switch (action) {
+    case 'label':
+      return parseLabelArgs(args);
+    case 'list':
+    case 'subscribe':
+    case 'status':
+    case 'version':
+    case 'stop':
+      return { ok: true, request: { action } };
+  }
+}
+
+function isAction(value: string): value is Action {
+  return (ACTIONS as readonly string[]).includes(value);
+}
+
+function parseLabelArgs(args: unknown): ParsedRequest {
+  if (typeof args !== 'object' || args === null) {
+    return fail('"label" needs args {"session_id": "<id>", "label": "<text>"}');
+  }
+  const record = args as Record<string, unknown>;
+  const sessionId = record['session_id'];
+  const label = record['label'];
+  if (typeof sessionId !== 'string' || sessionId.trim() === '') return fail('"label" needs args.session_id, a non-empty string');
+  if (typeof label !== 'string') return fail('"label" needs args.label, a string (empty to remove the label)');
+  if ([...label].length > MAX_LABEL_LENGTH) return fail(`label too long: at most ${MAX_LABEL_LENGTH} characters`);
+  return { ok: true, request: { action: 'label', args: { session_id: sessionId, label } } };
+}
+
+/** Echoes a piece of the client's request in an error, short and without control characters. */
+function printable(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
