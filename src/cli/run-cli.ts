@@ -1,6 +1,5 @@
 import { VmuxError, errnoCode } from '../errors.js';
 import { ExitCode, type CliIo } from './cli-io.js';
-import { runDaemon } from './daemon-command.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
@@ -52,8 +51,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         return await runLabel(rest, io);
       case 'watch':
         return await runWatch(rest, io);
-      case 'daemon':
+      case 'daemon': {
+        // Loaded only here: the daemon's server code would slow every other command's start.
+        const { runDaemon } = await import('./daemon-command.js');
         return await runDaemon(rest, io);
+      }
       case 'stop':
         return await runStop(rest, io);
       case 'status':

@@ -190,6 +190,8 @@ export class Daemon {
     this.registry.removeStale(new Set(sessions.map(processKeyOf)));
     this.watcher.watchOnly([
       join(context.claudeDir, 'sessions'),
+      // A first prompt in a new folder creates its project folder (older clients write no status).
+      join(context.claudeDir, 'projects'),
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
