@@ -1,37 +1,55 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySession } from './classify-session.js';
+import { classifySession, TRANSCRIPT_LAG_MS } from './classify-session.js';
+
+const now = new Date(1_000_000);
 
 const ended = { verdict: { state: 'needs_input' as const, reason: 'turn ended 1 min ago', since: new Date(1000) } };
 const running = { verdict: { state: 'working' as const, reason: 'running tool: Bash' }, pendingTool: 'Bash' };
 
 test('a waiting client at a permission prompt needs input, and the reason names the tool', () => {
   const since = new Date(5000);
-  const verdict = classifySession({ clientStatus: { status: 'waiting', waitingFor: 'permission prompt', since }, transcript: running });
+  const verdict = classifySession({ clientStatus: { status: 'waiting', waitingFor: 'permission prompt', since }, transcript: running }, now);
   assert.deepEqual(verdict, { state: 'needs_input', reason: 'waiting for permission: Bash', since });
 });
 
 test('a busy client is working whatever the transcript says', () => {
-  assert.equal(classifySession({ clientStatus: { status: 'busy' }, transcript: ended }).state, 'working');
-  assert.equal(classifySession({ clientStatus: { status: 'busy' }, transcript: running }).reason, 'running tool: Bash');
+  assert.equal(classifySession({ clientStatus: { status: 'busy' }, transcript: ended }, now).state, 'working');
+  assert.equal(classifySession({ clientStatus: { status: 'busy' }, transcript: running }, now).reason, 'running tool: Bash');
 });
 
 test('an idle client: the transcript tells a finished turn from an interrupt', () => {
-  assert.deepEqual(classifySession({ clientStatus: { status: 'idle' }, transcript: ended }), ended.verdict);
+  assert.deepEqual(classifySession({ clientStatus: { status: 'idle' }, transcript: ended }, now), ended.verdict);
   const interrupted = { verdict: { state: 'idle' as const, reason: 'interrupted by user' } };
-  assert.equal(classifySession({ clientStatus: { status: 'idle' }, transcript: interrupted }).state, 'idle');
+  assert.equal(classifySession({ clientStatus: { status: 'idle' }, transcript: interrupted }, now).state, 'idle');
 });
 
 test('an idle client with no transcript yet is a fresh session', () => {
-  assert.deepEqual(classifySession({ clientStatus: { status: 'idle' }, noTranscript: 'none-yet' }), { state: 'idle', reason: 'no prompt yet' });
+  assert.deepEqual(classifySession({ clientStatus: { status: 'idle' }, noTranscript: 'none-yet' }, now), { state: 'idle', reason: 'no prompt yet' });
 });
 
 test('without a client status the transcript decides (older clients, -p runs)', () => {
-  assert.deepEqual(classifySession({ transcript: ended }), ended.verdict);
-  assert.deepEqual(classifySession({ transcript: running }), running.verdict);
+  assert.deepEqual(classifySession({ transcript: ended }, now), ended.verdict);
+  assert.deepEqual(classifySession({ transcript: running }, now), running.verdict);
 });
 
 test('an ambiguous transcript match is unknown, never a guess', () => {
-  assert.equal(classifySession({ noTranscript: 'ambiguous' }).state, 'unknown');
-  assert.equal(classifySession({ noTranscript: 'unreadable' }).state, 'unknown');
+  assert.equal(classifySession({ noTranscript: 'ambiguous' }, now).state, 'unknown');
+  assert.equal(classifySession({ noTranscript: 'unreadable' }, now).state, 'unknown');
+});
+
+test('an idle report ahead of the transcript is the end of a turn still being written, not a stop', () => {
+  const since = new Date(now.getTime() - 100);
+  const lagging = classifySession({ clientStatus: { status: 'idle', since }, transcript: running }, now);
+  assert.deepEqual(lagging, { state: 'working', reason: 'finishing the turn' });
+  const later = new Date(since.getTime() + TRANSCRIPT_LAG_MS);
+  assert.deepEqual(classifySession({ clientStatus: { status: 'idle', since }, transcript: running }, later), { state: 'idle', reason: 'stopped', since });
+});
+
+test('a first answer reported before its transcript file exists is still working; a fresh session is idle', () => {
+  const startedAt = new Date(now.getTime() - 20_000);
+  const justAnswered = { status: 'idle', since: new Date(now.getTime() - 100), startedAt };
+  assert.equal(classifySession({ clientStatus: justAnswered, noTranscript: 'none-yet' }, now).state, 'working');
+  const fresh = { status: 'idle', since: new Date(startedAt.getTime() + 40), startedAt };
+  assert.deepEqual(classifySession({ clientStatus: fresh, noTranscript: 'none-yet' }, new Date(startedAt.getTime() + 500)), { state: 'idle', reason: 'no prompt yet' });
 });

@@ -11,8 +11,21 @@ export interface TranscriptSignal {
 export interface ClientStatus {
   readonly status: string;
   readonly waitingFor?: string;
+  /** When the client last changed `status`. */
   readonly since?: Date;
+  /** When the client started. */
+  readonly startedAt?: Date;
 }
+
+/**
+ * The client reports a finished turn before the answer reaches the transcript (seen with 2.1.197:
+ * `idle` about 100 ms ahead of the final records). For this long after such a report the
+ * transcript is taken to be behind, not the turn to be abandoned.
+ */
+export const TRANSCRIPT_LAG_MS = 3000;
+
+/** A status written this soon after start is the fresh session's first, not the end of a turn. */
+const FIRST_STATUS_MS = 1500;
 
 /** Every signal known about one session, gathered by the scan. */
 export interface SessionSignals {
@@ -23,12 +36,12 @@ export interface SessionSignals {
 }
 
 /**
- * Decides a session's state from every signal (SPEC §3), as one pure function. The client's
+ * Decides a session's state from every signal and the time (SPEC §3), as one pure function. The client's
  * own status is live and exact on whether it works or waits; the transcript tells what a
  * non-working session waits for (a finished turn, or nothing after an interrupt) and is the
  * only signal of older clients and `-p` runs.
  */
-export function classifySession(signals: SessionSignals): StateVerdict {
+export function classifySession(signals: SessionSignals, now: Date): StateVerdict {
   const { clientStatus, transcript } = signals;
   switch (clientStatus?.status) {
     case 'waiting':
@@ -44,11 +57,22 @@ export function classifySession(signals: SessionSignals): StateVerdict {
         reason: transcript?.verdict.state === 'working' ? transcript.verdict.reason : 'working',
         ...since(clientStatus.since),
       };
-    case 'idle':
-      if (transcript === undefined) return fromMissingTranscript(signals.noTranscript);
-      // The client is not working, whatever an unfinished-looking transcript suggests.
-      if (transcript.verdict.state === 'working') return { state: 'idle', reason: 'stopped' , ...since(clientStatus.since) };
-      return transcript.verdict;
+    case 'idle': {
+      const justStopped = clientStatus.since !== undefined && now.getTime() - clientStatus.since.getTime() < TRANSCRIPT_LAG_MS;
+      if (transcript === undefined) {
+        const afterAPrompt =
+          clientStatus.startedAt !== undefined &&
+          clientStatus.since !== undefined &&
+          clientStatus.since.getTime() - clientStatus.startedAt.getTime() > FIRST_STATUS_MS;
+        // A first answer arrives before its transcript file does.
+        if (justStopped && afterAPrompt) return { state: 'working', reason: 'finishing the turn' };
+        return fromMissingTranscript(signals.noTranscript);
+      }
+      if (transcript.verdict.state !== 'working') return transcript.verdict;
+      if (justStopped) return { state: 'working', reason: 'finishing the turn' };
+      // Long enough: the client is not working, whatever an unfinished-looking transcript suggests.
+      return { state: 'idle', reason: 'stopped', ...since(clientStatus.since) };
+    }
     default:
       return transcript?.verdict ?? fromMissingTranscript(signals.noTranscript);
   }

@@ -59,7 +59,7 @@ function describeSession(
         }
       : { noTranscript: noTranscriptReason(match, path) }),
   };
-  const verdict = classifySession(signals);
+  const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
   const git = readGitInfo(cwd);
   const worktree = git?.worktree;
@@ -93,6 +93,7 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
     status: file.status ?? '',
     ...(file.waitingFor ? { waitingFor: file.waitingFor } : {}),
     ...(file.statusUpdatedAt ? { since: file.statusUpdatedAt } : {}),
+    ...(file.startedAt ? { startedAt: file.startedAt } : {}),
   };
 }
 

@@ -33,7 +33,7 @@ export function classifyTranscriptFile(path: string): StateVerdict {
   const tail = tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   const now = new Date((tail.lastActivity?.getTime() ?? Date.now()) + JUDGED_AFTER_MS);
   const tool = pendingToolName(tail);
-  return classifySession({ transcript: { verdict: detectState(tail, now), ...(tool ? { pendingTool: tool } : {}) } });
+  return classifySession({ transcript: { verdict: detectState(tail, now), ...(tool ? { pendingTool: tool } : {}) } }, now);
 }
 
 function readLabels(folder: string): Map<string, SessionState> | undefined {
