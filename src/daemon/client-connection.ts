@@ -47,6 +47,11 @@ export class ClientConnection {
     if (!this.closed) this.socket.end();
   }
 
+  /** Cuts the connection at once, whatever is unsent and whether the client has hung up or not. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
   private receive(chunk: Buffer): void {
     for (const item of this.decoder.push(chunk)) {
       if (item.kind === 'too-long') {

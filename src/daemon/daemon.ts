@@ -20,6 +20,12 @@ export const DEFAULT_POLL_MS = 5000;
 /** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
 const CHANGE_SETTLE_MS = 30;
 
+/**
+ * On shutdown, clients get this long to read their last line and hang up; then their connections
+ * are cut, so a client that never closes its side (or never reads) cannot keep the daemon alive.
+ */
+const CLOSE_GRACE_MS = 500;
+
 export interface DaemonOptions {
   readonly home: VmuxHome;
   /** Where discovery looks: `CLAUDE_CONFIG_DIR`, `HOME`, `VMUX_PROC_ROOT`, `VMUX_IDLE_MINUTES`. */
@@ -93,7 +99,12 @@ export class Daemon {
     for (const connection of this.connections) connection.end();
     removeQuietly(this.options.home.socketPath);
     removeQuietly(this.options.home.pidPath);
+    // server.close waits for every connection to end: one left half-open would hold it forever.
+    const cut = setTimeout(() => {
+      for (const connection of this.connections) connection.destroy();
+    }, CLOSE_GRACE_MS);
     await closed;
+    clearTimeout(cut);
     this.resolveStopped();
   }
 

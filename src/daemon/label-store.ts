@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoCode } from '../errors.js';
 
@@ -85,7 +85,10 @@ function parseLabels(text: string): Map<string, string> | string {
 /** Temp file in the same folder, fsync, rename over the old file, fsync the folder; mode 0600. */
 function writeAtomically(path: string, text: string): void {
   const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, 'w', 0o600);
+  // A temp file left by a daemon killed mid-write (its PID since reused) would keep its own mode
+  // under 'w': remove it and create the file afresh, so the mode is always 0600.
+  rmSync(temp, { force: true });
+  const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, text);
     fsyncSync(fd);
@@ -95,7 +98,13 @@ function writeAtomically(path: string, text: string): void {
     throw error;
   }
   closeSync(fd);
-  renameSync(temp, path);
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    // The save failed: leave no half-named copy behind to confuse the next reader.
+    rmSync(temp, { force: true });
+    throw error;
+  }
   const dir = openSync(dirname(path), 'r');
   try {
     fsyncSync(dir);

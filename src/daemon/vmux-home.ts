@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VmuxError } from '../errors.js';
+import { errnoCode, VmuxError } from '../errors.js';
 import type { Environment } from '../sessions/discovery-context.js';
 
 /** Where the daemon keeps its socket, PID file and labels (SPEC §4). */
@@ -28,7 +28,12 @@ export function vmuxHomeFrom(env: Environment): VmuxHome {
  * that nobody else can write to, since the socket in it accepts commands.
  */
 export function prepareVmuxHome(home: VmuxHome): void {
-  mkdirSync(home.dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(home.dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // A file in the way: the check below says so in words rather than as a raw EEXIST.
+    if (errnoCode(error) !== 'EEXIST') throw error;
+  }
   const stat = lstatSync(home.dir);
   if (!stat.isDirectory()) {
     throw new VmuxError('HOME_UNSAFE', `${home.dir} is not a folder; remove it or set VMUX_HOME to another path`);
