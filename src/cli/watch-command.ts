@@ -40,8 +40,9 @@ export async function runWatch(args: readonly string[], io: CliIo, signal?: Abor
   const colors = palette(wantsColor(io.stdout, io.env));
   const draw = () => {
     const table = renderSessionTable(latest, { now: new Date(), palette: colors, ...(io.stdout.columns ? { columns: io.stdout.columns } : {}) });
-    // Home, the table, then clear what an older, longer table left below.
-    io.stdout.write(`\u001b[H${table.replace(/\n/g, '\u001b[K\n')}\u001b[J`);
+    // Home, the table cut to the screen (a scrolling table could not be redrawn in place), then
+    // clear what an older, longer table left below.
+    io.stdout.write(`\u001b[H${fitToScreen(table, io.stdout.rows).replace(/\n/g, '\u001b[K\n')}\u001b[J`);
   };
   io.stdout.write('\u001b[2J');
   const timer = setInterval(draw, REDRAW_MS);
@@ -58,4 +59,11 @@ export async function runWatch(args: readonly string[], io: CliIo, signal?: Abor
     clearInterval(timer);
   }
   return ExitCode.ok;
+}
+
+function fitToScreen(table: string, rows: number | undefined): string {
+  const lines = table.trimEnd().split('\n');
+  if (rows === undefined || lines.length < rows) return `${lines.join('\n')}\n`;
+  const shown = lines.slice(0, Math.max(1, rows - 2));
+  return `${shown.join('\n')}\n… ${lines.length - shown.length} more (vmux list shows all)\n`;
 }
