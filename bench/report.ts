@@ -16,6 +16,23 @@ export interface Comparison {
   readonly met?: boolean;
 }
 
+/**
+ * A figure with no baseline to divide by (a latency, a daemon's resident memory over a minute):
+ * its own order statistics, and a target on one of them.
+ */
+export interface Measurement {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: 'ms' | 'MiB' | '%';
+  readonly summary: Summary;
+  /** Which statistic the target is about. */
+  readonly targetOn?: 'median' | 'p95' | 'max';
+  readonly target?: number;
+  readonly met?: boolean;
+  /** What the figure is next to, e.g. "an idle node process: 38.2 MiB". */
+  readonly reference?: string;
+}
+
 /** How the run was made; printed under the table and included in the JSON. */
 export interface RunContext {
   readonly node: string;
@@ -33,7 +50,7 @@ interface HotProfile {
   readonly functions: readonly HotFunction[];
 }
 
-function amount(value: number, unit: Comparison['unit']): string {
+function amount(value: number, unit: Comparison['unit'] | Measurement['unit']): string {
   const digits = unit === 'µs' ? 0 : 1;
   return `${value.toFixed(digits)} ${unit}`;
 }
@@ -52,7 +69,37 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length));
 }
 
-export function formatTable(comparisons: readonly Comparison[], notes: readonly string[], context: RunContext, hot?: HotProfile): string {
+function measurementTarget(m: Measurement): string {
+  if (m.target === undefined || m.targetOn === undefined) return '';
+  return `${m.met ? '✓' : '✗'} ${m.targetOn} ≤ ${amount(m.target, m.unit)}`;
+}
+
+function formatMeasurements(measurements: readonly Measurement[]): string {
+  if (measurements.length === 0) return '';
+  const header = ['measurement', 'n', 'median', 'p95', 'max', 'target', 'reference'];
+  const rows = measurements.map((m) => [
+    m.title,
+    String(m.summary.n),
+    amount(m.summary.median, m.unit),
+    amount(m.summary.p95, m.unit),
+    amount(m.summary.max, m.unit),
+    measurementTarget(m),
+    m.reference ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...(row[i] ?? '')].length)));
+  const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  let out = `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}`;
+  for (const row of rows) out += line(row);
+  return out;
+}
+
+export function formatTable(
+  comparisons: readonly Comparison[],
+  notes: readonly string[],
+  context: RunContext,
+  hot?: HotProfile,
+  measurements: readonly Measurement[] = [],
+): string {
   const header = ['benchmark', 'baseline  median / p90', 'subject  median / p90', 'ratio', 'p90 ratio', 'target'];
   const rows = comparisons.map((c) => [
     c.title,
@@ -66,6 +113,7 @@ export function formatTable(comparisons: readonly Comparison[], notes: readonly 
   const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
   let out = `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}`;
   for (const row of rows) out += line(row);
+  out += formatMeasurements(measurements);
   out += '\n';
   for (const note of notes) out += `- ${note}\n`;
   out +=
@@ -81,10 +129,16 @@ export function formatTable(comparisons: readonly Comparison[], notes: readonly 
 }
 
 function summaryJson(summary: Summary): Record<string, number> {
-  return { n: summary.n, median: round(summary.median, 3), p90: round(summary.p90, 3), min: round(summary.min, 3), max: round(summary.max, 3) };
+  return { n: summary.n, median: round(summary.median, 3), p90: round(summary.p90, 3), p95: round(summary.p95, 3), min: round(summary.min, 3), max: round(summary.max, 3) };
 }
 
-export function formatJson(comparisons: readonly Comparison[], notes: readonly string[], context: RunContext, hot?: HotProfile): string {
+export function formatJson(
+  comparisons: readonly Comparison[],
+  notes: readonly string[],
+  context: RunContext,
+  hot?: HotProfile,
+  measurements: readonly Measurement[] = [],
+): string {
   const benchmarks = comparisons.map((c) => ({
     id: c.id,
     title: c.title,
@@ -97,6 +151,14 @@ export function formatJson(comparisons: readonly Comparison[], notes: readonly s
   }));
   const result = {
     benchmarks,
+    measurements: measurements.map((m) => ({
+      id: m.id,
+      title: m.title,
+      unit: m.unit,
+      ...summaryJson(m.summary),
+      ...(m.target === undefined ? {} : { target_on: m.targetOn, target: m.target, met: m.met ?? false }),
+      ...(m.reference === undefined ? {} : { reference: m.reference }),
+    })),
     notes,
     context: { ...context, transcriptMiB: round(context.transcriptMiB, 1), seconds: round(context.seconds, 1) },
     ...(hot ? { hottest: hot.functions.map((f) => ({ where: f.where, self_ms: round(f.selfMs, 1), share: round(f.share, 3) })) } : {}),

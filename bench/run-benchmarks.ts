@@ -8,12 +8,15 @@
  *   npm run bench -- --json            JSON object on stdout (progress and table on stderr)
  *   npm run bench -- --runs 40         more runs per figure
  *   npm run bench -- --cpu-prof DIR    also profile one `vmux list --json` and print the hottest functions
+ *   npm run bench -- --idle-seconds 10 a shorter idle-daemon window (default 60)
+ *   npm run bench -- --transitions 50  transcript appends timed to the subscriber's event
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAppendToEvent, benchIdleDaemon, benchListViaDaemon, startBenchDaemon } from './bench-daemon.js';
 import { benchListCommand, benchListPeakRss, type ListFixture } from './bench-list.js';
 import { benchTailRead, benchTailReadPeakRss, prepareTailFiles } from './bench-tail-read.js';
 import { MIB } from './big-transcript.js';
@@ -21,22 +24,29 @@ import { Cleanup } from './cleanup.js';
 import { hottestFunctions } from './cpu-profile.js';
 import { startFixtureSessions } from './fixture-sessions.js';
 import { PeakRss, run } from './measure.js';
-import { formatJson, formatTable, type Comparison } from './report.js';
+import { formatJson, formatTable, type Comparison, type Measurement } from './report.js';
 
 interface Options {
   readonly runs: number;
   readonly tailIterations: number;
   readonly sessions: number;
+  readonly idleSeconds: number;
+  readonly idleSessions: number;
+  readonly transitions: number;
   readonly json: boolean;
   readonly cpuProfDir: string | undefined;
 }
 
-const USAGE = 'usage: run-benchmarks [--runs N] [--tail-iterations N] [--sessions N] [--json] [--cpu-prof DIR]\n';
+const USAGE =
+  'usage: run-benchmarks [--runs N] [--tail-iterations N] [--sessions N] [--idle-seconds N] [--idle-sessions N] [--transitions N] [--json] [--cpu-prof DIR]\n';
 
 const FLAGS = {
   runs: { type: 'string', default: '20' },
   'tail-iterations': { type: 'string', default: '200' },
   sessions: { type: 'string', default: '20' },
+  'idle-seconds': { type: 'string', default: '60' },
+  'idle-sessions': { type: 'string', default: '50' },
+  transitions: { type: 'string', default: '50' },
   json: { type: 'boolean', default: false },
   'cpu-prof': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -46,6 +56,9 @@ interface Flags {
   readonly runs: string;
   readonly 'tail-iterations': string;
   readonly sessions: string;
+  readonly 'idle-seconds': string;
+  readonly 'idle-sessions': string;
+  readonly transitions: string;
   readonly json: boolean;
   readonly 'cpu-prof'?: string | undefined;
   readonly help: boolean;
@@ -64,6 +77,9 @@ function parseOptions(argv: readonly string[]): Options {
     runs: positiveInt(values.runs, '--runs'),
     tailIterations: positiveInt(values['tail-iterations'], '--tail-iterations'),
     sessions: positiveInt(values.sessions, '--sessions'),
+    idleSeconds: positiveInt(values['idle-seconds'], '--idle-seconds'),
+    idleSessions: positiveInt(values['idle-sessions'], '--idle-sessions'),
+    transitions: positiveInt(values.transitions, '--transitions'),
     json: values.json,
     cpuProfDir: values['cpu-prof'],
   };
@@ -98,12 +114,14 @@ async function main(): Promise<void> {
   cleanup.add(() => rmSync(root, { recursive: true, force: true }));
   const notes: string[] = [];
   const comparisons: Comparison[] = [];
+  const measurements: Measurement[] = [];
 
   // What users run: the bundled executable named by package.json's `bin`.
   const vmux = fileURLToPath(new URL('../vmux.cjs', import.meta.url));
   progress(`starting ${options.sessions} fixture sessions in ${root}`);
   const sessionFixture = await startFixtureSessions({ count: options.sessions, root, cleanup });
-  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture.claudeDir };
+  // VMUX_HOME with no daemon in it: `vmux list` scans by itself, whatever runs in the user's ~/.vmux.
+  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture.claudeDir, VMUX_HOME: join(root, 'no-daemon') };
   // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too.
   delete env['NODE_DEBUG'];
   const emptyModule = join(root, 'empty.mjs');
@@ -118,6 +136,18 @@ async function main(): Promise<void> {
   const rss = await PeakRss.detect(root);
   progress(`peak RSS (${rss.method})`);
   comparisons.push(await benchListPeakRss(fixture, rss, Math.min(options.runs, 7)));
+
+  progress('starting vmuxd (default 5 s poll) on the same fixture');
+  const daemon = await startBenchDaemon(join(root, 'vmux-home'), sessionFixture.claudeDir, cleanup);
+  progress(`vmux list --json via vmuxd vs node -e 0, ${options.runs} runs each, interleaved`);
+  const viaDaemon = await benchListViaDaemon(fixture, daemon, root, options.runs);
+  comparisons.push(...viaDaemon.comparisons);
+  notes.push(...viaDaemon.notes);
+  progress(`transcript append → subscriber event, ${options.transitions} transitions`);
+  const append = await benchAppendToEvent(daemon, sessionFixture.claudeDir, sessionFixture.sessions, options.transitions);
+  measurements.push(append.measurement);
+  notes.push(...append.notes);
+  await daemon.stop();
 
   const tailDir = join(root, 'tail');
   mkdirSync(tailDir);
@@ -135,6 +165,10 @@ async function main(): Promise<void> {
   comparisons.push(tailRss.comparison);
   notes.push(...tailRss.notes);
   files.removeBig();
+
+  const idle = await benchIdleDaemon(join(root, 'idle'), cleanup, options.idleSeconds, options.idleSessions, progress);
+  measurements.push(...idle.measurements);
+  notes.push(...idle.notes);
 
   let hot: ReturnType<typeof hottestFunctions> | undefined;
   if (options.cpuProfDir !== undefined) {
@@ -156,10 +190,10 @@ async function main(): Promise<void> {
     transcriptMiB: sessionFixture.sessions.reduce((sum, s) => sum + s.transcriptBytes, 0) / 2 ** 20,
     seconds: (Date.now() - startedAt) / 1000,
   };
-  const table = formatTable(comparisons, notes, context, hot);
+  const table = formatTable(comparisons, notes, context, hot, measurements);
   if (options.json) {
     process.stderr.write(table);
-    process.stdout.write(formatJson(comparisons, notes, context, hot));
+    process.stdout.write(formatJson(comparisons, notes, context, hot, measurements));
   } else {
     process.stdout.write(table);
   }

@@ -3,6 +3,7 @@ export interface Summary {
   readonly n: number;
   readonly median: number;
   readonly p90: number;
+  readonly p95: number;
   readonly min: number;
   readonly max: number;
 }
@@ -23,6 +24,7 @@ export function summarize(samples: readonly number[]): Summary {
     n: sorted.length,
     median: quantile(sorted, 0.5),
     p90: quantile(sorted, 0.9),
+    p95: quantile(sorted, 0.95),
     min: sorted[0] ?? Number.NaN,
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
