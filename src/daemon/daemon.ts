@@ -7,6 +7,7 @@ import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
+import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import { LabelStore } from './label-store.js';
@@ -26,6 +27,9 @@ const CHANGE_SETTLE_MS = 30;
  */
 const CLOSE_GRACE_MS = 500;
 
+/** Each connection may hold a partial request line of up to 1 MiB: their number is bounded too. */
+const MAX_CONNECTIONS = 512;
+
 export interface DaemonOptions {
   readonly home: VmuxHome;
   /** Where discovery looks: `CLAUDE_CONFIG_DIR`, `HOME`, `VMUX_PROC_ROOT`, `VMUX_IDLE_MINUTES`. */
@@ -42,6 +46,7 @@ export interface DaemonOptions {
  */
 export class Daemon {
   private readonly registry = new SessionRegistry();
+  private readonly tailCache = new TailCache();
   private readonly connections = new Set<ClientConnection>();
   private readonly subscribers = new Set<ClientConnection>();
   private readonly watcher: ChangeWatcher;
@@ -124,6 +129,10 @@ export class Daemon {
   }
 
   private accept(socket: Socket): void {
+    if (this.connections.size >= MAX_CONNECTIONS) {
+      socket.end(`${JSON.stringify({ ok: false, error: `vmuxd serves at most ${MAX_CONNECTIONS} connections at once; try again` })}\n`);
+      return;
+    }
     const connection = new ClientConnection(socket, (request, from) => this.handle(request, from), () => {
       this.connections.delete(connection);
       this.subscribers.delete(connection);
@@ -187,7 +196,7 @@ export class Daemon {
     const context = discoveryContextFrom(this.options.env);
     let sessions;
     try {
-      sessions = scanSessions(context);
+      sessions = scanSessions(context, { tailCache: this.tailCache });
     } catch (error) {
       // A scan that fails leaves the last picture in place; the next one may succeed.
       this.options.logger.warn(`scan failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -229,7 +238,7 @@ export class Daemon {
     if (text === this.published) return;
     this.published = text;
     const event = this.event();
-    for (const subscriber of this.subscribers) subscriber.send(event);
+    for (const subscriber of this.subscribers) subscriber.send(event, { dropIfBehind: true });
   }
 
   private event(): SessionsEvent {

@@ -2,6 +2,7 @@ import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
 import { detectState } from '../transcript/detect-state.js';
 import { extractPreview, pendingToolName } from '../transcript/preview.js';
+import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
 import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
@@ -17,6 +18,8 @@ const debug = debuglog('vmux:discovery');
 export interface ScanOptions {
   /** Only these PIDs (tests look only at the processes they started). */
   readonly onlyPids?: ReadonlySet<number>;
+  /** Tails kept between scans by a process that scans repeatedly; unchanged files are not reread. */
+  readonly tailCache?: TailCache;
 }
 
 /**
@@ -34,9 +37,12 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
   const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });
   const now = context.now();
-  return processes
-    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now))
+  const readTail = (path: string) => readTailOf(path, options.tailCache);
+  const sessions = processes
+    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail))
     .sort(byAttention);
+  options.tailCache?.endRound();
+  return sessions;
 }
 
 function describeSession(
@@ -45,6 +51,7 @@ function describeSession(
   match: TranscriptMatch | undefined,
   context: DiscoveryContext,
   now: Date,
+  readTail: (path: string) => TranscriptTail | undefined,
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : readTail(path);
@@ -108,9 +115,10 @@ function noTranscriptReason(match: TranscriptMatch | undefined, path: string | u
 }
 
 /** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
-function readTail(path: string): TranscriptTail | undefined {
+function readTailOf(path: string, cache: TailCache | undefined): TranscriptTail | undefined {
+  const read = () => tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   try {
-    return tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
+    return cache ? cache.get(path, read) : read();
   } catch (error) {
     debug('transcript %s unreadable: %s', path, errnoCode(error) ?? String(error));
     return undefined;
