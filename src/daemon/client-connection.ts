@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { LineDecoder } from '../protocol/line-decoder.js';
+import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { MAX_REQUEST_BYTES, type Request, type Response } from '../protocol/messages.js';
 import { parseRequest } from '../protocol/parse-request.js';
 
@@ -19,6 +19,9 @@ export type RequestHandler = (request: Request, from: ClientConnection) => Respo
 export class ClientConnection {
   private readonly decoder = new LineDecoder(MAX_REQUEST_BYTES);
   private closed = false;
+  /** Requests already received, waiting for the client to read the answers before them. */
+  private waiting: DecodedLine[] = [];
+  private nextWaiting = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -26,6 +29,7 @@ export class ClientConnection {
     onClose: () => void,
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('drain', () => this.answerWaiting());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       this.closed = true;
@@ -33,9 +37,13 @@ export class ClientConnection {
     });
   }
 
-  send(message: object): void {
+  /**
+   * Writes one line. A stream event (`dropIfBehind`) to a client that has left more than
+   * MAX_UNREAD_BYTES unread ends that client instead: it does not read, so it is gone.
+   */
+  send(message: object, options: { dropIfBehind?: boolean } = {}): void {
     if (this.closed || this.socket.destroyed) return;
-    if (this.socket.writableLength > MAX_UNREAD_BYTES) {
+    if (options.dropIfBehind && this.socket.writableLength > MAX_UNREAD_BYTES) {
       this.socket.destroy();
       return;
     }
@@ -53,18 +61,40 @@ export class ClientConnection {
   }
 
   private receive(chunk: Buffer): void {
-    for (const item of this.decoder.push(chunk)) {
-      if (item.kind === 'too-long') {
-        this.send({ ok: false, error: `request line too long (over ${MAX_REQUEST_BYTES} bytes); send one short JSON object per line` });
-        continue;
+    for (const item of this.decoder.push(chunk)) this.waiting.push(item);
+    this.answerWaiting();
+  }
+
+  /**
+   * Answers received requests in order while the client keeps up; when its unread answers pass
+   * MAX_UNREAD_BYTES, stops reading from it until it has drained them. A client that pipelines
+   * many requests is slowed, never dropped, and never makes the daemon hold more than that.
+   */
+  private answerWaiting(): void {
+    while (this.nextWaiting < this.waiting.length && !this.closed) {
+      if (this.socket.writableLength > MAX_UNREAD_BYTES) {
+        this.socket.pause();
+        return;
       }
-      const parsed = parseRequest(item.text);
-      if (!parsed.ok) {
-        this.send({ ok: false, error: parsed.error } satisfies Response);
-        continue;
-      }
-      const response = this.handle(parsed.request, this);
-      if (response !== undefined) this.send(response);
+      const item = this.waiting[this.nextWaiting++];
+      if (item !== undefined) this.answer(item);
     }
+    this.waiting = [];
+    this.nextWaiting = 0;
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private answer(item: DecodedLine): void {
+    if (item.kind === 'too-long') {
+      this.send({ ok: false, error: `request line too long (over ${MAX_REQUEST_BYTES} bytes); send one short JSON object per line` });
+      return;
+    }
+    const parsed = parseRequest(item.text);
+    if (!parsed.ok) {
+      this.send({ ok: false, error: parsed.error } satisfies Response);
+      return;
+    }
+    const response = this.handle(parsed.request, this);
+    if (response !== undefined) this.send(response);
   }
 }

@@ -645,3 +645,29 @@ test('vmux watch --json prints the list at once, then one line per change', LIMI
   assert.equal(await within(watchExited, 5000, 'vmux watch to end with the daemon'), 0);
   await within(vmuxd.exited, 5000, 'vmuxd to exit');
 });
+
+test('a client that pipelines many requests in one write gets every answer, however slowly it reads', LIMIT, async () => {
+  const home = freshHome();
+  await startDaemon(home);
+  const requests = 40_000;
+  const socket = connect(home.socketPath);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  // About 5 MiB of answers: more than a client may leave unread, so the daemon must wait for it.
+  socket.write('{"action":"status"}\n'.repeat(requests));
+  socket.pause();
+  await new Promise((resolve) => setImmediate(resolve));
+  let answers = 0;
+  let bytes = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      for (const byte of chunk) if (byte === 0x0a) answers++;
+      if (answers === requests) resolve();
+    });
+    socket.once('close', () => reject(new Error(`connection closed after ${answers} answers`)));
+  });
+  socket.resume();
+  await within(done, 12_000, `${requests} answers`);
+  assert.ok(bytes > 4 * 1024 * 1024, `answers totalled ${bytes} bytes`);
+  socket.destroy();
+});
