@@ -87,6 +87,18 @@ test('label store: a temp file left by a crash does not lend the new file its mo
   assert.equal(existsSync(leftover), false);
 });
 
+test('label store: temp files of writers that died are removed when the store opens', () => {
+  const path = labelsPath();
+  // PIDs above the kernel's maximum cannot be running.
+  const dead = `${path}.tmp-99999999`;
+  writeFileSync(dead, '{"half": ');
+  const alive = `${path}.tmp-1`;
+  writeFileSync(alive, '{}');
+  LabelStore.open(path);
+  assert.equal(existsSync(dead), false);
+  assert.equal(existsSync(alive), true, 'a live writer keeps its file');
+});
+
 test('label store: no temp file is left behind', () => {
   const path = labelsPath();
   const store = LabelStore.open(path);

@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { errnoCode } from '../errors.js';
 
 /**
@@ -19,6 +19,7 @@ export class LabelStore {
    * is moved aside to `labels.json.corrupt-<time>` (never deleted) and `onCorrupt` is told where.
    */
   static open(path: string, onCorrupt: (movedTo: string, why: string) => void = () => {}): LabelStore {
+    removeLeftoverTempFiles(path);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -110,5 +111,32 @@ function writeAtomically(path: string, text: string): void {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/** A writer killed between creating its temp file and renaming it leaves the file behind. */
+function removeLeftoverTempFiles(path: string): void {
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const writer = Number(name.slice(prefix.length));
+    // A live writer (a `vmux label` saving right now) keeps its file.
+    if (Number.isInteger(writer) && writer !== process.pid && isAlive(writer)) continue;
+    rmSync(join(dirname(path), name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
   }
 }
