@@ -56,7 +56,8 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean): Claud
     }
   }
   const stat = readProcStat(procRoot, pid);
-  const cwd = readProcLink(procRoot, pid, 'cwd');
+  // A folder removed under a running session reads as "<path> (deleted)": the path is what it was.
+  const cwd = readProcLink(procRoot, pid, 'cwd')?.replace(/ \(deleted\)$/, '');
   if (stat === undefined || cwd === undefined) return undefined;
   return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks };
 }
