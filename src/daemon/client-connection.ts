@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { MAX_REQUEST_BYTES, type Request, type Response } from '../protocol/messages.js';
-import { parseRequest } from '../protocol/parse-request.js';
+import { parseRequest, type ParsedRequest } from '../protocol/parse-request.js';
 
 /**
  * Output a client may leave unread before it is dropped: a subscriber that never reads must not
@@ -26,6 +26,8 @@ export class ClientConnection {
   constructor(
     private readonly socket: Socket,
     private readonly handle: RequestHandler,
+    /** Told of each rejected request (for the daemon's debug log). */
+    private readonly onRejected: (error: string) => void,
     onClose: () => void,
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -85,12 +87,12 @@ export class ClientConnection {
   }
 
   private answer(item: DecodedLine): void {
-    if (item.kind === 'too-long') {
-      this.send({ ok: false, error: `request line too long (over ${MAX_REQUEST_BYTES} bytes); send one short JSON object per line` });
-      return;
-    }
-    const parsed = parseRequest(item.text);
+    const parsed: ParsedRequest =
+      item.kind === 'too-long'
+        ? { ok: false, error: `request line too long (over ${MAX_REQUEST_BYTES} bytes); send one short JSON object per line` }
+        : parseRequest(item.text);
     if (!parsed.ok) {
+      this.onRejected(parsed.error);
       this.send({ ok: false, error: parsed.error } satisfies Response);
       return;
     }

@@ -133,7 +133,7 @@ export class Daemon {
       socket.end(`${JSON.stringify({ ok: false, error: `vmuxd serves at most ${MAX_CONNECTIONS} connections at once; try again` })}\n`);
       return;
     }
-    const connection = new ClientConnection(socket, (request, from) => this.handle(request, from), () => {
+    const connection = new ClientConnection(socket, (request, from) => this.handle(request, from), (error) => this.options.logger.debug(`rejected a request: ${error}`), () => {
       this.connections.delete(connection);
       this.subscribers.delete(connection);
     });
@@ -194,6 +194,7 @@ export class Daemon {
 
   private scan(): void {
     const context = discoveryContextFrom(this.options.env);
+    const started = performance.now();
     let sessions;
     try {
       sessions = scanSessions(context, { tailCache: this.tailCache });
@@ -215,6 +216,9 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
+    this.options.logger.debug(
+      `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
+    );
   }
 
   /** A label belongs to the conversation the user named: it follows the process to its new one. */
@@ -223,6 +227,7 @@ export class Daemon {
     if (label === undefined || newId === '' || this.labels.get(newId) !== undefined) return;
     try {
       this.labels.set(newId, label);
+      this.options.logger.debug(`label of session ${previousId} follows its process to session ${newId}`);
     } catch (error) {
       this.options.logger.warn(`could not carry the label to session ${newId}: ${error instanceof Error ? error.message : String(error)}`);
     }
