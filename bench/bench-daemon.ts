@@ -9,7 +9,7 @@ import type { ListFixture } from './bench-list.js';
 import type { Cleanup } from './cleanup.js';
 import { encodeCwd, procStartOf, startFixtureSessions, type FixtureSession } from './fixture-sessions.js';
 import { run, timeCommand, type Command } from './measure.js';
-import type { Comparison, Measurement } from './report.js';
+import { compare, type Comparison, type Measurement } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
 
 /** SPEC §4: a change reaches subscribers within 100 ms. */
@@ -65,26 +65,21 @@ export async function benchListViaDaemon(
   const ss = summarize(s);
   return {
     comparisons: [
-      {
+      compare({
         id: 'list-json-daemon',
         title: `vmux list --json via vmuxd, ${fixture.sessions.length} live sessions`,
         unit: 'ms',
         baseline: { label: 'node -e 0', summary: bs },
         subject: { label: 'vmux list (daemon)', summary: ds },
-        ratio: ds.median / bs.median,
-        ratioP90: ds.p90 / bs.p90,
         target: LIST_TARGET_RATIO,
-        met: ds.median / bs.median <= LIST_TARGET_RATIO,
-      },
-      {
+      }),
+      compare({
         id: 'list-json-daemon-vs-scan',
         title: '(reference) the same rounds, vmux scanning by itself',
         unit: 'ms',
         baseline: { label: 'node -e 0', summary: bs },
         subject: { label: 'vmux list (scan)', summary: ss },
-        ratio: ss.median / bs.median,
-        ratioP90: ss.p90 / bs.p90,
-      },
+      }),
     ],
     notes: [`vmux list via vmuxd returned all ${fixture.sessions.length} fixture sessions with their ids (the client itself had an empty Claude config folder)`],
   };

@@ -1,6 +1,6 @@
 import type { FixtureSession } from './fixture-sessions.js';
 import { run, timeCommand, type Command, type PeakRss } from './measure.js';
-import type { Comparison } from './report.js';
+import { compare, type Comparison } from './report.js';
 import { interleave, interleaveAll, summarize } from './stats.js';
 
 export interface ListFixture {
@@ -43,29 +43,23 @@ export async function benchListCommand(fixture: ListFixture, runs: number): Prom
   const b = summarize(baselineMs);
   const s = summarize(subjectMs);
   const f = summarize(floorMs);
-  const ratio = s.median / b.median;
   return {
     comparisons: [
-      {
+      compare({
         id: 'list-json',
         title: `vmux list --json, ${fixture.sessions.length} live sessions`,
         unit: 'ms',
         baseline: { label: 'node -e 0', summary: b },
         subject: { label: 'vmux list --json', summary: s },
-        ratio,
-        ratioP90: s.p90 / b.p90,
         target: LIST_TARGET_RATIO,
-        met: ratio <= LIST_TARGET_RATIO,
-      },
-      {
+      }),
+      compare({
         id: 'empty-esm-floor',
         title: '(reference) an empty ES module',
         unit: 'ms',
         baseline: { label: 'node -e 0', summary: b },
         subject: { label: 'node empty.mjs', summary: f },
-        ratio: f.median / b.median,
-        ratioP90: f.p90 / b.p90,
-      },
+      }),
     ],
     notes,
   };
@@ -77,15 +71,13 @@ export async function benchListPeakRss(fixture: ListFixture, rss: PeakRss, runs:
   const samples = await interleave(runs, 0, async () => (await rss.measure(baseline)) / 1024, async () => (await rss.measure(subject)) / 1024);
   const b = summarize(samples.baseline);
   const s = summarize(samples.subject);
-  return {
+  return compare({
     id: 'list-json-peak-rss',
     title: `peak RSS, vmux list --json (${rss.method})`,
     unit: 'MiB',
     baseline: { label: 'node -e 0', summary: b },
     subject: { label: 'vmux list --json', summary: s },
-    ratio: s.median / b.median,
-    ratioP90: s.p90 / b.p90,
-  };
+  });
 }
 
 interface ListedSession {

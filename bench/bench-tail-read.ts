@@ -5,7 +5,7 @@ import { tailReadJsonl } from '../src/transcript/tail-read.js';
 import { GIB, MIB, makeTranscriptParts, sizeThatFits, writeTranscript } from './big-transcript.js';
 import type { Cleanup } from './cleanup.js';
 import { run } from './measure.js';
-import type { Comparison } from './report.js';
+import { compare, type Comparison } from './report.js';
 import { interleave, summarize } from './stats.js';
 
 /** Records asked of each tail read: what a listing asks for. */
@@ -82,19 +82,15 @@ export async function benchTailRead(files: TailFiles, iterations: number): Promi
   const samples = await interleave(pairs, warmup, () => timeTailRead(files.small), () => timeTailRead(files.big));
   const b = summarize(samples.baseline);
   const s = summarize(samples.subject);
-  const ratio = s.median / b.median;
   return {
-    comparison: {
+    comparison: compare({
       id: 'tail-read',
       title: `tailReadJsonl(path, ${TAIL_RECORDS}), ${files.bigLabel} vs 1 MB transcript`,
       unit: 'µs',
       baseline: { label: `${(files.smallBytes / MIB).toFixed(2)} MiB file`, summary: b },
       subject: { label: `${(files.bigBytes / MIB).toFixed(0)} MiB file`, summary: s },
-      ratio,
-      ratioP90: s.p90 / b.p90,
       target: TAIL_TARGET_RATIO,
-      met: ratio <= TAIL_TARGET_RATIO,
-    },
+    }),
     notes,
   };
 }
@@ -127,16 +123,15 @@ export async function benchTailReadPeakRss(files: TailFiles, probe: string, runs
   const s = summarize(big.map(growthMiB));
   const peak = (results: readonly ProbeResult[]): string => `${(summarize(results.map((r) => r.afterKib / 1024)).median).toFixed(1)} MiB`;
   return {
-    comparison: {
+    comparison: compare({
       id: 'tail-read-peak-rss',
       title: `peak RSS growth of one tail read, ${files.bigLabel} vs 1 MB`,
       unit: 'MiB',
       baseline: { label: '1 MB file', summary: b },
       subject: { label: `${files.bigLabel} file`, summary: s },
       // A growth near zero makes a ratio meaningless; the absolute figures say it.
-      ratio: b.median > 0.5 ? s.median / b.median : Number.NaN,
-      ratioP90: b.p90 > 0.5 ? s.p90 / b.p90 : Number.NaN,
-    },
+      minBaseline: 0.5,
+    }),
     notes: [`tail-read probe process, whole peak RSS (median): ${peak(small)} with the 1 MB file, ${peak(big)} with the ${files.bigLabel} file`],
   };
 }

@@ -16,6 +16,30 @@ export interface Comparison {
   readonly met?: boolean;
 }
 
+/** What a comparison is made of; `compare` works out the ratios and whether the target is met. */
+export interface ComparisonInput {
+  readonly id: string;
+  readonly title: string;
+  readonly unit: Comparison['unit'];
+  readonly baseline: Comparison['baseline'];
+  readonly subject: Comparison['subject'];
+  readonly target?: number;
+  /** A baseline below this makes a ratio meaningless (a growth near zero): the ratio is NaN then. */
+  readonly minBaseline?: number;
+}
+
+export function compare(input: ComparisonInput): Comparison {
+  const { minBaseline = 0, ...fields } = input;
+  const ratioOf = (subject: number, baseline: number): number => (baseline > minBaseline ? subject / baseline : Number.NaN);
+  const ratio = ratioOf(fields.subject.summary.median, fields.baseline.summary.median);
+  return {
+    ...fields,
+    ratio,
+    ratioP90: ratioOf(fields.subject.summary.p90, fields.baseline.summary.p90),
+    ...(fields.target !== undefined ? { met: ratio <= fields.target } : {}),
+  };
+}
+
 /**
  * A figure with no baseline to divide by (a latency, a daemon's resident memory over a minute):
  * its own order statistics, and a target on one of them.

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { Daemon, DEFAULT_POLL_MS } from '../daemon/daemon.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError } from '../errors.js';
+import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { VERSION } from './version.js';
 
@@ -21,19 +21,9 @@ Options:
 `;
 
 export async function runDaemon(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      verbose: { type: 'boolean', short: 'v' },
-      'poll-seconds': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(DAEMON_HELP);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommandArgs(args, io, DAEMON_HELP, { verbose: { type: 'boolean', short: 'v' }, 'poll-seconds': { type: 'string' } });
+  if (parsed === undefined) return ExitCode.ok;
+  const { values } = parsed;
   const pollSeconds = values['poll-seconds'] === undefined ? DEFAULT_POLL_MS / 1000 : Number(values['poll-seconds']);
   if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 3600) {
     throw new UsageError('--poll-seconds takes a number of seconds between 0.1 and 3600');

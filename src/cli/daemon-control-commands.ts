@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { formatAge } from '../transcript/format-age.js';
+import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 
 export const STOP_HELP = `Usage: vmux stop
@@ -22,11 +22,7 @@ signals feed it. Exit 1 when none runs.
 const STOP_WAIT_MS = 5000;
 
 export async function runStop(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values } = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' } }, strict: true });
-  if (values.help) {
-    io.stdout.write(STOP_HELP);
-    return ExitCode.ok;
-  }
+  if (parseCommandArgs(args, io, STOP_HELP, {}) === undefined) return ExitCode.ok;
   const home = vmuxHomeFrom(io.env);
   const response = await requestDaemon(home.socketPath, { action: 'stop' });
   if (!response.ok) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd refused to stop');
@@ -40,15 +36,9 @@ export async function runStop(args: readonly string[], io: CliIo): Promise<ExitC
 }
 
 export async function runStatus(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(STATUS_HELP);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommandArgs(args, io, STATUS_HELP, { json: { type: 'boolean' } });
+  if (parsed === undefined) return ExitCode.ok;
+  const { values } = parsed;
   const home = vmuxHomeFrom(io.env);
   const response = await requestDaemon(home.socketPath, { action: 'status' });
   const status = response.status;

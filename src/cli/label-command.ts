@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { LabelStore } from '../daemon/label-store.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { resolveSession } from './resolve-session.js';
 import { listSessions } from './session-source.js';
@@ -23,16 +23,9 @@ Options:
 `;
 
 export async function runLabel(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { clear: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(LABEL_HELP);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommandArgs(args, io, LABEL_HELP, { clear: { type: 'boolean' } }, true);
+  if (parsed === undefined) return ExitCode.ok;
+  const { values, positionals } = parsed;
   const [query, ...words] = positionals;
   if (query === undefined) throw new UsageError("name the session to label: 'vmux label <session> <text>'");
   if (values.clear && words.length > 0) throw new UsageError('give either a label or --clear, not both');

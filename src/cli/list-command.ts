@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
+import { parseCommandArgs } from './command-args.js';
 import { listSessions } from './session-source.js';
 import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
@@ -26,15 +26,9 @@ Environment:
 `;
 
 export async function runList(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(LIST_HELP);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommandArgs(args, io, LIST_HELP, { json: { type: 'boolean' } });
+  if (parsed === undefined) return ExitCode.ok;
+  const { values } = parsed;
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
   if (values.json) {
     io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { subscribeToDaemon } from '../protocol/socket-client.js';
+import { parseCommandArgs } from './command-args.js';
 import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
 import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
@@ -21,15 +21,9 @@ Options:
 const REDRAW_MS = 1000;
 
 export async function runWatch(args: readonly string[], io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-  });
-  if (values.help) {
-    io.stdout.write(WATCH_HELP);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommandArgs(args, io, WATCH_HELP, { json: { type: 'boolean' } });
+  if (parsed === undefined) return ExitCode.ok;
+  const { values } = parsed;
   const home = vmuxHomeFrom(io.env);
   const live = values.json !== true && io.stdout.isTTY === true;
   if (!live) {
