@@ -1,5 +1,5 @@
 import { LabelStore } from '../daemon/label-store.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
 import { requestDaemon } from '../protocol/socket-client.js';
@@ -43,6 +43,7 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
     const response = await requestDaemon(home.socketPath, { action: 'label', args: { session_id: session.session_id, label } });
     if (!response.ok) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd refused the label');
   } else {
+    prepareVmuxHome(home);
     LabelStore.open(home.labelsPath, (movedTo, why) =>
       io.stderr.write(`vmux: labels.json was unreadable (${why}); kept it as ${movedTo}\n`),
     ).set(session.session_id, label);

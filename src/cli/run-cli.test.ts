@@ -106,3 +106,33 @@ test('the vmux executable lists sessions as JSON', async () => {
   const sessions = JSON.parse(stdout) as SessionInfo[];
   assert.equal(sessions.find((s) => s.pid === proc.pid)?.state, 'needs_input');
 });
+
+test('vmux label without a daemon writes labels.json, and vmux list shows the label', async () => {
+  const proc = await waitingSession();
+  const io = captured();
+  assert.equal(await runCli(['label', String(proc.pid), 'review', 'MR'], io), 0, io.err());
+  assert.match(io.out(), /Labelled 11111111 \(pid \d+\): review MR/);
+  const listed = captured();
+  await runCli(['list', '--json'], listed);
+  assert.equal((JSON.parse(listed.out()) as SessionInfo[]).find((s) => s.pid === proc.pid)?.label, 'review MR');
+  const cleared = captured();
+  assert.equal(await runCli(['label', 'review MR', '--clear'], cleared), 0, cleared.err());
+  const after = captured();
+  await runCli(['list', '--json'], after);
+  assert.equal((JSON.parse(after.out()) as SessionInfo[]).find((s) => s.pid === proc.pid)?.label, undefined);
+});
+
+test('vmux label: a query that matches nothing exits 2 and lists the sessions', async () => {
+  await waitingSession();
+  const io = captured();
+  assert.equal(await runCli(['label', 'no-such-session', 'x'], io), 2);
+  assert.match(io.err(), /no session matches 'no-such-session'/);
+});
+
+test('daemon commands without a daemon say so and how to start one, exit 1', async () => {
+  for (const command of ['status', 'stop', 'watch']) {
+    const io = captured();
+    assert.equal(await runCli([command], io), 1);
+    assert.match(io.err(), /vmuxd is not running.*vmux daemon/);
+  }
+});
