@@ -116,7 +116,7 @@ test('vmux label without a daemon writes labels.json, and vmux list shows the la
   await runCli(['list', '--json'], listed);
   assert.equal((JSON.parse(listed.out()) as SessionInfo[]).find((s) => s.pid === proc.pid)?.label, 'review MR');
   const cleared = captured();
-  assert.equal(await runCli(['label', 'review MR', '--clear'], cleared), 0, cleared.err());
+  assert.equal(await runCli(['label', String(proc.pid), '--clear'], cleared), 0, cleared.err());
   const after = captured();
   await runCli(['list', '--json'], after);
   assert.equal((JSON.parse(after.out()) as SessionInfo[]).find((s) => s.pid === proc.pid)?.label, undefined);
