@@ -16,7 +16,19 @@ export type VmuxErrorCode =
   /** Another daemon already serves this home. */
   | 'DAEMON_RUNNING'
   /** Something answered on the socket, but not the way vmuxd does, or it refused the request. */
-  | 'DAEMON_ERROR';
+  | 'DAEMON_ERROR'
+  /** No i3 or sway IPC socket was found ($SWAYSOCK, $I3SOCK, `i3`/`sway --get-socketpath`). */
+  | 'WM_NOT_FOUND'
+  /** The window manager's socket could not be used: connect failed, it hung up, went silent or sent garbage. */
+  | 'WM_UNREACHABLE'
+  /** The window manager answered and refused the command (`success: false`). */
+  | 'WM_REFUSED'
+  /** tmux could not be run or did not answer usefully: not installed, no permission on its socket, timed out. */
+  | 'TMUX_UNAVAILABLE'
+  /** What the session's environment says about tmux no longer holds: server or pane gone, or the pane is not the session's. */
+  | 'TMUX_STALE'
+  /** tmux ran the command and refused it. */
+  | 'TMUX_REFUSED';
 
 export class VmuxError extends Error {
   readonly code: VmuxErrorCode;
@@ -33,6 +45,63 @@ export class UsageError extends VmuxError {
   constructor(message: string) {
     super('USAGE', message);
     this.name = 'UsageError';
+  }
+}
+
+/** No window manager socket anywhere vmux looked; `attempts` says where it looked and why each failed. */
+export class WmNotFoundError extends VmuxError {
+  readonly attempts: readonly { readonly source: string; readonly reason: string }[];
+
+  constructor(message: string, attempts: readonly { readonly source: string; readonly reason: string }[]) {
+    super('WM_NOT_FOUND', message);
+    this.name = 'WmNotFoundError';
+    this.attempts = attempts;
+  }
+}
+
+/** i3 or sway understood the command and said no; `reasons` holds the WM's own error texts. */
+export class WmRefusedError extends VmuxError {
+  readonly reasons: readonly string[];
+
+  constructor(message: string, reasons: readonly string[]) {
+    super('WM_REFUSED', message);
+    this.name = 'WmRefusedError';
+    this.reasons = reasons;
+  }
+}
+
+/** Why a tmux location no longer leads to the session. */
+export type TmuxStaleReason =
+  /** No tmux server answers on the socket. */
+  | 'server-gone'
+  /** A tmux server answers on the socket, but not the one that started the pane (it was restarted). */
+  | 'server-replaced'
+  /** The server has no such pane (or session, window) any more. */
+  | 'pane-gone'
+  /** The pane exists but the session's process does not run in it (the tmux variables were inherited from elsewhere). */
+  | 'not-in-pane'
+  /** The tmux client to move went away (detached) meanwhile. */
+  | 'client-gone';
+
+/** The session's tmux server, pane or client is not there (any more); `reason` says which. */
+export class TmuxStaleError extends VmuxError {
+  readonly reason: TmuxStaleReason;
+
+  constructor(reason: TmuxStaleReason, message: string, options?: { cause?: unknown }) {
+    super('TMUX_STALE', message, options);
+    this.name = 'TmuxStaleError';
+    this.reason = reason;
+  }
+}
+
+/** tmux understood the command and said no; `stderr` is tmux's own text. */
+export class TmuxRefusedError extends VmuxError {
+  readonly stderr: string;
+
+  constructor(message: string, stderr: string, options?: { cause?: unknown }) {
+    super('TMUX_REFUSED', message, options);
+    this.name = 'TmuxRefusedError';
+    this.stderr = stderr;
   }
 }
 

@@ -1,4 +1,4 @@
-import { VmuxError, errnoCode } from '../errors.js';
+import { VmuxError, errnoCode, type VmuxErrorCode } from '../errors.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
@@ -81,15 +81,16 @@ function reportError(error: unknown, io: CliIo): ExitCode {
   if (error instanceof VmuxError) {
     const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
     io.stderr.write(`vmux: ${error.message}${hint}\n`);
-    return error.code === 'USAGE' || error.code === 'NO_MATCH' || error.code === 'AMBIGUOUS'
-      ? ExitCode.usage
-      : ExitCode.failure;
+    return USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.failure;
   }
   const code = errnoCode(error);
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`vmux: ${message}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}\n`);
   return ExitCode.failure;
 }
+
+/** SPEC §7: exit 2 for a wrong call, no match or an ambiguous query, and a WM or tmux that refused. */
+const USAGE_CODES: ReadonlySet<VmuxErrorCode> = new Set(['USAGE', 'NO_MATCH', 'AMBIGUOUS', 'WM_REFUSED', 'TMUX_REFUSED']);
 
 function isParseArgsError(error: unknown): error is Error {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
