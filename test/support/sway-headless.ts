@@ -1,0 +1,203 @@
+/**
+ * A real sway on its headless wlroots backend for tests, with real `foot` terminals.
+ * No `node:test` import. Shares its plumbing with `i3-xvfb.ts`.
+ *
+ * sway 1.7 refuses to run as root. When the tests run as root (CI), sway and every terminal run as
+ * a non-root test user (`vmuxtest`, created with `useradd -m` when missing), switched to with
+ * `setpriv` (which execs in place, so the PID we hold is sway's own). Run as any other user, the
+ * harness starts them as that user, no switching.
+ *
+ * API
+ * - `startSwayHeadless(options?)`: scratch folder owned by the sway user, private
+ *   `XDG_RUNTIME_DIR` inside it (0700), generated config (`xwayland disable`, no bar, no swaynag);
+ *   sway runs with `WLR_BACKENDS=headless`, `WLR_RENDERER=pixman`, `WLR_LIBINPUT_NO_DEVICES=1`;
+ *   resolves once `sway-ipc.<uid>.<pid>.sock` answers `get_workspaces` with its headless output's
+ *   workspace.
+ * - `SwayHarness` (a `WmHarness`, see i3-xvfb.ts): `env` (`SWAYSOCK`, `I3SOCK` — sway sets both for
+ *   its clients — and `WAYLAND_DISPLAY` as an absolute path), `runtimeDir`, `user` ({name, uid, gid,
+ *   home}), `swayPid`, `openTerminal({workspace, command, title?, cwd?, env?})` → `WmTerminal`
+ *   (foot's `pid` is what sway's tree shows in the node's `pid`; `window` is null), the same tree
+ *   helpers, `stop()`.
+ *
+ * Permissions: the IPC socket, the Wayland socket and the terminals belong to the test user and
+ * live in its 0700 runtime folder. A root test process can still connect to SWAYSOCK (root's
+ * CAP_DAC_OVERRIDE passes the folder's mode) and read `/proc/<pid>/environ` of those processes
+ * (CAP_SYS_PTRACE), so vmux under test runs as root with `env` (SWAYSOCK); as a third, non-root user
+ * it could do neither. `command` paths given to `openTerminal` must be readable and executable by the test
+ * user: put fixtures under `dir` (owned by that user, 0700, root can write there).
+ */
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import {
+  createHarness,
+  execQuiet,
+  exitReason,
+  makeScratchDir,
+  missingBinaries,
+  pollFor,
+  releaseDir,
+  startProcess,
+  stopProcessTree,
+  WmMsg,
+  type ManagedProcess,
+  type WmHarness,
+} from './i3-xvfb.js';
+
+export const SWAY_TEST_USER = 'vmuxtest';
+
+export interface SwayUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+/** Whether sway needs a user switch: only when this process is root. */
+export function swayRunsAsOtherUser(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function missingSwayBinaries(): string[] {
+  const needed = ['sway', 'swaymsg', 'foot', ...(swayRunsAsOtherUser() ? ['setpriv', 'useradd', 'getent'] : [])];
+  return missingBinaries(needed);
+}
+
+async function lookupUser(name: string): Promise<SwayUser | undefined> {
+  const result = await execQuiet('getent', ['passwd', name], 10_000);
+  if (result.code !== 0) return undefined;
+  const fields = result.stdout.trim().split(':');
+  const uid = Number(fields[2]);
+  const gid = Number(fields[3]);
+  const home = fields[5];
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || home === undefined) {
+    throw new Error(`getent passwd ${name}: unexpected ${JSON.stringify(result.stdout)}`);
+  }
+  return { name, uid, gid, home };
+}
+
+/**
+ * The user sway runs as: this process's own user, or (as root) the non-root test user, created
+ * with `useradd -m` when missing. Idempotent, and safe when two test files race to create it.
+ */
+export async function ensureSwayUser(name = SWAY_TEST_USER): Promise<SwayUser> {
+  if (!swayRunsAsOtherUser()) {
+    const me = userInfo();
+    return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir };
+  }
+  const existing = await lookupUser(name);
+  if (existing) return existing;
+  const created = await execQuiet('useradd', ['-m', name], 10_000);
+  const user = await lookupUser(name); // another process may have created it meanwhile
+  if (!user) throw new Error(`useradd -m ${name} failed (exit ${String(created.code)}): ${created.stderr.trim()}`);
+  if (user.uid === 0) throw new Error(`test user ${name} has uid 0`);
+  return user;
+}
+
+export interface SwayOptions {
+  /** Test user when running as root (default `vmuxtest`). */
+  readonly user?: string;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface SwayHarness extends WmHarness {
+  readonly kind: 'sway';
+  readonly swayPid: number;
+  readonly runtimeDir: string;
+  readonly waylandDisplay: string;
+  readonly user: SwayUser;
+}
+
+export async function startSwayHeadless(options: SwayOptions = {}): Promise<SwayHarness> {
+  const started = Date.now();
+  const timeoutMs = options.readyTimeoutMs ?? 10_000;
+  const missing = missingSwayBinaries();
+  if (missing.length > 0) throw new Error(`sway harness: not installed: ${missing.join(', ')}`);
+  const user = await ensureSwayUser(options.user ?? SWAY_TEST_USER);
+  const switchUser = swayRunsAsOtherUser();
+  const dir = makeScratchDir('vmux-sway-');
+  const servers: ManagedProcess[] = [];
+  try {
+    const runtimeDir = join(dir, 'run');
+    mkdirSync(runtimeDir, { mode: 0o700 });
+    const configPath = join(dir, 'sway.config');
+    writeFileSync(
+      configPath,
+      [
+        '# Generated by vmux test/support/sway-headless.ts: no bar, no swaynag, no Xwayland.',
+        'xwayland disable',
+        'swaynag_command -',
+        '',
+      ].join('\n'),
+    );
+    const footConfig = join(dir, 'foot.ini');
+    writeFileSync(footConfig, '# Empty: foot defaults, nothing from a home folder.\n');
+    if (switchUser) {
+      chownSync(dir, user.uid, user.gid);
+      chownSync(runtimeDir, user.uid, user.gid);
+    }
+    /** argv that runs `argv` as the sway user (setpriv execs in place: same PID). */
+    const asUser = (argv: readonly string[]): [string, string[]] => {
+      const [file, ...rest] = argv;
+      if (file === undefined) throw new Error('empty argv');
+      if (!switchUser) return [file, rest];
+      return ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--', file, ...rest]];
+    };
+    const baseEnv = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: user.home,
+      USER: user.name,
+      LOGNAME: user.name,
+      LANG: 'C.UTF-8',
+      XDG_RUNTIME_DIR: runtimeDir,
+    };
+    const [swayFile, swayArgs] = asUser(['sway', '-c', configPath]);
+    const sway = await startProcess('sway', swayFile, swayArgs, {
+      env: { ...baseEnv, WLR_BACKENDS: 'headless', WLR_RENDERER: 'pixman', WLR_LIBINPUT_NO_DEVICES: '1' },
+      cwd: dir,
+    });
+    servers.push(sway);
+    const died = (): string | undefined => exitReason(sway);
+    const socketPath = join(runtimeDir, `sway-ipc.${user.uid}.${sway.pid}.sock`);
+    const msg = new WmMsg('swaymsg', socketPath);
+    const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
+    await pollFor(() => (existsSync(socketPath) ? true : undefined), `sway's socket ${socketPath}`, {
+      timeoutMs: remaining(),
+      abort: died,
+    });
+    await pollFor(async () => ((await msg.workspaces()).length > 0 ? true : undefined), 'sway to answer with a workspace', {
+      timeoutMs: remaining(),
+      abort: died,
+    });
+    const waylandName = readdirSync(runtimeDir).find((entry) => /^wayland-\d+$/.test(entry));
+    if (waylandName === undefined) throw new Error(`sway answers but no wayland-N socket in ${runtimeDir}`);
+    const waylandDisplay = join(runtimeDir, waylandName);
+    const env = { SWAYSOCK: socketPath, I3SOCK: socketPath, WAYLAND_DISPLAY: waylandDisplay };
+    const startupMs = Date.now() - started;
+
+    const harness = createHarness({
+      kind: 'sway',
+      msg,
+      dir,
+      env,
+      startupMs,
+      servers,
+      launchTerminal: async (open, index) => {
+        const appId = `vmux-term-${index}`;
+        const title = open.title ?? appId;
+        const [file, args] = asUser(['foot', '--config', footConfig, '--app-id', appId, '--title', title, '--', ...open.command]);
+        const proc = await startProcess(`foot ${appId}`, file, args, {
+          env: { ...baseEnv, WAYLAND_DISPLAY: waylandName, SWAYSOCK: socketPath, I3SOCK: socketPath, ...(open.env ?? {}) },
+          cwd: open.cwd ?? dir,
+        });
+        // sway's tree carries the Wayland client's PID; setpriv exec'd foot, so it is proc.pid.
+        return { proc, title, matches: (node) => node.pid === proc.pid && (node.type === 'con' || node.type === 'floating_con') };
+      },
+    });
+    return { ...harness, kind: 'sway', swayPid: sway.pid, runtimeDir, waylandDisplay, user };
+  } catch (error) {
+    for (const server of servers) await stopProcessTree(server).catch(() => undefined);
+    releaseDir(dir);
+    throw error;
+  }
+}
