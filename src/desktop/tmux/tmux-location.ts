@@ -1,0 +1,109 @@
+import { readEnviron, readProcFile, readProcStat } from '../../sessions/proc-reader.js';
+
+/** What tmux writes into `$TMUX` for every process it starts in a pane: `<socket path>,<server pid>,<session id>`. */
+export interface TmuxVariable {
+  /** The server's socket, for `tmux -S`. */
+  readonly socketPath: string;
+  /** PID of the server that started the pane; another PID on the same socket is another server. */
+  readonly serverPid: number;
+  /** Number of the session (`$N`) the pane was started in; -1 when tmux wrote none. The pane may have moved since. */
+  readonly sessionNumber: number;
+}
+
+/** Where a process runs in tmux, as its environment (or its nearest ancestor's) says. */
+export interface TmuxLocation extends TmuxVariable {
+  /** `%N`, from `$TMUX_PANE`: unique on its server, never reused while the server runs. */
+  readonly paneId: string;
+  /** The process whose environment held `TMUX` and `TMUX_PANE`: the PID asked about or one of its ancestors. */
+  readonly envPid: number;
+  /** The PID asked about and its ancestors, nearest first: the pane's own process must be one of them. */
+  readonly ancestry: readonly number[];
+  /** `/dev/pts/N` number of the process's controlling terminal; undefined when it has none or not a pty. */
+  readonly ptsNumber: number | undefined;
+}
+
+/** Ancestors looked at, at most: process trees are shallow, and a loop in a corrupt tree must end. */
+const MAX_ANCESTRY_DEPTH = 64;
+
+/** Major device numbers of Unix 98 pty slaves (`/dev/pts/N`) in Linux. */
+const PTS_FIRST_MAJOR = 136;
+const PTS_LAST_MAJOR = 143;
+
+/**
+ * Parses `$TMUX`. The socket path may itself hold commas, so the two numbers are taken from
+ * the right.
+ */
+export function parseTmuxVariable(value: string): TmuxVariable | undefined {
+  const match = /^(\/.*),([0-9]+),(-1|[0-9]+)$/.exec(value);
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return undefined;
+  const serverPid = Number(match[2]);
+  const sessionNumber = Number(match[3]);
+  if (!Number.isSafeInteger(serverPid) || serverPid <= 0 || !Number.isSafeInteger(sessionNumber)) return undefined;
+  return { socketPath: match[1], serverPid, sessionNumber };
+}
+
+/** `$TMUX_PANE` is `%` and the pane's number; anything else is not a pane id and is never passed to tmux. */
+export function parsePaneId(value: string): string | undefined {
+  return /^%[0-9]+$/.test(value) ? value : undefined;
+}
+
+/** Both variables, or nothing: `TMUX` alone (a `run-shell` job, a hook) names no pane. */
+export function tmuxVariablesOf(env: ReadonlyMap<string, string>): (TmuxVariable & { readonly paneId: string }) | undefined {
+  const tmux = env.get('TMUX');
+  const pane = env.get('TMUX_PANE');
+  const variable = tmux === undefined ? undefined : parseTmuxVariable(tmux);
+  const paneId = pane === undefined ? undefined : parsePaneId(pane);
+  return variable === undefined || paneId === undefined ? undefined : { ...variable, paneId };
+}
+
+/**
+ * The pts number of a `tty_nr` from `/proc/<pid>/stat` (field 7), in the kernel's encoding:
+ * major in bits 8–19, minor in bits 0–7 and 20–31. Undefined for no terminal or a non-pty one.
+ */
+export function ptsNumberOfTtyNr(ttyNr: number): number | undefined {
+  if (!Number.isSafeInteger(ttyNr) || ttyNr <= 0) return undefined;
+  const major = (ttyNr >>> 8) & 0xfff;
+  const minor = (ttyNr & 0xff) | ((ttyNr >>> 12) & 0xfff00);
+  if (major < PTS_FIRST_MAJOR || major > PTS_LAST_MAJOR) return undefined;
+  return (major - PTS_FIRST_MAJOR) * 256 + minor;
+}
+
+/** `tty_nr` (field 7) of a `/proc/<pid>/stat` text, counted from the last `)` as the name may hold anything. */
+export function parseTtyNr(statText: string): number | undefined {
+  const close = statText.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const field = statText.slice(close + 2).split(' ')[7 - 3];
+  return field !== undefined && /^-?[0-9]+$/.test(field) ? Number(field) : undefined;
+}
+
+/** The process and its ancestors, nearest first, as far as `/proc` shows them. */
+export function readAncestry(procRoot: string, pid: number): number[] {
+  const ancestry: number[] = [];
+  for (let current = pid; current > 0 && ancestry.length < MAX_ANCESTRY_DEPTH; ) {
+    const stat = readProcStat(procRoot, current);
+    if (stat === undefined || ancestry.includes(current)) break;
+    ancestry.push(current);
+    current = stat.ppid;
+  }
+  return ancestry;
+}
+
+/**
+ * Where a process (a Claude Code session) runs in tmux, from `/proc`: its own `TMUX` and
+ * `TMUX_PANE`, else those of its nearest ancestor that has both (a launcher may clear its
+ * child's environment). Undefined when the process is gone, not ours, or not under tmux.
+ * This is only what the environment claims; `planTmuxSwitch` checks it against tmux.
+ */
+export function readTmuxLocation(procRoot: string, pid: number): TmuxLocation | undefined {
+  const ancestry = readAncestry(procRoot, pid);
+  if (ancestry.length === 0) return undefined;
+  const stat = readProcFile(procRoot, pid, 'stat');
+  const ttyNr = stat === undefined ? undefined : parseTtyNr(stat);
+  const ptsNumber = ttyNr === undefined ? undefined : ptsNumberOfTtyNr(ttyNr);
+  for (const envPid of ancestry) {
+    const env = readEnviron(procRoot, envPid);
+    const variables = env === undefined ? undefined : tmuxVariablesOf(env);
+    if (variables !== undefined) return { ...variables, envPid, ancestry, ptsNumber };
+  }
+  return undefined;
+}
