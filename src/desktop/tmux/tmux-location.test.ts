@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { processAncestry } from '../process-ancestry.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { cleanEnv, installFakeClaude, privateTmux, waitUntil } from '../../../test/support/private-tmux.js';
 import {
@@ -10,7 +11,6 @@ import {
   parseTmuxVariable,
   parseTtyNr,
   ptsNumberOfTtyNr,
-  readAncestry,
   readTmuxLocation,
   tmuxVariablesOf,
 } from './tmux-location.js';
@@ -99,7 +99,7 @@ test('readTmuxLocation reads a fake proc root', () => {
   write(100, 1, ['HOME=/root'], 0);
   write(200, 100, ['TMUX=/tmp/t,c/sock,77,4', 'TMUX_PANE=%9'], pts5);
   write(300, 200, ['PATH=/bin'], pts5);
-  assert.deepEqual(readAncestry(proc, 300), [300, 200, 100]);
+  assert.deepEqual(processAncestry(300, proc), [300, 200, 100]);
   assert.deepEqual(readTmuxLocation(proc, 300), {
     socketPath: '/tmp/t,c/sock',
     serverPid: 77,

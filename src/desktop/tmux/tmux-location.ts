@@ -1,4 +1,5 @@
-import { readEnviron, readProcFile, readProcStat } from '../../sessions/proc-reader.js';
+import { readEnviron, readProcFile } from '../../sessions/proc-reader.js';
+import { processAncestry } from '../process-ancestry.js';
 
 /** What tmux writes into `$TMUX` for every process it starts in a pane: `<socket path>,<server pid>,<session id>`. */
 export interface TmuxVariable {
@@ -21,9 +22,6 @@ export interface TmuxLocation extends TmuxVariable {
   /** `/dev/pts/N` number of the process's controlling terminal; undefined when it has none or not a pty. */
   readonly ptsNumber: number | undefined;
 }
-
-/** Ancestors looked at, at most: process trees are shallow, and a loop in a corrupt tree must end. */
-const MAX_ANCESTRY_DEPTH = 64;
 
 /** Major device numbers of Unix 98 pty slaves (`/dev/pts/N`) in Linux. */
 const PTS_FIRST_MAJOR = 136;
@@ -76,18 +74,6 @@ export function parseTtyNr(statText: string): number | undefined {
   return field !== undefined && /^-?[0-9]+$/.test(field) ? Number(field) : undefined;
 }
 
-/** The process and its ancestors, nearest first, as far as `/proc` shows them. */
-export function readAncestry(procRoot: string, pid: number): number[] {
-  const ancestry: number[] = [];
-  for (let current = pid; current > 0 && ancestry.length < MAX_ANCESTRY_DEPTH; ) {
-    const stat = readProcStat(procRoot, current);
-    if (stat === undefined || ancestry.includes(current)) break;
-    ancestry.push(current);
-    current = stat.ppid;
-  }
-  return ancestry;
-}
-
 /**
  * Where a process (a Claude Code session) runs in tmux, from `/proc`: its own `TMUX` and
  * `TMUX_PANE`, else those of its nearest ancestor that has both (a launcher may clear its
@@ -95,7 +81,7 @@ export function readAncestry(procRoot: string, pid: number): number[] {
  * This is only what the environment claims; `planTmuxSwitch` checks it against tmux.
  */
 export function readTmuxLocation(procRoot: string, pid: number): TmuxLocation | undefined {
-  const ancestry = readAncestry(procRoot, pid);
+  const ancestry = processAncestry(pid, procRoot);
   if (ancestry.length === 0) return undefined;
   const stat = readProcFile(procRoot, pid, 'stat');
   const ttyNr = stat === undefined ? undefined : parseTtyNr(stat);
