@@ -94,7 +94,7 @@ test('help is printed for vmux, vmux --help and vmux list --help', async () => {
 
 test('commands of later versions fail plainly rather than pretend', async () => {
   const io = captured();
-  assert.equal(await runCli(['switch', 'x'], io), 1);
+  assert.equal(await runCli(['explain', 'x'], io), 1);
   assert.match(io.err(), /not available/);
 });
 

@@ -3,6 +3,7 @@ import { ExitCode, type CliIo } from './cli-io.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
+import { runNext, runSwitch } from './switch-command.js';
 import { VERSION } from './version.js';
 import { runWatch } from './watch-command.js';
 
@@ -16,6 +17,8 @@ Commands:
   watch        live list of sessions, fed by vmuxd (--json: one line per change)
   daemon       run vmuxd in the foreground
   status       is vmuxd running, and what does it follow
+  switch       go to a session: vmux switch <query> (tmux pane and i3/sway window)
+  next         go to the session that has waited longest for you
   stop         stop vmuxd
   help         show this help
 
@@ -27,7 +30,7 @@ Exit codes: 0 ok, 1 vmux failed, 2 usage error.
 `;
 
 /** Commands of the product (SPEC §7) that this build does not have yet. */
-const NOT_YET = new Set(['switch', 'next', 'explain', 'bar', 'hooks']);
+const NOT_YET = new Set(['explain', 'bar', 'hooks']);
 
 /** The whole CLI as a function of its arguments and outside world; resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -58,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       }
       case 'stop':
         return await runStop(rest, io);
+      case 'switch':
+        return await runSwitch(rest, io);
+      case 'next':
+        return await runNext(rest, io);
       case 'status':
         return await runStatus(rest, io);
       default:

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, test } from 'node:test';
+import { missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
+import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
+import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+import { nextInCycle } from './switch-command.js';
+
+/**
+ * `vmux switch` against real window managers and a real tmux: the focus moves to the terminal of
+ * the session asked for, as the WM itself reports. With VMUX_REQUIRE_WM=1 a missing WM fails.
+ */
+
+const REQUIRED = process.env['VMUX_REQUIRE_WM'] === '1';
+const root = tempDir('vmux-switch-');
+
+function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    // A home and a Claude folder of its own: no daemon, no labels of the machine's user.
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: join(root, 'vmux-home'), CLAUDE_CONFIG_DIR: join(root, 'claude'), ...env },
+    stdout: { write: (text: string) => (out += text) },
+    stderr: { write: (text: string) => (err += text) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/** `claude` = a copy of /bin/sleep in the harness folder, which the WM's user can run. */
+function fixtureClaude(harness: WmHarness): string {
+  const binDir = join(harness.dir, 'bin');
+  mkdirSync(binDir, { recursive: true, mode: 0o755 });
+  const path = join(binDir, 'claude');
+  copyFileSync('/bin/sleep', path);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+async function switchesFocus(harness: WmHarness): Promise<void> {
+  const claude = fixtureClaude(harness);
+  const folder = (name: string): string => {
+    const path = join(harness.dir, name);
+    mkdirSync(path, { recursive: true, mode: 0o755 });
+    return path;
+  };
+  const first = await harness.openTerminal({ workspace: '1', command: [claude, '600'], cwd: folder('vmux-switch-alpha') });
+  const second = await harness.openTerminal({ workspace: '2', command: [claude, '601'], cwd: folder('vmux-switch-beta') });
+  try {
+    const byQuery = new Map([[first.conId, String(first.commandPid)], [second.conId, 'switch-beta']]);
+    for (const [target, other] of [[first, second], [second, first]] as const) {
+      const io = captured(harness.env);
+      // By PID, then by a word of the folder (fuzzy).
+      assert.equal(await runCli(['switch', byQuery.get(target.conId) ?? ''], io), 0, io.err());
+      assert.match(io.out(), new RegExp(`workspace ${target.workspace}`));
+      assert.equal(await harness.focusedConId(), target.conId);
+      assert.notEqual(await harness.focusedConId(), other.conId);
+    }
+    // A query that matches every fixture session is ambiguous: exit 2, nothing moves.
+    const before = await harness.focusedConId();
+    const io = captured(harness.env);
+    assert.equal(await runCli(['switch', 'vmux-switch'], io), 2);
+    assert.match(io.err(), /matches \d+ sessions/);
+    assert.equal(await harness.focusedConId(), before);
+  } finally {
+    await first.close();
+    await second.close();
+  }
+}
+
+describe('vmux switch on real window managers', () => {
+  it('i3 under Xvfb: focus moves to the terminal of the session asked for', async (t) => {
+    const missing = missingI3Binaries();
+    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
+    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    const harness = await startI3UnderXvfb();
+    try {
+      await switchesFocus(harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
+    const missing = missingSwayBinaries();
+    if (missing.length > 0 && !REQUIRED) return t.skip(`sway not installed (missing: ${missing.join(', ')})`);
+    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but sway is not installed');
+    const harness = await startSwayHeadless();
+    try {
+      await switchesFocus(harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
+
+test('a session in a tmux session no terminal shows: its pane is selected, exit 2 with the attach command', async () => {
+  const dir = tempDir('vmux-switch-tmux-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('work', { kind: 'claude' });
+    await tmux.newWindow(pane.sessionId, { kind: 'idle' });
+    const pid = await tmux.claudeIn(pane.paneId);
+    // No window manager here: the tmux part must still work.
+    const io = captured({ I3SOCK: join(dir, 'no-wm.sock'), SWAYSOCK: '' });
+    assert.equal(await runCli(['switch', String(pid)], io), 2, io.err());
+    assert.match(io.err(), /attach with:\n {2}tmux -S .* attach -t/);
+    assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+  } finally {
+    await tmux.close();
+  }
+});
+
+test('vmux next walks the waiting sessions, longest waiting first, and round again', () => {
+  const waiting = [11, 12, 13].map((pid): SessionInfo => ({
+    pid, session_id: `s${pid}`, cwd: '/w', git_branch: '', state: 'needs_input', preview: '', workspace: '', reason: 'r',
+  }));
+  const now = 1_000_000;
+  assert.equal(nextInCycle(waiting, undefined, now).pid, 11);
+  assert.equal(nextInCycle(waiting, { pid: 11, sessionId: 's11', at: now - 1000 }, now).pid, 12);
+  assert.equal(nextInCycle(waiting, { pid: 13, sessionId: 's13', at: now - 1000 }, now).pid, 11);
+  // Long ago, or a session no longer waiting: start again from the longest waiting.
+  assert.equal(nextInCycle(waiting, { pid: 12, sessionId: 's12', at: now - 3_600_000 }, now).pid, 11);
+  assert.equal(nextInCycle(waiting, { pid: 99, sessionId: 'gone', at: now - 1000 }, now).pid, 11);
+});
+
+test('vmux next with nothing waiting exits 2 and says so', async () => {
+  const io = captured({ CLAUDE_CONFIG_DIR: join(root, 'empty-claude'), VMUX_PROC_ROOT: join(root, 'empty-proc') });
+  mkdirSync(join(root, 'empty-proc'), { recursive: true });
+  assert.equal(await runCli(['next'], io), 2);
+  assert.match(io.err(), /nothing is waiting/);
+});

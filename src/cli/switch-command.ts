@@ -1,0 +1,105 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { switchToSession, type SwitchResult } from '../desktop/switch-to-session.js';
+import { prepareVmuxHome, vmuxHomeFrom, type VmuxHome } from '../daemon/vmux-home.js';
+import { UsageError, VmuxError } from '../errors.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { parseCommandArgs } from './command-args.js';
+import { resolveSession } from './resolve-session.js';
+import { listSessions } from './session-source.js';
+
+export const SWITCH_HELP = `Usage: vmux switch <query>
+
+Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
+terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
+PID, a label, or words found in the label, folder, branch or preview. No match, or several
+equally good ones, exits 2 and lists the candidates; nothing is focused then.
+`;
+
+export const NEXT_HELP = `Usage: vmux next
+
+Takes you to the session that has waited longest for you (needs input). Called again within a
+minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.
+`;
+
+/** Repeated `vmux next` calls this close together walk down the waiting sessions. */
+const NEXT_CYCLE_MS = 60_000;
+
+export async function runSwitch(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  const parsed = parseCommandArgs(args, io, SWITCH_HELP, {}, true);
+  if (parsed === undefined) return ExitCode.ok;
+  const query = parsed.positionals.join(' ');
+  if (query.trim() === '') throw new UsageError("name the session to switch to: 'vmux switch <query>' (see 'vmux list')");
+  const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
+  const session = resolveSession(query, sessions, { fuzzy: true });
+  return report(session, await switchToSession(session.pid, switchOptions(io)), io);
+}
+
+export async function runNext(args: readonly string[], io: CliIo): Promise<ExitCode> {
+  if (parseCommandArgs(args, io, NEXT_HELP, {}) === undefined) return ExitCode.ok;
+  const home = vmuxHomeFrom(io.env);
+  const { sessions } = await listSessions(home, io.env);
+  // Lists come sorted for attention: needs input first, longest waiting first.
+  const waiting = sessions.filter((s) => s.state === 'needs_input');
+  if (waiting.length === 0) throw new VmuxError('NO_MATCH', 'nothing is waiting for you');
+  const target = nextInCycle(waiting, readLastNext(home), Date.now());
+  writeLastNext(home, target);
+  return report(target, await switchToSession(target.pid, switchOptions(io)), io);
+}
+
+function switchOptions(io: CliIo): { env: CliIo['env']; procRoot: string } {
+  return { env: io.env, procRoot: io.env['VMUX_PROC_ROOT'] || '/proc' };
+}
+
+/** After the session `vmux next` went to last (if recent and still waiting), the one after it. */
+export function nextInCycle(waiting: readonly SessionInfo[], last: LastNext | undefined, now: number): SessionInfo {
+  const first = waiting[0];
+  if (first === undefined) throw new VmuxError('NO_MATCH', 'nothing is waiting for you');
+  if (last === undefined || now - last.at > NEXT_CYCLE_MS) return first;
+  const index = waiting.findIndex((s) => s.pid === last.pid && s.session_id === last.sessionId);
+  return index < 0 ? first : (waiting[(index + 1) % waiting.length] ?? first);
+}
+
+export interface LastNext {
+  readonly pid: number;
+  readonly sessionId: string;
+  readonly at: number;
+}
+
+function lastNextPath(home: VmuxHome): string {
+  return join(home.dir, 'next.json');
+}
+
+function readLastNext(home: VmuxHome): LastNext | undefined {
+  try {
+    const raw: unknown = JSON.parse(readFileSync(lastNextPath(home), 'utf8'));
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const { pid, sessionId, at } = raw as Record<string, unknown>;
+    return typeof pid === 'number' && typeof sessionId === 'string' && typeof at === 'number' ? { pid, sessionId, at } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeLastNext(home: VmuxHome, session: SessionInfo): void {
+  prepareVmuxHome(home);
+  const last: LastNext = { pid: session.pid, sessionId: session.session_id, at: Date.now() };
+  writeFileSync(lastNextPath(home), `${JSON.stringify(last)}\n`, { mode: 0o600 });
+}
+
+function report(session: SessionInfo, result: SwitchResult, io: CliIo): ExitCode {
+  const name = stripControlSequences(session.label || session.cwd);
+  switch (result.kind) {
+    case 'focused':
+      io.stdout.write(`Switched to ${name} (pid ${session.pid}) on workspace ${stripControlSequences(result.workspace)}${result.tmux ? ', in its tmux pane' : ''}.\n`);
+      return ExitCode.ok;
+    case 'tmux-only':
+      io.stdout.write(`Selected the tmux pane of ${name} (pid ${session.pid}); no window manager to focus its terminal (${result.why}).\n`);
+      return ExitCode.ok;
+    case 'attach':
+      io.stderr.write(`vmux: ${name} (pid ${session.pid}) runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${result.commandLine}\n`);
+      return ExitCode.usage;
+  }
+}
