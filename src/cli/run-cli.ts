@@ -3,7 +3,6 @@ import { ExitCode, type CliIo } from './cli-io.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
-import { runNext, runSwitch } from './switch-command.js';
 import { VERSION } from './version.js';
 import { runWatch } from './watch-command.js';
 
@@ -62,9 +61,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       case 'stop':
         return await runStop(rest, io);
       case 'switch':
-        return await runSwitch(rest, io);
+        return await (await import('./switch-command.js')).runSwitch(rest, io);
       case 'next':
-        return await runNext(rest, io);
+        return await (await import('./switch-command.js')).runNext(rest, io);
       case 'status':
         return await runStatus(rest, io);
       default:

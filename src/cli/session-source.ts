@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { LabelStore } from '../daemon/label-store.js';
+import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { SessionRegistry } from '../daemon/session-registry.js';
 import type { VmuxHome } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
@@ -16,26 +17,35 @@ export interface SessionListing {
 
 /** The sessions from the daemon when one runs, else from a scan of this machine: the same list either way. */
 export async function listSessions(home: VmuxHome, env: Environment): Promise<SessionListing> {
-  if (!existsSync(home.socketPath)) return { sessions: scanDirectly(home, env), source: 'scan' };
+  if (!existsSync(home.socketPath)) return { sessions: await scanDirectly(home, env), source: 'scan' };
   try {
     const response = await requestDaemon(home.socketPath, { action: 'list' });
     if (!response.ok) throw new VmuxError('DAEMON_ERROR', `vmuxd refused to list: ${response.error ?? 'no reason given'}`);
     return { sessions: response.sessions ?? [], source: 'daemon' };
   } catch (error) {
-    if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: scanDirectly(home, env), source: 'scan' };
+    if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: await scanDirectly(home, env), source: 'scan' };
     throw error;
   }
 }
 
-/** One scan, read the way the daemon reads it: waiting since now when nothing says since when. */
-export function scanDirectly(home: VmuxHome, env: Environment): SessionInfo[] {
+/**
+ * One scan, read the way the daemon reads it: waiting since now when nothing says since when,
+ * labels from the daemon's file, workspaces from the window manager.
+ */
+export async function scanDirectly(home: VmuxHome, env: Environment): Promise<SessionInfo[]> {
   const context = discoveryContextFrom(env);
   const registry = new SessionRegistry();
   const now = context.now();
   for (const session of scanSessions(context)) registry.update(session, now);
   const labels = LabelStore.peek(home.labelsPath);
-  return registry.list().map((session) => {
+  const sessions = registry.list();
+  // The window manager's client loads only when there is a graphical session to ask.
+  const workspaces = hasGraphicalSession(env)
+    ? await (await import('../desktop/session-workspaces.js')).sessionWorkspaces(sessions.map((s) => s.pid), env, context.procRoot)
+    : new Map<number, string>();
+  return sessions.map((session) => {
     const label = labels.get(session.sessionId);
-    return toSessionInfo(session, label ? { label } : {});
+    const workspace = workspaces.get(session.pid);
+    return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
   });
 }

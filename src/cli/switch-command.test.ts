@@ -52,6 +52,13 @@ async function switchesFocus(harness: WmHarness): Promise<void> {
   const first = await harness.openTerminal({ workspace: '1', command: [claude, '600'], cwd: folder('vmux-switch-alpha') });
   const second = await harness.openTerminal({ workspace: '2', command: [claude, '601'], cwd: folder('vmux-switch-beta') });
   try {
+    // Every listing names the workspace of each session's window.
+    const listed = captured(harness.env);
+    assert.equal(await runCli(['list', '--json'], listed), 0, listed.err());
+    const sessions = JSON.parse(listed.out()) as SessionInfo[];
+    assert.equal(sessions.find((s) => s.pid === first.commandPid)?.workspace, first.workspace);
+    assert.equal(sessions.find((s) => s.pid === second.commandPid)?.workspace, second.workspace);
+
     const byQuery = new Map([[first.conId, String(first.commandPid)], [second.conId, 'switch-beta']]);
     for (const [target, other] of [[first, second], [second, first]] as const) {
       const io = captured(harness.env);
@@ -73,7 +80,7 @@ async function switchesFocus(harness: WmHarness): Promise<void> {
   }
 }
 
-describe('vmux switch on real window managers', () => {
+describe('vmux switch and the workspace column on real window managers', () => {
   it('i3 under Xvfb: focus moves to the terminal of the session asked for', async (t) => {
     const missing = missingI3Binaries();
     if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);

@@ -7,6 +7,8 @@ import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
+import { hasGraphicalSession } from '../desktop/graphical-session.js';
+import { sessionWorkspaces } from '../desktop/session-workspaces.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
@@ -55,6 +57,9 @@ export class Daemon {
   private pollTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
   private published = '';
+  /** Workspace of each session's window, by PID, as of the last lookup. */
+  private workspaces = new Map<number, string>();
+  private workspaceLookup: 'idle' | 'running' | 'again' = 'idle';
   private list: SessionInfo[] = [];
   private stopping: Promise<void> | undefined;
   private resolveStopped: () => void = () => {};
@@ -179,7 +184,12 @@ export class Daemon {
       version: this.options.version,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       sessions: this.registry.size,
-      signals: { poll_s: this.options.pollMs / 1000, watched_folders: this.watcher.count, hooks: false },
+      signals: {
+        poll_s: this.options.pollMs / 1000,
+        watched_folders: this.watcher.count,
+        window_manager: hasGraphicalSession(this.options.env),
+        hooks: false,
+      },
     };
   }
 
@@ -216,9 +226,33 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
+    this.lookUpWorkspaces();
     this.options.logger.debug(
       `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
+  }
+
+  /**
+   * Asks the window manager where each session's window is, after a scan; one lookup at a time,
+   * and one more if scans came meanwhile. Never holds up a scan or a client.
+   */
+  private lookUpWorkspaces(): void {
+    if (this.workspaceLookup !== 'idle') {
+      this.workspaceLookup = 'again';
+      return;
+    }
+    if (!hasGraphicalSession(this.options.env)) return;
+    this.workspaceLookup = 'running';
+    const pids = this.registry.list().map((session) => session.pid);
+    const procRoot = discoveryContextFrom(this.options.env).procRoot;
+    void sessionWorkspaces(pids, this.options.env, procRoot).then((workspaces) => {
+      const again = this.workspaceLookup === 'again';
+      this.workspaceLookup = 'idle';
+      if (this.stopping) return;
+      this.workspaces = workspaces;
+      this.publish();
+      if (again) this.lookUpWorkspaces();
+    });
   }
 
   /** A label belongs to the conversation the user named: it follows the process to its new one. */
@@ -237,7 +271,8 @@ export class Daemon {
   private publish(): void {
     this.list = this.registry.list().map((session) => {
       const label = this.labels.get(session.sessionId);
-      return toSessionInfo(session, label ? { label } : {});
+      const workspace = this.workspaces.get(session.pid);
+      return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
     });
     const text = JSON.stringify(this.list);
     if (text === this.published) return;
