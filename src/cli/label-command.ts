@@ -6,7 +6,7 @@ import { requestDaemon } from '../protocol/socket-client.js';
 import { stripControlSequences } from '../transcript/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
-import { resolveSession } from './resolve-session.js';
+import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
 
 export const LABEL_HELP = `Usage: vmux label <session> <text>

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { Daemon } from '../daemon/daemon.js';
+import { silentLogger } from '../daemon/logger.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import type { Response } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
+import { requestDaemon } from '../protocol/socket-client.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 import { nextInCycle } from './switch-command.js';
@@ -141,4 +146,48 @@ test('vmux next with nothing waiting exits 2 and says so', async () => {
   mkdirSync(join(root, 'empty-proc'), { recursive: true });
   assert.equal(await runCli(['next'], io), 2);
   assert.match(io.err(), /nothing is waiting/);
+});
+
+test('vmux switch --dmenu: the launcher gets one line per session and the chosen line is switched to', async () => {
+  const dir = tempDir('vmux-switch-dmenu-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('dmenu', { kind: 'claude' });
+    const pid = await tmux.claudeIn(pane.paneId);
+    // A stand-in launcher: picks the line of the PID it is told, as a person would pick a line.
+    const launcher = join(dir, 'pick');
+    writeFileSync(launcher, '#!/bin/sh\ngrep "^$PICK_PID "\n');
+    chmodSync(launcher, 0o755);
+    const io = captured({ PICK_PID: String(pid), I3SOCK: join(dir, 'no-wm.sock') });
+    assert.equal(await runCli(['switch', '--dmenu', '--launcher', launcher], io), 2, io.err());
+    assert.match(io.err(), new RegExp(`pid ${pid}\\) runs in a tmux session no terminal shows`));
+    // Dismissed (no line chosen): nothing happens, exit 1, no message.
+    const dismissed = captured({ PICK_PID: '0' });
+    assert.equal(await runCli(['switch', '--dmenu', '--launcher', launcher], dismissed), 1);
+    assert.equal(dismissed.err(), '');
+  } finally {
+    await tmux.close();
+  }
+});
+
+test('vmuxd switch request: same rules over the socket, and it says where it went', async () => {
+  const dir = tempDir('vmux-switch-daemon-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
+  const pane = await tmux.newSession('socket', { kind: 'claude' });
+  const pid = await tmux.claudeIn(pane.paneId);
+  // Started after the session, so its first scan knows it.
+  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(dir, 'claude') }, pollMs: 60_000, logger: silentLogger, version: 'test' });
+  try {
+    const response: Response = await requestDaemon(home.socketPath, { action: 'switch', args: { query: String(pid) } });
+    assert.equal(response.ok, true, response.error);
+    assert.equal(response.switched?.pid, pid);
+    assert.match(response.switched?.attach ?? '', /tmux -S .* attach -t/);
+    const bad = await requestDaemon(home.socketPath, { action: 'switch', args: { query: 'no such session at all' } });
+    assert.equal(bad.ok, false);
+    assert.match(bad.error ?? '', /no session matches/);
+  } finally {
+    await daemon.stop('test');
+    await tmux.close();
+  }
 });

@@ -1,22 +1,38 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { switchToSession, type SwitchResult } from '../desktop/switch-to-session.js';
 import { prepareVmuxHome, vmuxHomeFrom, type VmuxHome } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { oneLine, stripControlSequences } from '../transcript/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
-import { resolveSession } from './resolve-session.js';
+import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
 
 export const SWITCH_HELP = `Usage: vmux switch <query>
+       vmux switch --dmenu [--launcher "<command>"]
 
 Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
 terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
 PID, a label, or words found in the label, folder, branch or preview. No match, or several
 equally good ones, exits 2 and lists the candidates; nothing is focused then.
+
+Options:
+  --dmenu              choose in a launcher (rofi, wofi or dmenu: the first found), sessions
+                       that need you first
+  --launcher <command> the launcher to run instead, e.g. "fuzzel --dmenu" (also VMUX_LAUNCHER);
+                       it reads one session per line and prints the chosen one
+  -h, --help           show this help
 `;
+
+/** Tried in this order for --dmenu when no launcher is named. */
+const DEFAULT_LAUNCHERS: readonly (readonly string[])[] = [
+  ['rofi', '-dmenu', '-i', '-p', 'vmux'],
+  ['wofi', '--dmenu', '--prompt', 'vmux'],
+  ['dmenu', '-i', '-l', '20', '-p', 'vmux'],
+];
 
 export const NEXT_HELP = `Usage: vmux next
 
@@ -28,13 +44,70 @@ minute, it goes on to the next waiting session, and round again. Exits 2 when no
 const NEXT_CYCLE_MS = 60_000;
 
 export async function runSwitch(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, SWITCH_HELP, {}, true);
+  const parsed = parseCommandArgs(args, io, SWITCH_HELP, { dmenu: { type: 'boolean' }, launcher: { type: 'string' } }, true);
   if (parsed === undefined) return ExitCode.ok;
   const query = parsed.positionals.join(' ');
-  if (query.trim() === '') throw new UsageError("name the session to switch to: 'vmux switch <query>' (see 'vmux list')");
+  const { dmenu, launcher } = parsed.values;
+  if (dmenu && query !== '') throw new UsageError('give either a query or --dmenu, not both');
+  if (!dmenu && query.trim() === '') throw new UsageError("name the session to switch to: 'vmux switch <query>', or choose with 'vmux switch --dmenu'");
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
-  const session = resolveSession(query, sessions, { fuzzy: true });
+  let session: SessionInfo;
+  if (dmenu) {
+    const chosen = await chooseInLauncher(sessions, launcherArgv(launcher ?? io.env['VMUX_LAUNCHER'], io.env), io.env);
+    if (chosen === undefined) return ExitCode.failure;
+    session = chosen;
+  } else {
+    session = resolveSession(query, sessions, { fuzzy: true });
+  }
   return report(session, await switchToSession(session.pid, switchOptions(io)), io);
+}
+
+/** The launcher to run: the one named (split on blanks, never given to a shell), else the first installed. */
+export function launcherArgv(named: string | undefined, env: CliIo['env']): readonly string[] {
+  if (named !== undefined && named.trim() !== '') return named.trim().split(/\s+/);
+  const found = DEFAULT_LAUNCHERS.find(([program]) => program !== undefined && onPath(program, env));
+  if (found === undefined) {
+    throw new VmuxError('NO_MATCH', 'no launcher found (rofi, wofi or dmenu); name one with --launcher "<command>" or VMUX_LAUNCHER');
+  }
+  return found;
+}
+
+function onPath(program: string, env: CliIo['env']): boolean {
+  return (env['PATH'] ?? '').split(':').some((dir) => {
+    try {
+      accessSync(join(dir || '.', program), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Shows one line per session in the launcher (sessions that need you first, as listed) and
+ * returns the one chosen; undefined when the user dismissed it. Each line starts with the PID,
+ * which is how the choice is read back, whatever the launcher does to the rest.
+ */
+export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: readonly string[], env: CliIo['env']): Promise<SessionInfo | undefined> {
+  if (sessions.length === 0) throw new VmuxError('NO_MATCH', 'no Claude Code session is running');
+  const lines = sessions.map((s) =>
+    [String(s.pid), s.state === 'needs_input' ? 'needs input' : s.state, s.label || basename(s.cwd), s.reason, s.preview]
+      .map((cell) => oneLine(cell, 80))
+      .filter((cell) => cell !== '')
+      .join('  '),
+  );
+  const [program, ...args] = argv;
+  if (program === undefined) throw new UsageError('the launcher command is empty');
+  const chosen = await new Promise<string>((resolve, reject) => {
+    const child = execFile(program, args, { env: { ...env }, maxBuffer: 1024 * 1024 }, (error, stdout) => {
+      // dmenu-style launchers exit 1 when dismissed: that is a choice of nothing, not a failure.
+      if (error && typeof error.code !== 'number') reject(new VmuxError('NO_MATCH', `could not run the launcher ${program}: ${error.message}`));
+      else resolve(stdout);
+    });
+    child.stdin?.end(`${lines.join('\n')}\n`);
+  });
+  const pid = /^\s*(\d+)\b/.exec(chosen)?.[1];
+  return pid === undefined ? undefined : sessions.find((s) => s.pid === Number(pid));
 }
 
 export async function runNext(args: readonly string[], io: CliIo): Promise<ExitCode> {

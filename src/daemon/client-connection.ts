@@ -9,8 +9,8 @@ import { parseRequest, type ParsedRequest } from '../protocol/parse-request.js';
  */
 export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
-/** Answers a request; `undefined` when the answer is a stream (subscribe). */
-export type RequestHandler = (request: Request, from: ClientConnection) => Response | undefined;
+/** Answers a request, at once or later (switching waits on tmux and the WM); `undefined` when the answer is a stream (subscribe). */
+export type RequestHandler = (request: Request, from: ClientConnection) => Response | Promise<Response> | undefined;
 
 /**
  * One client on the socket: any number of requests, one per line, each answered on its own line.
@@ -22,6 +22,8 @@ export class ClientConnection {
   /** Requests already received, waiting for the client to read the answers before them. */
   private waiting: DecodedLine[] = [];
   private nextWaiting = 0;
+  /** A request is being answered asynchronously. */
+  private answering = false;
 
   constructor(
     private readonly socket: Socket,
@@ -74,6 +76,8 @@ export class ClientConnection {
    */
   private answerWaiting(): void {
     while (this.nextWaiting < this.waiting.length && !this.closed) {
+      // Answers go out in the order of the requests: wait for one that takes time.
+      if (this.answering) return;
       if (this.socket.writableLength > MAX_UNREAD_BYTES) {
         this.socket.pause();
         return;
@@ -97,6 +101,20 @@ export class ClientConnection {
       return;
     }
     const response = this.handle(parsed.request, this);
-    if (response !== undefined) this.send(response);
+    if (response instanceof Promise) {
+      this.answering = true;
+      void response.then(
+        (answer) => this.finishAnswer(answer),
+        (error: unknown) => this.finishAnswer({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
+    } else if (response !== undefined) {
+      this.send(response);
+    }
+  }
+
+  private finishAnswer(answer: Response): void {
+    this.answering = false;
+    this.send(answer);
+    this.answerWaiting();
   }
 }

@@ -2,13 +2,15 @@ import { chmodSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { errnoCode, VmuxError } from '../errors.js';
-import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
+import type { DaemonStatus, Request, Response, SessionsEvent, SwitchedTo } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
+import { switchToSession } from '../desktop/switch-to-session.js';
+import { resolveSession } from '../protocol/resolve-session.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
@@ -145,10 +147,12 @@ export class Daemon {
     this.connections.add(connection);
   }
 
-  private handle(request: Request, from: ClientConnection): Response | undefined {
+  private handle(request: Request, from: ClientConnection): Response | Promise<Response> | undefined {
     switch (request.action) {
       case 'list':
         return { ok: true, sessions: this.list };
+      case 'switch':
+        return this.switchTo(request.args.query);
       case 'label':
         return this.label(request.args.session_id, request.args.label);
       case 'subscribe':
@@ -162,6 +166,24 @@ export class Daemon {
         // Answer first, then shut down: the client learns that its request was taken.
         setImmediate(() => void this.stop('stop request'));
         return { ok: true };
+    }
+  }
+
+  /** Switching for scripts and key bindings that talk to the socket: same rules as `vmux switch`. */
+  private async switchTo(query: string): Promise<Response> {
+    try {
+      const session = resolveSession(query, this.list, { fuzzy: true });
+      const procRoot = discoveryContextFrom(this.options.env).procRoot;
+      const result = await switchToSession(session.pid, { env: this.options.env, procRoot });
+      const switched: SwitchedTo = {
+        pid: session.pid,
+        session_id: session.session_id,
+        ...(result.kind === 'focused' ? { workspace: result.workspace } : {}),
+        ...(result.kind === 'attach' ? { attach: result.commandLine } : {}),
+      };
+      return { ok: true, switched };
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
 

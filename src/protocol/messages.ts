@@ -11,8 +11,14 @@ export interface LabelArgs {
   readonly label: string;
 }
 
+/** `switch` args: what `vmux switch` takes (id, id prefix, PID, label, or words). */
+export interface SwitchArgs {
+  readonly query: string;
+}
+
 export type Request =
   | { readonly action: 'list' }
+  | { readonly action: 'switch'; readonly args: SwitchArgs }
   | { readonly action: 'label'; readonly args: LabelArgs }
   | { readonly action: 'subscribe' }
   | { readonly action: 'status' }
@@ -21,7 +27,7 @@ export type Request =
 
 export type Action = Request['action'];
 
-export const ACTIONS: readonly Action[] = ['list', 'label', 'subscribe', 'status', 'version', 'stop'];
+export const ACTIONS: readonly Action[] = ['list', 'switch', 'label', 'subscribe', 'status', 'version', 'stop'];
 
 /** What `status` and `version` tell about the daemon. */
 export interface DaemonStatus {
@@ -39,6 +45,17 @@ export interface Response {
   readonly error?: string;
   readonly sessions?: readonly SessionInfo[];
   readonly status?: DaemonStatus;
+  /** After `switch`: the session gone to, and where. */
+  readonly switched?: SwitchedTo;
+}
+
+export interface SwitchedTo {
+  readonly pid: number;
+  readonly session_id: string;
+  /** The workspace focused; absent when only a tmux pane could be selected. */
+  readonly workspace?: string;
+  /** Set when no terminal shows the session's tmux session: the command that attaches one. */
+  readonly attach?: string;
 }
 
 /**

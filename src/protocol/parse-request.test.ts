@@ -35,7 +35,7 @@ test('a missing or non-string action is rejected and the valid actions are named
 });
 
 test('an unknown action is rejected, echoed short and without control characters', () => {
-  assert.match(rejection('{"action":"frobnicate"}'), /unknown action "frobnicate": use one of list, label/);
+  assert.match(rejection('{"action":"frobnicate"}'), /unknown action "frobnicate": use one of list, switch, label/);
   assert.match(rejection('{"action":"LIST"}'), /unknown action "LIST"/, 'actions are case-sensitive');
   assert.match(rejection('{"action":"__proto__"}'), /unknown action/);
   assert.match(rejection('{"action":"toString"}'), /unknown action/);
@@ -109,4 +109,11 @@ test('surrounding whitespace and a deeply nested value do not throw', () => {
   assert.deepEqual(parseRequest('  {"action":"list"}  '), { ok: true, request: { action: 'list' } });
   const deep = `{"action":"list","args":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}}`;
   assert.deepEqual(parseRequest(deep), { ok: true, request: { action: 'list' } });
+});
+
+test('switch needs a non-empty query', () => {
+  assert.deepEqual(parseRequest('{"action":"switch","args":{"query":"api"}}'), { ok: true, request: { action: 'switch', args: { query: 'api' } } });
+  for (const args of ['', ',"args":{}', ',"args":{"query":""}', ',"args":{"query":3}']) {
+    assert.match(rejection(`{"action":"switch"${args}}`), /"switch" needs args \{"query"/);
+  }
 });

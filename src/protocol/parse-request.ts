@@ -29,6 +29,8 @@ export function parseRequest(line: string): ParsedRequest {
   switch (action) {
     case 'label':
       return parseLabelArgs(args);
+    case 'switch':
+      return parseSwitchArgs(args);
     case 'list':
     case 'subscribe':
     case 'status':
@@ -40,6 +42,13 @@ export function parseRequest(line: string): ParsedRequest {
 
 function isAction(value: string): value is Action {
   return (ACTIONS as readonly string[]).includes(value);
+}
+
+function parseSwitchArgs(args: unknown): ParsedRequest {
+  const query = typeof args === 'object' && args !== null ? (args as Record<string, unknown>)['query'] : undefined;
+  if (typeof query !== 'string' || query.trim() === '') return fail('"switch" needs args {"query": "<id, PID, label or words>"}');
+  if (query.length > MAX_LABEL_LENGTH) return fail(`query too long: at most ${MAX_LABEL_LENGTH} characters`);
+  return { ok: true, request: { action: 'switch', args: { query } } };
 }
 
 function parseLabelArgs(args: unknown): ParsedRequest {

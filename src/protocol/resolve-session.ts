@@ -1,5 +1,5 @@
 import { VmuxError } from '../errors.js';
-import type { SessionInfo } from '../protocol/session-info.js';
+import type { SessionInfo } from './session-info.js';
 import { stripControlSequences } from '../transcript/sanitize-text.js';
 
 /**
