@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
-import { missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
+import { fixtureClaude, missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -35,16 +35,6 @@ function captured(env: Record<string, string>): CliIo & { out: () => string; err
     out: () => out,
     err: () => err,
   };
-}
-
-/** `claude` = a copy of /bin/sleep in the harness folder, which the WM's user can run. */
-function fixtureClaude(harness: WmHarness): string {
-  const binDir = join(harness.dir, 'bin');
-  mkdirSync(binDir, { recursive: true, mode: 0o755 });
-  const path = join(binDir, 'claude');
-  copyFileSync('/bin/sleep', path);
-  chmodSync(path, 0o755);
-  return path;
 }
 
 async function switchesFocus(harness: WmHarness): Promise<void> {

@@ -25,7 +25,7 @@
  *   `isGone`, `commOf`, `execQuiet`, `missingBinaries`, `validWorkspaceName`, `createHarness`.
  */
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -814,4 +814,14 @@ export async function startI3UnderXvfb(options: I3Options = {}): Promise<I3Harne
     releaseDir(dir);
     throw error;
   }
+}
+
+/** A fixture `claude` (a copy of /bin/sleep, so `comm` is `claude`) in the harness folder, which the WM's user can run. */
+export function fixtureClaude(harness: WmHarness): string {
+  const binDir = join(harness.dir, 'bin');
+  mkdirSync(binDir, { recursive: true, mode: 0o755 });
+  const path = join(binDir, 'claude');
+  copyFileSync('/bin/sleep', path);
+  chmodSync(path, 0o755);
+  return path;
 }

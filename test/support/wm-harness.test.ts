@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { commOf, findNode, isGone, missingBinaries, missingI3Binaries, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
+import { commOf, findNode, fixtureClaude, isGone, missingBinaries, missingI3Binaries, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
 import { missingSwayBinaries, startSwayHeadless } from './sway-headless.js';
 
 /**
@@ -21,16 +21,6 @@ function skipReason(wm: string, missing: readonly string[]): string | false {
 
 function assertInstalled(wm: string, missing: readonly string[]): void {
   assert.deepEqual(missing, [], `VMUX_REQUIRE_WM=1 but ${wm} is not installed (missing: ${missing.join(', ')})`);
-}
-
-/** `claude` = a copy of /bin/sleep, so `comm` is `claude`; in the harness folder the WM's user can read. */
-function fixtureClaude(harness: WmHarness): string {
-  const binDir = join(harness.dir, 'bin');
-  mkdirSync(binDir, { recursive: true, mode: 0o755 });
-  const path = join(binDir, 'claude');
-  copyFileSync('/bin/sleep', path);
-  chmodSync(path, 0o755);
-  return path;
 }
 
 function environOf(pid: number): Map<string, string> {
