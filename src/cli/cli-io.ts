@@ -5,6 +5,19 @@ export interface CliIo {
   readonly env: Environment;
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
+  /** The keyboard, when the CLI runs on a terminal; opened only by commands that read it. */
+  readonly terminalInput?: () => TerminalInput | undefined;
+}
+
+/** What the interactive picker needs of a terminal's input. */
+export interface TerminalInput {
+  readonly isTTY?: boolean;
+  setRawMode(raw: boolean): unknown;
+  setEncoding(encoding: 'utf8'): unknown;
+  on(event: 'data', listener: (chunk: string) => void): unknown;
+  off(event: 'data', listener: (chunk: string) => void): unknown;
+  resume(): unknown;
+  pause(): unknown;
 }
 
 export interface OutputStream {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
@@ -181,3 +183,50 @@ test('vmuxd switch request: same rules over the socket, and it says where it wen
     await tmux.close();
   }
 });
+
+test('vmux switch with no query on a terminal: type to filter, Enter goes to the session', async () => {
+  const dir = tempDir('vmux-switch-picker-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  // The picker runs in a pane of a second private server, as a person runs it in a terminal.
+  const screen = join(dir, 'screen.sock');
+  const screenTmux = (args: readonly string[]) => execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', ...args]);
+  try {
+    const pane = await tmux.newSession('picked', { kind: 'claude' });
+    const pid = await tmux.claudeIn(pane.paneId);
+    const vmux = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
+    const env = { ...captured({}).env, TERM: 'xterm-256color' };
+    // A fixed command: paths are this test's own temp files.
+    await execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '30', '-s', 'picker', '--',
+      'sh', '-c', `'${process.execPath}' '${vmux}' switch; echo EXIT=$?; sleep 60`], env);
+    const capture = () => screenTmux(['capture-pane', '-p', '-t', 'picker']);
+    await waitFor(async () => (await capture()).includes('vmux ›'), 'the picker to show');
+    await screenTmux(['send-keys', '-t', 'picker', '-l', String(pid)]);
+    await waitFor(async () => (await capture()).includes(`vmux › ${pid}`), 'the filter to show');
+    await screenTmux(['send-keys', '-t', 'picker', 'Enter']);
+    await waitFor(async () => (await capture()).includes('EXIT='), 'vmux to finish');
+    const shown = await capture();
+    assert.match(shown, /attach with:/);
+    assert.match(shown, /EXIT=2/);
+    assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+  } finally {
+    await screenTmux(['kill-server']).catch(() => '');
+    await tmux.close();
+  }
+});
+
+function execFileText(file: string, args: readonly string[], env?: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, [...args], { timeout: 5000, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -6,18 +6,22 @@ import { prepareVmuxHome, vmuxHomeFrom, type VmuxHome } from '../daemon/vmux-hom
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { oneLine, stripControlSequences } from '../transcript/sanitize-text.js';
-import { ExitCode, type CliIo } from './cli-io.js';
+import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
+import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
+import { palette } from './style.js';
 import { parseCommandArgs } from './command-args.js';
 import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
 
-export const SWITCH_HELP = `Usage: vmux switch <query>
+export const SWITCH_HELP = `Usage: vmux switch [<query>]
        vmux switch --dmenu [--launcher "<command>"]
 
 Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
 terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
 PID, a label, or words found in the label, folder, branch or preview. No match, or several
-equally good ones, exits 2 and lists the candidates; nothing is focused then.
+equally good ones, exits 2 and lists the candidates; nothing is focused then. Without a query
+on a terminal, a picker lists the sessions (those that need you first): type to filter, arrows
+to move, Enter to go, Esc to give up.
 
 Options:
   --dmenu              choose in a launcher (rofi, wofi or dmenu: the first found), sessions
@@ -49,10 +53,18 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
   const query = parsed.positionals.join(' ');
   const { dmenu, launcher } = parsed.values;
   if (dmenu && query !== '') throw new UsageError('give either a query or --dmenu, not both');
-  if (!dmenu && query.trim() === '') throw new UsageError("name the session to switch to: 'vmux switch <query>', or choose with 'vmux switch --dmenu'");
+  const keyboard = !dmenu && query.trim() === '' && io.stdout.isTTY === true ? io.terminalInput?.() : undefined;
+  if (!dmenu && query.trim() === '' && keyboard === undefined) {
+    throw new UsageError("name the session to switch to: 'vmux switch <query>', or choose with 'vmux switch --dmenu'");
+  }
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
   let session: SessionInfo;
-  if (dmenu) {
+  if (keyboard !== undefined) {
+    if (sessions.length === 0) throw new VmuxError('NO_MATCH', 'no Claude Code session is running');
+    const chosen = await pickOnTerminal(sessions, keyboard, io);
+    if (chosen === undefined) return ExitCode.failure;
+    session = chosen;
+  } else if (dmenu) {
     const chosen = await chooseInLauncher(sessions, launcherArgv(launcher ?? io.env['VMUX_LAUNCHER'], io.env), io.env);
     if (chosen === undefined) return ExitCode.failure;
     session = chosen;
@@ -60,6 +72,43 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
     session = resolveSession(query, sessions, { fuzzy: true });
   }
   return report(session, await switchToSession(session.pid, switchOptions(io)), io);
+}
+
+/**
+ * The interactive picker on the terminal: type to filter, arrows (or Ctrl-P/Ctrl-N) to move,
+ * Enter to go, Esc or Ctrl-C to give up. Drawn on the alternate screen, which is restored after.
+ */
+function pickOnTerminal(sessions: readonly SessionInfo[], keyboard: TerminalInput, io: CliIo): Promise<SessionInfo | undefined> {
+  const colors = palette(wantsColor(io.stdout, io.env));
+  let state: PickerState = { sessions, filter: '', selected: 0 };
+  const draw = () => {
+    const size = { columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24 };
+    io.stdout.write(`\u001b[H\u001b[2J${renderPicker(state, size, colors)}`);
+  };
+  return new Promise((resolve) => {
+    const finish = (session: SessionInfo | undefined) => {
+      keyboard.off('data', onData);
+      keyboard.setRawMode(false);
+      keyboard.pause();
+      io.stdout.write('\u001b[?25h\u001b[?1049l');
+      resolve(session);
+    };
+    const onData = (chunk: string) => {
+      for (const key of decodeKeys(chunk)) {
+        const step = pickerStep(state, key);
+        if (step.kind === 'chosen') return finish(step.session);
+        if (step.kind === 'cancelled') return finish(undefined);
+        state = step.state;
+      }
+      draw();
+    };
+    io.stdout.write('\u001b[?1049h\u001b[?25l');
+    keyboard.setEncoding('utf8');
+    keyboard.setRawMode(true);
+    keyboard.on('data', onData);
+    keyboard.resume();
+    draw();
+  });
 }
 
 /** The launcher to run: the one named (split on blanks, never given to a shell), else the first installed. */
