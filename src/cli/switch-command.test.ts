@@ -90,6 +90,35 @@ describe('vmux switch and the workspace column on real window managers', () => {
     }
   });
 
+  it('i3: a session in tmux shown in a terminal window: its pane is selected and that window focused', async (t) => {
+    const missing = missingI3Binaries();
+    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
+    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    const harness = await startI3UnderXvfb();
+    const dir = tempDir('vmux-switch-tmux-i3-');
+    const tmux = privateTmux(dir, installFakeClaude(dir));
+    try {
+      const pane = await tmux.newSession('shown', { kind: 'claude' });
+      await tmux.newWindow(pane.sessionId, { kind: 'idle' });
+      const pid = await tmux.claudeIn(pane.paneId);
+      // The tmux client runs in an xterm on workspace 2; focus starts on workspace 1.
+      const client = await harness.openTerminal({ workspace: '2', command: ['/usr/bin/tmux', '-S', tmux.socketPath, 'attach', '-t', pane.sessionId] });
+      const other = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
+      assert.equal(await harness.focusedConId(), other.conId);
+      const listed = captured(harness.env);
+      await runCli(['list', '--json'], listed);
+      assert.equal((JSON.parse(listed.out()) as SessionInfo[]).find((s) => s.pid === pid)?.workspace, '2', 'the listing knows where the tmux session is shown');
+      const io = captured(harness.env);
+      assert.equal(await runCli(['switch', String(pid)], io), 0, io.err());
+      assert.match(io.out(), /workspace 2, in its tmux pane/);
+      assert.equal(await harness.focusedConId(), client.conId);
+      assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+    } finally {
+      await tmux.close();
+      await harness.stop();
+    }
+  });
+
   it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
     const missing = missingSwayBinaries();
     if (missing.length > 0 && !REQUIRED) return t.skip(`sway not installed (missing: ${missing.join(', ')})`);

@@ -4,6 +4,8 @@ import { hasGraphicalSession } from './graphical-session.js';
 import { wmKindOf } from './switch-to-session.js';
 import { workspacesOfSessions } from './window-of-process.js';
 import { findWmSocketPath, WmClient } from './wm-ipc/index.js';
+import { TmuxServer, type TmuxAttachedClient } from './tmux/tmux-client.js';
+import { readTmuxLocation } from './tmux/tmux-location.js';
 import { xpropWindowPidReader } from './x11-window-pid.js';
 
 const debug = debuglog('vmux:wm');
@@ -17,21 +19,61 @@ export async function sessionWorkspaces(pids: readonly number[], env: Environmen
   const workspaces = new Map<number, string>();
   if (pids.length === 0 || !hasGraphicalSession(env)) return workspaces;
   let client: WmClient | undefined;
+  const tmuxClients = new TmuxClientsBySocket();
   try {
     client = await WmClient.connect((await findWmSocketPath({ env })).path);
     const tree = await client.getTree();
     const kind = wmKindOf(tree);
-    const windows = await workspacesOfSessions(pids, {
+    // A session in tmux is on screen in the terminal of a tmux client showing its tmux session.
+    const windowPids = await Promise.all(pids.map((pid) => terminalPidOf(pid, procRoot, tmuxClients)));
+    const windows = await workspacesOfSessions(windowPids.filter((pid): pid is number => pid !== undefined), {
       tree,
       procRoot,
       kind,
       ...(kind === 'i3' ? { windowPidOf: xpropWindowPidReader({ env }) } : {}),
     });
-    for (const [pid, window] of windows) if (window.kind === 'found') workspaces.set(pid, window.workspace);
+    pids.forEach((pid, index) => {
+      const windowPid = windowPids[index];
+      const window = windowPid === undefined ? undefined : windows.get(windowPid);
+      if (window?.kind === 'found') workspaces.set(pid, window.workspace);
+    });
   } catch (error) {
     debug('no workspaces: %s', error instanceof Error ? error.message : String(error));
   } finally {
     client?.close();
   }
   return workspaces;
+}
+
+/**
+ * The process whose window shows a session: the session itself, or for a session in tmux the
+ * most recently active client showing its tmux session (none: the session is not on screen).
+ */
+async function terminalPidOf(pid: number, procRoot: string, clients: TmuxClientsBySocket): Promise<number | undefined> {
+  const location = readTmuxLocation(procRoot, pid);
+  if (location === undefined) return pid;
+  try {
+    const server = new TmuxServer(location.socketPath);
+    const pane = await server.queryPane(location.paneId);
+    const showing = (await clients.of(server, location.socketPath)).filter((c) => c.sessionId === pane.sessionId && !c.controlMode);
+    showing.sort((a, b) => b.activity - a.activity);
+    return showing[0]?.pid;
+  } catch (error) {
+    debug('tmux of pid %d: %s', pid, error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** `list-clients` once per tmux server for a whole listing. */
+class TmuxClientsBySocket {
+  private readonly bySocket = new Map<string, Promise<TmuxAttachedClient[]>>();
+
+  of(server: TmuxServer, socketPath: string): Promise<TmuxAttachedClient[]> {
+    let clients = this.bySocket.get(socketPath);
+    if (clients === undefined) {
+      clients = server.listClients();
+      this.bySocket.set(socketPath, clients);
+    }
+    return clients;
+  }
 }
