@@ -53,3 +53,9 @@ test('a first answer reported before its transcript file exists is still working
   const fresh = { status: 'idle', since: new Date(startedAt.getTime() + 40), startedAt };
   assert.deepEqual(classifySession({ clientStatus: fresh, noTranscript: 'none-yet' }, new Date(startedAt.getTime() + 500)), { state: 'idle', reason: 'no prompt yet' });
 });
+
+test('a prompt written after the client last said idle is working: the client reports it a moment later', () => {
+  const since = new Date(now.getTime() - 60_000);
+  const prompted = { verdict: { state: 'working' as const, reason: 'working on your prompt', since: new Date(now.getTime() - 200) } };
+  assert.deepEqual(classifySession({ clientStatus: { status: 'idle', since }, transcript: prompted }, now), prompted.verdict);
+});

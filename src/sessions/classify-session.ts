@@ -69,6 +69,10 @@ export function classifySession(signals: SessionSignals, now: Date): StateVerdic
         return fromMissingTranscript(signals.noTranscript);
       }
       if (transcript.verdict.state !== 'working') return transcript.verdict;
+      // A prompt written after the client last said idle: the client has not caught up yet.
+      const transcriptAhead =
+        transcript.verdict.since !== undefined && clientStatus.since !== undefined && transcript.verdict.since > clientStatus.since;
+      if (transcriptAhead) return transcript.verdict;
       if (justStopped) return { state: 'working', reason: 'finishing the turn' };
       // Long enough: the client is not working, whatever an unfinished-looking transcript suggests.
       return { state: 'idle', reason: 'stopped', ...since(clientStatus.since) };
