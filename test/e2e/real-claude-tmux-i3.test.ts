@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { SessionInfo } from '../../src/protocol/session-info.js';
+import { startClaudeInTmux } from '../support/claude-in-tmux.js';
+import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
+import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../support/i3-xvfb.js';
+
+/**
+ * The whole promise once, for real: the real Claude Code runs in tmux, a tmux client shows it in
+ * an xterm on workspace 3 of a real i3, the user is elsewhere; `vmux list` says the session waits
+ * for them on workspace 3, and `vmux switch` takes them there.
+ */
+
+const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
+const REQUIRED = process.env['VMUX_REQUIRE_WM'] === '1';
+
+function vmux(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [VMUX, ...args], { env, timeout: 15_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 90_000 }, async (t) => {
+  const missing = missingI3Binaries();
+  if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
+  assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+  const api = await startFakeAnthropicApi();
+  const claude = await startClaudeInTmux({ api });
+  const harness = await startI3UnderXvfb();
+  const vmuxHome = mkdtempSync(join(tmpdir(), 'vmux-tmux-i3-'));
+  try {
+    await claude.send('hello from tmux under i3');
+    await claude.waitForScreen('Answer: hello from tmux under i3');
+    const shown = await harness.openTerminal({ workspace: '3', command: ['/usr/bin/tmux', '-L', claude.socketName, 'attach'] });
+    const elsewhere = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
+    assert.equal(await harness.focusedConId(), elsewhere.conId);
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: vmuxHome, ...claude.env, ...harness.env };
+
+    let mine: SessionInfo | undefined;
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+      const listed = await vmux(['list', '--json'], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      mine = (JSON.parse(listed.stdout) as SessionInfo[]).find((s) => s.pid === claude.pid);
+      if (mine?.state === 'needs_input' && mine.workspace === '3') break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(mine?.state, 'needs_input', JSON.stringify(mine));
+    assert.equal(mine?.workspace, '3', JSON.stringify(mine));
+    assert.match(mine?.preview ?? '', /Answer: hello from tmux under i3/);
+
+    const switched = await vmux(['switch', String(claude.pid)], env);
+    assert.equal(switched.code, 0, switched.stderr);
+    assert.match(switched.stdout, /workspace 3, in its tmux pane/);
+    assert.equal(await harness.focusedConId(), shown.conId);
+  } finally {
+    await harness.stop();
+    await claude.stop();
+    await api.close();
+    rmSync(vmuxHome, { recursive: true, force: true });
+  }
+});
