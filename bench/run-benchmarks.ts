@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchAppendToEvent, benchIdleDaemon, benchListViaDaemon, startBenchDaemon } from './bench-daemon.js';
+import { benchSwitch } from './bench-switch.js';
 import { benchListCommand, benchListPeakRss, type ListFixture } from './bench-list.js';
 import { benchTailRead, benchTailReadPeakRss, prepareTailFiles } from './bench-tail-read.js';
 import { MIB } from './big-transcript.js';
@@ -122,8 +123,12 @@ async function main(): Promise<void> {
   const sessionFixture = await startFixtureSessions({ count: options.sessions, root, cleanup });
   // VMUX_HOME with no daemon in it: `vmux list` scans by itself, whatever runs in the user's ~/.vmux.
   const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture.claudeDir, VMUX_HOME: join(root, 'no-daemon') };
-  // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too.
+  // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too. NODE_EXTRA_CA_CERTS (set on some
+  // machines) makes every Node start load a certificate file, ~45 ms here: it would hide vmux's own
+  // cost inside the baseline's, so both sides run without it, as on most desktops.
   delete env['NODE_DEBUG'];
+  delete env['NODE_EXTRA_CA_CERTS'];
+  delete env['NODE_OPTIONS'];
   const emptyModule = join(root, 'empty.mjs');
   writeFileSync(emptyModule, '');
   const fixture: ListFixture = { vmux, env, sessions: sessionFixture.sessions, emptyModule };
@@ -169,6 +174,12 @@ async function main(): Promise<void> {
   const idle = await benchIdleDaemon(join(root, 'idle'), cleanup, options.idleSeconds, options.idleSessions, progress);
   measurements.push(...idle.measurements);
   notes.push(...idle.notes);
+
+  progress(`vmux switch on a real i3 under Xvfb, ${options.runs} runs, interleaved with node -e 0`);
+  const switching = await benchSwitch(vmux, options.runs, join(root, 'switch-home'));
+  comparisons.push(...switching.comparisons);
+  measurements.push(...switching.measurements);
+  notes.push(...switching.notes);
 
   let hot: ReturnType<typeof hottestFunctions> | undefined;
   if (options.cpuProfDir !== undefined) {

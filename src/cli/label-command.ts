@@ -34,7 +34,7 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
   if ([...label].length > MAX_LABEL_LENGTH) throw new UsageError(`a label has at most ${MAX_LABEL_LENGTH} characters`);
 
   const home = vmuxHomeFrom(io.env);
-  const { sessions, source } = await listSessions(home, io.env);
+  const { sessions, source } = await listSessions(home, io.env, { workspaces: false });
   const session = resolveSession(query, sessions);
   if (session.session_id === '') {
     throw new VmuxError('NO_MATCH', `session pid ${session.pid} has no conversation id yet; send it a prompt first`);

@@ -16,14 +16,14 @@ export interface SessionListing {
 }
 
 /** The sessions from the daemon when one runs, else from a scan of this machine: the same list either way. */
-export async function listSessions(home: VmuxHome, env: Environment): Promise<SessionListing> {
-  if (!existsSync(home.socketPath)) return { sessions: await scanDirectly(home, env), source: 'scan' };
+export async function listSessions(home: VmuxHome, env: Environment, options: ScanOptions = {}): Promise<SessionListing> {
+  if (!existsSync(home.socketPath)) return { sessions: await scanDirectly(home, env, options), source: 'scan' };
   try {
     const response = await requestDaemon(home.socketPath, { action: 'list' });
     if (!response.ok) throw new VmuxError('DAEMON_ERROR', `vmuxd refused to list: ${response.error ?? 'no reason given'}`);
     return { sessions: response.sessions ?? [], source: 'daemon' };
   } catch (error) {
-    if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: await scanDirectly(home, env), source: 'scan' };
+    if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: await scanDirectly(home, env, options), source: 'scan' };
     throw error;
   }
 }
@@ -32,7 +32,12 @@ export async function listSessions(home: VmuxHome, env: Environment): Promise<Se
  * One scan, read the way the daemon reads it: waiting since now when nothing says since when,
  * labels from the daemon's file, workspaces from the window manager.
  */
-export async function scanDirectly(home: VmuxHome, env: Environment): Promise<SessionInfo[]> {
+export interface ScanOptions {
+  /** Ask the window manager where each session is (a listing does; switching finds the one it needs). */
+  readonly workspaces?: boolean;
+}
+
+export async function scanDirectly(home: VmuxHome, env: Environment, options: ScanOptions = {}): Promise<SessionInfo[]> {
   const context = discoveryContextFrom(env);
   const registry = new SessionRegistry();
   const now = context.now();
@@ -40,7 +45,7 @@ export async function scanDirectly(home: VmuxHome, env: Environment): Promise<Se
   const labels = LabelStore.peek(home.labelsPath);
   const sessions = registry.list();
   // The window manager's client loads only when there is a graphical session to ask.
-  const workspaces = hasGraphicalSession(env)
+  const workspaces = options.workspaces !== false && hasGraphicalSession(env)
     ? await (await import('../desktop/session-workspaces.js')).sessionWorkspaces(sessions.map((s) => s.pid), env, context.procRoot)
     : new Map<number, string>();
   return sessions.map((session) => {

@@ -57,7 +57,7 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
   if (!dmenu && query.trim() === '' && keyboard === undefined) {
     throw new UsageError("name the session to switch to: 'vmux switch <query>', or choose with 'vmux switch --dmenu'");
   }
-  const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
+  const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env, { workspaces: false });
   let session: SessionInfo;
   if (keyboard !== undefined) {
     if (sessions.length === 0) throw new VmuxError('NO_MATCH', 'no Claude Code session is running');
@@ -162,7 +162,7 @@ export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: r
 export async function runNext(args: readonly string[], io: CliIo): Promise<ExitCode> {
   if (parseCommandArgs(args, io, NEXT_HELP, {}) === undefined) return ExitCode.ok;
   const home = vmuxHomeFrom(io.env);
-  const { sessions } = await listSessions(home, io.env);
+  const { sessions } = await listSessions(home, io.env, { workspaces: false });
   // Lists come sorted for attention: needs input first, longest waiting first.
   const waiting = sessions.filter((s) => s.state === 'needs_input');
   if (waiting.length === 0) throw new VmuxError('NO_MATCH', 'nothing is waiting for you');

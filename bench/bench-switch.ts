@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { sessionWorkspaces } from '../src/desktop/session-workspaces.js';
+import { findWmSocketPath, WmClient } from '../src/desktop/wm-ipc/index.js';
+import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../test/support/i3-xvfb.js';
+import { timeCommand, type Command } from './measure.js';
+import { compare, type Comparison, type Measurement } from './report.js';
+import { interleaveAll, summarize } from './stats.js';
+
+/** `vmux switch` should cost little more than starting Node (issue 6). */
+const SWITCH_TARGET_RATIO = 1.5;
+const SESSIONS_FOR_WORKSPACES = 50;
+const TERMINALS = 5;
+
+export interface SwitchBench {
+  readonly comparisons: Comparison[];
+  readonly measurements: Measurement[];
+  readonly notes: string[];
+}
+
+/**
+ * On a real i3 under Xvfb: `vmux switch` end to end (alternating between two sessions on two
+ * workspaces, so each run really moves the focus) against `node -e 0`; one IPC round trip; and
+ * the workspaces of 50 sessions, as a listing resolves them (one tree, a few xprop reads).
+ */
+export async function benchSwitch(vmux: string, runs: number, vmuxHome: string): Promise<SwitchBench> {
+  const missing = missingI3Binaries();
+  if (missing.length > 0) return { comparisons: [], measurements: [], notes: [`switch benchmarks skipped: i3 not installed (missing: ${missing.join(', ')})`] };
+  const harness = await startI3UnderXvfb();
+  try {
+    const claude = fixtureClaude(harness);
+    const targets = [
+      await harness.openTerminal({ workspace: '1', command: [claude, '3600'] }),
+      await harness.openTerminal({ workspace: '2', command: [claude, '3601'] }),
+    ];
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: vmuxHome, ...harness.env };
+    const baseline: Command = { file: process.execPath, args: ['-e', '0'], env };
+    let next = 0;
+    const switchOnce = () => {
+      const target = targets[next++ % targets.length];
+      return timeCommand({ file: process.execPath, args: [vmux, 'switch', String(target?.commandPid)], env });
+    };
+    const [b = [], s = []] = await interleaveAll(runs, 2, [() => timeCommand(baseline), switchOnce]);
+    const focused = await harness.focusedConId();
+    if (!targets.some((t) => t.conId === focused)) throw new Error('vmux switch did not focus a fixture terminal: is it broken?');
+
+    const client = await WmClient.connect((await findWmSocketPath({ env })).path);
+    const roundTrips: number[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const started = performance.now();
+        await client.getVersion();
+        roundTrips.push(performance.now() - started);
+      }
+    } finally {
+      client.close();
+    }
+
+    // 50 sessions in 5 terminals, as many as a heavy user runs, without WINDOWID (the slow path).
+    const pids: number[] = [];
+    for (let i = 0; i < TERMINALS; i++) {
+      const perTerminal = SESSIONS_FOR_WORKSPACES / TERMINALS;
+      const script = `for i in $(seq ${perTerminal}); do "$0" 3600 & done; wait`;
+      const terminal = await harness.openTerminal({ workspace: String(i + 3), command: ['/usr/bin/env', '-u', 'WINDOWID', 'sh', '-c', script, claude] });
+      pids.push(...(await childrenNamed(terminal.commandPid, 'claude', perTerminal)));
+    }
+    const lookups: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const workspaces = await sessionWorkspaces(pids, env, '/proc');
+      lookups.push(performance.now() - started);
+      if (workspaces.size !== pids.length) throw new Error(`workspaces found for ${workspaces.size} of ${pids.length} sessions`);
+    }
+    return {
+      comparisons: [
+        compare({
+          id: 'switch-i3',
+          title: 'vmux switch on i3 (focus moves each run)',
+          unit: 'ms',
+          baseline: { label: 'node -e 0', summary: summarize(b) },
+          subject: { label: 'vmux switch', summary: summarize(s) },
+          target: SWITCH_TARGET_RATIO,
+        }),
+      ],
+      measurements: [
+        { id: 'i3-ipc-round-trip', title: 'i3 IPC round trip (get_version)', unit: 'ms', summary: summarize(roundTrips) },
+        {
+          id: 'workspaces-50',
+          title: `workspaces of ${pids.length} sessions (one get_tree, xprop, no WINDOWID)`,
+          unit: 'ms',
+          summary: summarize(lookups),
+        },
+      ],
+      notes: [`switch: ${runs} runs alternating between two sessions on workspaces 1 and 2 of a real i3 under Xvfb`],
+    };
+  } finally {
+    await harness.stop();
+  }
+}
+
+/** The PIDs of `count` children named `comm` of a process, once they have all started. */
+async function childrenNamed(parent: number, comm: string, count: number): Promise<number[]> {
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      children = [];
+    }
+    const named = children.filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
+      } catch {
+        return false;
+      }
+    });
+    if (named.length >= count) return named;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${count} ${comm} processes did not start under ${parent}`);
+}
