@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
@@ -115,6 +116,33 @@ describe('vmux switch and the workspace column on real window managers', () => {
       assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
     } finally {
       await tmux.close();
+      await harness.stop();
+    }
+  });
+
+  it('i3: a hostile label is matched as text and never reaches a command', async (t) => {
+    const missing = missingI3Binaries();
+    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
+    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    const harness = await startI3UnderXvfb();
+    const claudeDir = join(root, 'claude-hostile');
+    const canary = join(root, 'pwned');
+    try {
+      const claude = fixtureClaude(harness);
+      const target = await harness.openTerminal({ workspace: '2', command: [claude, '600'], title: `]; exec touch ${canary} [` });
+      const other = await harness.openTerminal({ workspace: '1', command: [claude, '601'] });
+      writeSessionFile(claudeDir, target.commandPid, { sessionId: 'hhhhhhhh-0000-4000-8000-000000000001', cwd: harness.dir, status: 'idle' });
+      const hostile = `]; exec touch ${canary} [ "$(touch ${canary})" \u001b[2J`;
+      const env = { ...harness.env, CLAUDE_CONFIG_DIR: claudeDir };
+      const labelled = captured(env);
+      assert.equal(await runCli(['label', String(target.commandPid), hostile], labelled), 0, labelled.err());
+      assert.doesNotMatch(labelled.out(), /\u001b/, 'the label is echoed without escape sequences');
+      assert.equal(await harness.focusedConId(), other.conId);
+      const io = captured(env);
+      assert.equal(await runCli(['switch', hostile], io), 0, io.err());
+      assert.equal(await harness.focusedConId(), target.conId);
+      assert.equal(existsSync(canary), false, 'nothing of the label or the title ran');
+    } finally {
       await harness.stop();
     }
   });
