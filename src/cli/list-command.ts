@@ -1,9 +1,8 @@
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
-import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
+import { ExitCode, type CliIo } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
+import { printSessions } from './print-sessions.js';
 import { listSessions } from './session-source.js';
-import { renderSessionTable } from './session-table.js';
-import { palette } from './style.js';
 
 export const LIST_HELP = `Usage: vmux list [--json]
 
@@ -30,16 +29,6 @@ export async function runList(args: readonly string[], io: CliIo): Promise<ExitC
   if (parsed === undefined) return ExitCode.ok;
   const { values } = parsed;
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env);
-  if (values.json) {
-    io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
-  } else {
-    io.stdout.write(
-      renderSessionTable(sessions, {
-        now: new Date(),
-        palette: palette(wantsColor(io.stdout, io.env)),
-        ...(io.stdout.isTTY && io.stdout.columns ? { columns: io.stdout.columns } : {}),
-      }),
-    );
-  }
+  printSessions(sessions, values.json === true, io);
   return ExitCode.ok;
 }
