@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sessionWorkspaces } from '../src/desktop/session-workspaces.js';
-import { findWmSocketPath, WmClient } from '../src/desktop/wm-ipc/index.js';
+import { connectToWindowManager } from '../src/desktop/wm-ipc/index.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../test/support/i3-xvfb.js';
 import { timeCommand, type Command } from './measure.js';
 import { compare, type Comparison, type Measurement } from './report.js';
@@ -43,7 +43,7 @@ export async function benchSwitch(vmux: string, runs: number, vmuxHome: string):
     const focused = await harness.focusedConId();
     if (!targets.some((t) => t.conId === focused)) throw new Error('vmux switch did not focus a fixture terminal: is it broken?');
 
-    const client = await WmClient.connect((await findWmSocketPath({ env })).path);
+    const client = await connectToWindowManager(env);
     const roundTrips: number[] = [];
     try {
       for (let i = 0; i < 200; i++) {

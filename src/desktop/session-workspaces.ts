@@ -1,12 +1,10 @@
 import { debuglog } from 'node:util';
 import type { Environment } from '../sessions/discovery-context.js';
 import { hasGraphicalSession } from './graphical-session.js';
-import { wmKindOf } from './switch-to-session.js';
-import { workspacesOfSessions } from './window-of-process.js';
-import { findWmSocketPath, WmClient } from './wm-ipc/index.js';
+import { windowLookupIn, workspacesOfSessions } from './window-of-process.js';
+import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 import { TmuxServer, type TmuxAttachedClient } from './tmux/tmux-client.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
-import { xpropWindowPidReader } from './x11-window-pid.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -21,17 +19,11 @@ export async function sessionWorkspaces(pids: readonly number[], env: Environmen
   let client: WmClient | undefined;
   const tmuxClients = new TmuxClientsBySocket();
   try {
-    client = await WmClient.connect((await findWmSocketPath({ env })).path);
-    const tree = await client.getTree();
-    const kind = wmKindOf(tree);
+    client = await connectToWindowManager(env);
+    const lookup = windowLookupIn(await client.getTree(), env, procRoot);
     // A session in tmux is on screen in the terminal of a tmux client showing its tmux session.
     const windowPids = await Promise.all(pids.map((pid) => terminalPidOf(pid, procRoot, tmuxClients)));
-    const windows = await workspacesOfSessions(windowPids.filter((pid): pid is number => pid !== undefined), {
-      tree,
-      procRoot,
-      kind,
-      ...(kind === 'i3' ? { windowPidOf: xpropWindowPidReader({ env }) } : {}),
-    });
+    const windows = await workspacesOfSessions(windowPids.filter((pid): pid is number => pid !== undefined), lookup);
     pids.forEach((pid, index) => {
       const windowPid = windowPids[index];
       const window = windowPid === undefined ? undefined : windows.get(windowPid);

@@ -2,9 +2,8 @@ import { VmuxError } from '../errors.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
-import { findWindowOfProcess, type WmKind } from './window-of-process.js';
-import { findWmSocketPath, WmClient, walkTree, type WmNode } from './wm-ipc/index.js';
-import { xpropWindowPidReader } from './x11-window-pid.js';
+import { findWindowOfProcess, windowLookupIn } from './window-of-process.js';
+import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 
 /** Where switching took the user, for the CLI to say. */
 export type SwitchResult =
@@ -34,7 +33,7 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
   }
   let wm: WmClient;
   try {
-    wm = await WmClient.connect((await findWmSocketPath({ env: options.env })).path);
+    wm = await connectToWindowManager(options.env);
   } catch (error) {
     if (location !== undefined && error instanceof VmuxError && (error.code === 'WM_NOT_FOUND' || error.code === 'WM_UNREACHABLE')) {
       return { kind: 'tmux-only', why: error.message };
@@ -42,14 +41,7 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     throw error;
   }
   try {
-    const tree = await wm.getTree();
-    const kind = wmKindOf(tree);
-    const window = await findWindowOfProcess(windowPid, {
-      tree,
-      procRoot: options.procRoot,
-      kind,
-      ...(kind === 'i3' ? { windowPidOf: xpropWindowPidReader({ env: options.env }) } : {}),
-    });
+    const window = await findWindowOfProcess(windowPid, windowLookupIn(await wm.getTree(), options.env, options.procRoot));
     switch (window.kind) {
       case 'found':
         await wm.focusContainer(window.conId);
@@ -66,10 +58,4 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
   } finally {
     wm.close();
   }
-}
-
-/** sway's tree carries the PID of each window's client; i3's does not. */
-export function wmKindOf(tree: WmNode): WmKind {
-  for (const { node } of walkTree(tree)) if (typeof node.pid === 'number') return 'sway';
-  return 'i3';
 }

@@ -2,7 +2,7 @@ import { debuglog } from 'node:util';
 import { readEnviron } from '../sessions/proc-reader.js';
 import { processAncestry } from './process-ancestry.js';
 import { walkTree, type WmNode } from './wm-ipc/index.js';
-import type { WindowPidReader } from './x11-window-pid.js';
+import { xpropWindowPidReader, type WindowPidReader } from './x11-window-pid.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -59,6 +59,21 @@ export interface WindowLookupOptions {
    * by `WINDOWID` alone.
    */
   readonly windowPidOf?: WindowPidReader;
+}
+
+/** sway's tree carries the PID of each window's client; i3's does not. */
+export function wmKindOf(tree: WmNode): WmKind {
+  for (const { node } of walkTree(tree)) if (typeof node.pid === 'number') return 'sway';
+  return 'i3';
+}
+
+/**
+ * How to find windows in this tree: by the client PIDs sway gives, or on i3 by `WINDOWID` and,
+ * failing that, `_NET_WM_PID` read with xprop on the environment's display.
+ */
+export function windowLookupIn(tree: WmNode, env: Readonly<Record<string, string | undefined>>, procRoot: string): WindowLookupOptions {
+  const kind = wmKindOf(tree);
+  return { tree, procRoot, kind, ...(kind === 'i3' ? { windowPidOf: xpropWindowPidReader({ env }) } : {}) };
 }
 
 /** xprop runs at once, at most, when every window's `_NET_WM_PID` is read: enough to overlap their start-up. */

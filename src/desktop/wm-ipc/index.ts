@@ -10,7 +10,7 @@
  */
 export { EVENT_TYPES, MESSAGE_TYPES, type EventTypeName, type MessageTypeName } from './message-types.js';
 export { findWmSocketPath, type WmSocketAttempt, type WmSocketPath, type WmSocketSource } from './wm-socket-path.js';
-export { DEFAULT_REPLY_TIMEOUT_MS, WmClient, type RequestType, type WmClientOptions } from './wm-client.js';
+export { connectToWindowManager, DEFAULT_REPLY_TIMEOUT_MS, WmClient, type RequestType, type WmClientOptions } from './wm-client.js';
 export type { WmSubscription } from './wm-subscription.js';
 export { walkTree, type PlacedNode, type WmNode, type WmNodeType, type WmWindowProperties } from './wm-tree.js';
 export type { WmWorkspace } from './wm-workspaces.js';

@@ -7,6 +7,7 @@ import { describeMessageType, MESSAGE_TYPES, type EventTypeName, type MessageTyp
 import { malformed } from './reply-shape.js';
 import { checkOutcomes, parseCommandReply, renderCommand, type CommandOutcome, type WmCommand } from './wm-command.js';
 import type { WmEvent } from './wm-events.js';
+import { findWmSocketPath } from './wm-socket-path.js';
 import { subscribeWm, type WmSubscription } from './wm-subscription.js';
 import { parseTree, type WmNode } from './wm-tree.js';
 import { parseVersion, type WmVersion } from './wm-version.js';
@@ -214,4 +215,9 @@ export class WmClient {
       request.reject(error);
     }
   }
+}
+
+/** A client of the window manager the environment points at (the socket-path chain of `findWmSocketPath`). */
+export async function connectToWindowManager(env: Readonly<Record<string, string | undefined>>): Promise<WmClient> {
+  return WmClient.connect((await findWmSocketPath({ env })).path);
 }
