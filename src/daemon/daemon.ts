@@ -1,7 +1,7 @@
-import { chmodSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { errnoCode, VmuxError } from '../errors.js';
+import { VmuxError } from '../errors.js';
 import type { DaemonStatus, Request, Response, SessionsEvent, SwitchedTo } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
@@ -62,6 +62,10 @@ export class Daemon {
   /** Workspace of each session's window, by PID, as of the last lookup. */
   private workspaces = new Map<number, string>();
   private workspaceLookup: 'idle' | 'running' | 'again' = 'idle';
+  /** A poll asked for the next scan. */
+  private pollDue = false;
+  /** The processes of the last scan, to notice sessions coming and going. */
+  private sessionKeys = '';
   private list: SessionInfo[] = [];
   private stopping: Promise<void> | undefined;
   private resolveStopped: () => void = () => {};
@@ -91,7 +95,7 @@ export class Daemon {
     daemon.scan();
     await daemon.listen();
     writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
-    daemon.pollTimer = setInterval(() => daemon.scanSoon(0), options.pollMs);
+    daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
     logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
     return daemon;
   }
@@ -109,8 +113,8 @@ export class Daemon {
     this.watcher.close();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
-    removeQuietly(this.options.home.socketPath);
-    removeQuietly(this.options.home.pidPath);
+    rmSync(this.options.home.socketPath, { force: true });
+    rmSync(this.options.home.pidPath, { force: true });
     // server.close waits for every connection to end: one left half-open would hold it forever.
     const cut = setTimeout(() => {
       for (const connection of this.connections) connection.destroy();
@@ -188,7 +192,7 @@ export class Daemon {
   }
 
   private label(sessionId: string, label: string): Response {
-    if (!this.registry.list().some((session) => session.sessionId === sessionId)) {
+    if (!this.list.some((session) => session.session_id === sessionId)) {
       return { ok: false, error: `no running session has id ${sessionId}; 'vmux list' shows them` };
     }
     try {
@@ -215,8 +219,12 @@ export class Daemon {
     };
   }
 
-  /** Schedules a scan (at most one pending); changes on disk settle for a moment first. */
-  private scanSoon(delayMs = CHANGE_SETTLE_MS): void {
+  /**
+   * Schedules a scan (at most one pending); changes on disk settle for a moment first. A poll
+   * also asks the window manager again, which no file change can tell about (a moved window).
+   */
+  private scanSoon(delayMs = CHANGE_SETTLE_MS, poll = false): void {
+    this.pollDue ||= poll;
     if (this.scanTimer !== undefined || this.stopping) return;
     this.scanTimer = setTimeout(() => {
       this.scanTimer = undefined;
@@ -241,6 +249,11 @@ export class Daemon {
       if (change.previousSessionId !== undefined) this.followConversation(change.previousSessionId, session.sessionId);
     }
     this.registry.removeStale(new Set(sessions.map(processKeyOf)));
+    // Windows are looked up on polls and when sessions come or go, not on every transcript write.
+    const sessionKeys = sessions.map(processKeyOf).sort().join(' ');
+    const lookUp = this.pollDue || sessionKeys !== this.sessionKeys;
+    this.pollDue = false;
+    this.sessionKeys = sessionKeys;
     this.watcher.watchOnly([
       join(context.claudeDir, 'sessions'),
       // A first prompt in a new folder creates its project folder (older clients write no status).
@@ -248,7 +261,7 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
-    this.lookUpWorkspaces();
+    if (lookUp) this.lookUpWorkspaces();
     this.options.logger.debug(
       `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
@@ -324,13 +337,5 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
       throw new VmuxError('DAEMON_RUNNING', `vmuxd already running (pid ${probe.pid})`);
     case 'foreign':
       throw new VmuxError('DAEMON_ERROR', `${socketPath} is in use by something that is not vmuxd (${probe.why}); stop it or set VMUX_HOME`);
-  }
-}
-
-function removeQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error;
   }
 }
