@@ -6,7 +6,7 @@ import { describe, it, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
-import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
+import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -147,6 +147,28 @@ describe('vmux switch and the workspace column on real window managers', () => {
     }
   });
 
+  it('i3: vmuxd lists the workspace of each session, and a window moved elsewhere by the next poll', async (t) => {
+    const missing = missingI3Binaries();
+    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
+    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    const harness = await startI3UnderXvfb();
+    const home = vmuxHomeFrom({ VMUX_HOME: join(harness.dir, 'vmux-home') });
+    let daemon: Daemon | undefined;
+    try {
+      const terminal = await harness.openTerminal({ workspace: '2', command: [fixtureClaude(harness), '600'] });
+      daemon = await Daemon.start({ home, env: { ...harness.env, CLAUDE_CONFIG_DIR: join(root, 'claude') }, pollMs: 200, logger: silentLogger, version: 'test' });
+      const workspaceOf = async () =>
+        (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.find((s) => s.pid === terminal.commandPid)?.workspace;
+      await waitUntil(async () => (await workspaceOf()) === '2', 'vmuxd to list workspace 2');
+      // No file changes: only a poll can notice the window move.
+      assert.equal((await harness.command(`[con_id=${terminal.conId}] move container to workspace 5`))[0]?.success, true);
+      await waitUntil(async () => (await workspaceOf()) === '5', 'vmuxd to list workspace 5');
+    } finally {
+      await daemon?.stop('test');
+      await harness.stop();
+    }
+  });
+
   it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
     const missing = missingSwayBinaries();
     if (missing.length > 0 && !REQUIRED) return t.skip(`sway not installed (missing: ${missing.join(', ')})`);
@@ -256,11 +278,11 @@ test('vmux switch with no query on a terminal: type to filter, Enter goes to the
     await execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '30', '-s', 'picker', '--',
       'sh', '-c', `'${process.execPath}' '${vmux}' switch; echo EXIT=$?; sleep 60`], env);
     const capture = () => screenTmux(['capture-pane', '-p', '-t', 'picker']);
-    await waitFor(async () => (await capture()).includes('vmux ›'), 'the picker to show');
+    await waitUntil(async () => (await capture()).includes('vmux ›'), 'the picker to show', 8000);
     await screenTmux(['send-keys', '-t', 'picker', '-l', String(pid)]);
-    await waitFor(async () => (await capture()).includes(`vmux › ${pid}`), 'the filter to show');
+    await waitUntil(async () => (await capture()).includes(`vmux › ${pid}`), 'the filter to show', 8000);
     await screenTmux(['send-keys', '-t', 'picker', 'Enter']);
-    await waitFor(async () => (await capture()).includes('EXIT='), 'vmux to finish');
+    await waitUntil(async () => (await capture()).includes('EXIT='), 'vmux to finish', 8000);
     const shown = await capture();
     assert.match(shown, /attach with:/);
     assert.match(shown, /EXIT=2/);
@@ -278,12 +300,4 @@ function execFileText(file: string, args: readonly string[], env?: Record<string
       else resolve(stdout);
     });
   });
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { startClaudeInTmux } from '../support/claude-in-tmux.js';
+import { pollUntil, startClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../support/i3-xvfb.js';
 
@@ -44,15 +44,18 @@ test('real Claude Code in tmux under i3: listed as waiting on its workspace, and
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: vmuxHome, ...claude.env, ...harness.env };
 
     let mine: SessionInfo | undefined;
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
-      const listed = await vmux(['list', '--json'], env);
-      assert.equal(listed.code, 0, listed.stderr);
-      mine = (JSON.parse(listed.stdout) as SessionInfo[]).find((s) => s.pid === claude.pid);
-      if (mine?.state === 'needs_input' && mine.workspace === '3') break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    assert.equal(mine?.state, 'needs_input', JSON.stringify(mine));
-    assert.equal(mine?.workspace, '3', JSON.stringify(mine));
+    await pollUntil(
+      async () => {
+        const listed = await vmux(['list', '--json'], env);
+        assert.equal(listed.code, 0, listed.stderr);
+        mine = (JSON.parse(listed.stdout) as SessionInfo[]).find((s) => s.pid === claude.pid);
+        return mine?.state === 'needs_input' && mine.workspace === '3';
+      },
+      'vmux list: needs_input on workspace 3',
+      20_000,
+      () => JSON.stringify(mine),
+      200,
+    );
     assert.match(mine?.preview ?? '', /Answer: hello from tmux under i3/);
 
     const switched = await vmux(['switch', String(claude.pid)], env);
