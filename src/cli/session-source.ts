@@ -5,7 +5,7 @@ import { SessionRegistry } from '../daemon/session-registry.js';
 import type { VmuxHome } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
-import { requestDaemon } from '../protocol/socket-client.js';
+import { sessionsFromDaemon } from '../protocol/socket-client.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
 
@@ -19,24 +19,22 @@ export interface SessionListing {
 export async function listSessions(home: VmuxHome, env: Environment, options: ScanOptions = {}): Promise<SessionListing> {
   if (!existsSync(home.socketPath)) return { sessions: await scanDirectly(home, env, options), source: 'scan' };
   try {
-    const response = await requestDaemon(home.socketPath, { action: 'list' });
-    if (!response.ok) throw new VmuxError('DAEMON_ERROR', `vmuxd refused to list: ${response.error ?? 'no reason given'}`);
-    return { sessions: response.sessions ?? [], source: 'daemon' };
+    return { sessions: await sessionsFromDaemon(home.socketPath), source: 'daemon' };
   } catch (error) {
     if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: await scanDirectly(home, env, options), source: 'scan' };
     throw error;
   }
 }
 
-/**
- * One scan, read the way the daemon reads it: waiting since now when nothing says since when,
- * labels from the daemon's file, workspaces from the window manager.
- */
 export interface ScanOptions {
   /** Ask the window manager where each session is (a listing does; switching finds the one it needs). */
   readonly workspaces?: boolean;
 }
 
+/**
+ * One scan, read the way the daemon reads it: waiting since now when nothing says since when,
+ * labels from the daemon's file, workspaces from the window manager.
+ */
 export async function scanDirectly(home: VmuxHome, env: Environment, options: ScanOptions = {}): Promise<SessionInfo[]> {
   const context = discoveryContextFrom(env);
   const registry = new SessionRegistry();

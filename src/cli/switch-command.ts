@@ -5,6 +5,7 @@ import { switchToSession, type SwitchResult } from '../desktop/switch-to-session
 import { prepareVmuxHome, vmuxHomeFrom, type VmuxHome } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
+import { discoveryContextFrom } from '../sessions/discovery-context.js';
 import { oneLine, stripControlSequences } from '../transcript/sanitize-text.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
@@ -172,7 +173,7 @@ export async function runNext(args: readonly string[], io: CliIo): Promise<ExitC
 }
 
 function switchOptions(io: CliIo): { env: CliIo['env']; procRoot: string } {
-  return { env: io.env, procRoot: io.env['VMUX_PROC_ROOT'] || '/proc' };
+  return { env: io.env, procRoot: discoveryContextFrom(io.env).procRoot };
 }
 
 /** After the session `vmux next` went to last (if recent and still waiting), the one after it. */

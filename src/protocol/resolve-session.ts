@@ -21,7 +21,7 @@ export function resolveSession(query: string, sessions: readonly SessionInfo[], 
     const only = found[0];
     if (found.length === 1 && only !== undefined) return only;
     if (found.length > 1) {
-      throw new VmuxError('AMBIGUOUS', `'${printable(wanted)}' matches ${found.length} sessions:\n${describe(found)}`);
+      throw new VmuxError('AMBIGUOUS', `'${stripControlSequences(wanted)}' matches ${found.length} sessions:\n${describe(found)}`);
     }
   }
   if (options.fuzzy) {
@@ -29,14 +29,14 @@ export function resolveSession(query: string, sessions: readonly SessionInfo[], 
     const only = found[0];
     if (found.length === 1 && only !== undefined) return only;
     if (found.length > 1) {
-      throw new VmuxError('AMBIGUOUS', `'${printable(wanted)}' matches ${found.length} sessions equally well:\n${describe(found)}`);
+      throw new VmuxError('AMBIGUOUS', `'${stripControlSequences(wanted)}' matches ${found.length} sessions equally well:\n${describe(found)}`);
     }
   }
   throw new VmuxError(
     'NO_MATCH',
     sessions.length === 0
       ? 'no Claude Code session is running'
-      : `no session matches '${printable(wanted)}'; running sessions:\n${describe(sessions)}`,
+      : `no session matches '${stripControlSequences(wanted)}'; running sessions:\n${describe(sessions)}`,
   );
 }
 
@@ -69,10 +69,6 @@ function fuzzyMatches(query: string, sessions: readonly SessionInfo[]): SessionI
 
 function describe(sessions: readonly SessionInfo[]): string {
   return sessions
-    .map((s) => `  ${s.session_id.slice(0, 8) || '(no id)'}  pid ${s.pid}  ${printable(s.label ?? '')}${s.label ? '  ' : ''}${s.cwd}`)
+    .map((s) => `  ${s.session_id.slice(0, 8) || '(no id)'}  pid ${s.pid}  ${stripControlSequences(s.label ?? '')}${s.label ? '  ' : ''}${s.cwd}`)
     .join('\n');
-}
-
-function printable(text: string): string {
-  return stripControlSequences(text);
 }

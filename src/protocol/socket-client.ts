@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../errors.js';
 import { LineDecoder } from './line-decoder.js';
 import type { Request, Response, SessionsEvent } from './messages.js';
+import type { SessionInfo } from './session-info.js';
 
 /** Replies larger than this are not a vmuxd talking. */
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -62,6 +63,13 @@ export async function requestDaemon(socketPath: string, request: Request, timeou
   } finally {
     socket.destroy();
   }
+}
+
+/** The daemon's list of sessions; `DAEMON_NOT_RUNNING` when none answers, `DAEMON_ERROR` when it refuses. */
+export async function sessionsFromDaemon(socketPath: string): Promise<readonly SessionInfo[]> {
+  const response = await requestDaemon(socketPath, { action: 'list' });
+  if (!response.ok) throw new VmuxError('DAEMON_ERROR', `vmuxd refused to list: ${response.error ?? 'no reason given'}`);
+  return response.sessions ?? [];
 }
 
 function parseResponse(line: string, socketPath: string): Response {
