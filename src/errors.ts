@@ -6,9 +6,6 @@ export type VmuxErrorCode =
   | 'USAGE'
   | 'NO_MATCH'
   | 'AMBIGUOUS'
-  | 'CLAUDE_DIR_UNREADABLE'
-  | 'PROC_UNREADABLE'
-  | 'NOT_IMPLEMENTED'
   /** The vmux home folder is another user's or writable by others. */
   | 'HOME_UNSAFE'
   /** No daemon answers on the socket. */
