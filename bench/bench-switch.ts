@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { sessionWorkspaces } from '../src/desktop/session-workspaces.js';
 import { connectToWindowManager } from '../src/desktop/wm-ipc/index.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../test/support/i3-xvfb.js';
+import { childrenOf, commOf } from '../test/support/process-tree.js';
 import { timeCommand, type Command } from './measure.js';
 import { compare, type Comparison, type Measurement } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
@@ -100,19 +100,7 @@ export async function benchSwitch(vmux: string, runs: number, vmuxHome: string):
 /** The PIDs of `count` children named `comm` of a process, once they have all started. */
 async function childrenNamed(parent: number, comm: string, count: number): Promise<number[]> {
   for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
-    let children: number[] = [];
-    try {
-      children = readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      children = [];
-    }
-    const named = children.filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
-      } catch {
-        return false;
-      }
-    });
+    const named = childrenOf(parent).filter((pid) => commOf(pid) === comm);
     if (named.length >= count) return named;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

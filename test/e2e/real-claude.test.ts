@@ -16,6 +16,7 @@ import {
   type ClaudeInTmuxOptions,
 } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
+import { findDescendant } from '../support/process-tree.js';
 
 /**
  * End-to-end: the real Claude Code client (2.1.197 native, 2.1.100 Node build) runs in tmux
@@ -375,25 +376,7 @@ async function diagnose(claude: ClaudeInTmux): Promise<string> {
 
 /** Whether a process named `comm` runs below `pid` (the tool's shell, then the command). */
 function hasDescendant(pid: number, comm: string): boolean {
-  const children = (p: number): number[] => {
-    try {
-      return readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch {
-      return [];
-    }
-  };
-  const queue = children(pid);
-  while (queue.length > 0) {
-    const next = queue.shift();
-    if (next === undefined) break;
-    try {
-      if (readFileSync(`/proc/${next}/comm`, 'utf8').trim() === comm) return true;
-    } catch {
-      continue;
-    }
-    queue.push(...children(next));
-  }
-  return false;
+  return findDescendant(pid, comm) !== undefined;
 }
 
 function run(file: string, args: readonly string[]): Promise<void> {

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FakeAnthropicApi } from './fake-anthropic-api.js';
+import { childrenOf } from './process-tree.js';
 
 /**
  * Runs the real Claude Code client in a private tmux server (its own socket, no config file),
@@ -360,8 +361,7 @@ function versionsLink(home: string): string {
 function claudePidFrom(panePid: number): number {
   const comm = readProc(panePid, 'comm')?.trim();
   if (comm !== undefined && comm !== 'sh' && comm !== 'bash') return panePid;
-  const children = readProc(panePid, `task/${panePid}/children`)?.trim().split(/\s+/).map(Number) ?? [];
-  return children.find((c) => Number.isInteger(c) && c > 0) ?? panePid;
+  return childrenOf(panePid)[0] ?? panePid;
 }
 
 function readSessionFile(path: string): ClaudeSessionFile | undefined {

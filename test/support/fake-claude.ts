@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { childrenOf, commOf } from './process-tree.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
@@ -79,10 +80,10 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start fake claude (${shape})`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => readComm(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
+  await waitFor(() => commOf(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
   let childPid: number | undefined;
   if (options.launchesChild) {
-    await waitFor(() => (childPid = childOf(pid)) !== undefined && readComm(childPid) === 'claude', `pid ${pid} to start its child`);
+    await waitFor(() => (childPid = childrenOf(pid)[0]) !== undefined && commOf(childPid) === 'claude', `pid ${pid} to start its child`);
   }
   return {
     pid,
@@ -104,22 +105,6 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function childOf(pid: number): number | undefined {
-  try {
-    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0];
-    return first ? Number(first) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readComm(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /** Polls a condition on the machine (a process exec, a file) until it holds or the deadline passes. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {

@@ -25,11 +25,14 @@
  *   `isGone`, `commOf`, `execQuiet`, `missingBinaries`, `validWorkspaceName`, `createHarness`.
  */
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { childrenOf, commOf, isGone, readStat } from './process-tree.js';
+
+export { childrenOf, commOf, isGone } from './process-tree.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tree and reply types (the fields vmux tests look at; names as the IPC spells them)
@@ -394,44 +397,6 @@ export function exitReason(proc: ManagedProcess): string | undefined {
   const how = state.signal ? `signal ${state.signal}` : `exit code ${String(state.code)}`;
   const said = proc.output().trim().split('\n').slice(-15).join('\n');
   return `${proc.name} (pid ${proc.pid}) ended with ${how}${said ? `:\n${said}` : ''}`;
-}
-
-interface ProcStat {
-  readonly state: string;
-  readonly ppid: number;
-  readonly comm: string;
-}
-
-function readStat(pid: number): ProcStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).split(' ');
-  return { comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '?', ppid: Number(fields[1]) };
-}
-
-/** True when `/proc/<pid>` is gone: exited *and* reaped (a zombie still counts as present). */
-export function isGone(pid: number): boolean {
-  return !existsSync(`/proc/${pid}`);
-}
-
-export function commOf(pid: number): string | undefined {
-  return readStat(pid)?.comm;
-}
-
-/** Direct children of `pid`, by scanning `/proc` (works for every thread that forked). */
-export function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const child = Number(entry);
-    if (readStat(child)?.ppid === pid) children.push(child);
-  }
-  return children;
 }
 
 /** Ends a process that is not our child, while its parent is alive to reap it; waits until it is gone. */

@@ -8,6 +8,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findDescendant } from './process-tree.js';
 
 export const TMUX_BINARY = '/usr/bin/tmux';
 
@@ -199,28 +200,4 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
-function commOf(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** The process itself or the first descendant (breadth first) with that `comm`. */
-export function findDescendant(pid: number, comm: string): number | undefined {
-  const queue = [pid];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (commOf(next) === comm) return next;
-    queue.push(...childrenOf(next));
-  }
-  return undefined;
-}
+export { findDescendant } from './process-tree.js';
