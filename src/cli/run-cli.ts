@@ -1,4 +1,5 @@
 import { VmuxError, errnoCode, type VmuxErrorCode } from '../errors.js';
+import { echoInput } from '../transcript/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
@@ -71,7 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
           io.stderr.write(`vmux: '${command}' is not available in this version yet; see 'vmux --help' for what is.\n`);
           return ExitCode.failure;
         }
-        io.stderr.write(`vmux: unknown command '${printable(command)}'. Run 'vmux --help' for the list of commands.\n`);
+        io.stderr.write(`vmux: unknown command '${echoInput(command)}'. Run 'vmux --help' for the list of commands.\n`);
         return ExitCode.usage;
     }
   } catch (error) {
@@ -100,9 +101,4 @@ const USAGE_CODES: ReadonlySet<VmuxErrorCode> = new Set(['USAGE', 'NO_MATCH', 'A
 
 function isParseArgsError(error: unknown): error is Error {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
-}
-
-/** Echoes user input safely: no control characters reach the terminal. */
-function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }

@@ -1,3 +1,4 @@
+import { echoInput } from '../transcript/sanitize-text.js';
 import { ACTIONS, MAX_LABEL_LENGTH, type Action, type Request } from './messages.js';
 
 export type ParsedRequest = { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: string };
@@ -21,7 +22,7 @@ export function parseRequest(line: string): ParsedRequest {
   const record = raw as Record<string, unknown>;
   const action = record['action'];
   if (typeof action !== 'string') return fail('missing "action" (a string): one of ' + ACTIONS.join(', '));
-  if (!isAction(action)) return fail(`unknown action "${printable(action)}": use one of ${ACTIONS.join(', ')}`);
+  if (!isAction(action)) return fail(`unknown action "${echoInput(action, 40)}": use one of ${ACTIONS.join(', ')}`);
   const args = record['args'];
   if (args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args))) {
     return fail(`"args" must be an object`);
@@ -62,10 +63,4 @@ function parseLabelArgs(args: unknown): ParsedRequest {
   if (typeof label !== 'string') return fail('"label" needs args.label, a string (empty to remove the label)');
   if ([...label].length > MAX_LABEL_LENGTH) return fail(`label too long: at most ${MAX_LABEL_LENGTH} characters`);
   return { ok: true, request: { action: 'label', args: { session_id: sessionId, label } } };
-}
-
-/** Echoes a piece of the client's request in an error, short and without control characters. */
-function printable(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }

@@ -38,3 +38,12 @@ export function oneLine(text: string, max: number): string {
   if (flagHalves % 2 === 1) cut--;
   return `${points.slice(0, cut).join('').trimEnd()}…`;
 }
+
+/**
+ * A piece of someone's input echoed back in an error: every control character shown as `?` (so
+ * the reader sees something was there), cut to `max` characters.
+ */
+export function echoInput(text: string, max = Number.POSITIVE_INFINITY): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
