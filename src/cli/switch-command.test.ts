@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
-import { fixtureClaude, missingI3Binaries, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
+import { fixtureClaude, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
-import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
+import { skippedWithoutWm } from '../../test/support/require-wm.js';
+import { startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
 import { silentLogger } from '../daemon/logger.js';
@@ -24,7 +25,6 @@ import { nextInCycle } from './switch-command.js';
  * the session asked for, as the WM itself reports. With VMUX_REQUIRE_WM=1 a missing WM fails.
  */
 
-const REQUIRED = process.env['VMUX_REQUIRE_WM'] === '1';
 const root = tempDir('vmux-switch-');
 
 function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
@@ -80,9 +80,7 @@ async function switchesFocus(harness: WmHarness): Promise<void> {
 
 describe('vmux switch and the workspace column on real window managers', () => {
   it('i3 under Xvfb: focus moves to the terminal of the session asked for', async (t) => {
-    const missing = missingI3Binaries();
-    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
-    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    if (skippedWithoutWm(t, 'i3')) return;
     const harness = await startI3UnderXvfb();
     try {
       await switchesFocus(harness);
@@ -92,9 +90,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 
   it('i3: a session in tmux shown in a terminal window: its pane is selected and that window focused', async (t) => {
-    const missing = missingI3Binaries();
-    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
-    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    if (skippedWithoutWm(t, 'i3')) return;
     const harness = await startI3UnderXvfb();
     const dir = tempDir('vmux-switch-tmux-i3-');
     const tmux = privateTmux(dir, installFakeClaude(dir));
@@ -121,9 +117,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 
   it('i3: a hostile label is matched as text and never reaches a command', async (t) => {
-    const missing = missingI3Binaries();
-    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
-    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    if (skippedWithoutWm(t, 'i3')) return;
     const harness = await startI3UnderXvfb();
     const claudeDir = join(root, 'claude-hostile');
     const canary = join(root, 'pwned');
@@ -148,9 +142,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 
   it('i3: vmuxd lists the workspace of each session, and a window moved elsewhere by the next poll', async (t) => {
-    const missing = missingI3Binaries();
-    if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
-    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+    if (skippedWithoutWm(t, 'i3')) return;
     const harness = await startI3UnderXvfb();
     const home = vmuxHomeFrom({ VMUX_HOME: join(harness.dir, 'vmux-home') });
     let daemon: Daemon | undefined;
@@ -170,9 +162,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 
   it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
-    const missing = missingSwayBinaries();
-    if (missing.length > 0 && !REQUIRED) return t.skip(`sway not installed (missing: ${missing.join(', ')})`);
-    assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but sway is not installed');
+    if (skippedWithoutWm(t, 'sway')) return;
     const harness = await startSwayHeadless();
     try {
       await switchesFocus(harness);

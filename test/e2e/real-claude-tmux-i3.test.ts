@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
 import { pollUntil, startClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
-import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../support/i3-xvfb.js';
+import { fixtureClaude, startI3UnderXvfb } from '../support/i3-xvfb.js';
+import { skippedWithoutWm } from '../support/require-wm.js';
 
 /**
  * The whole promise once, for real: the real Claude Code runs in tmux, a tmux client shows it in
@@ -17,7 +18,6 @@ import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../support/i
  */
 
 const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
-const REQUIRED = process.env['VMUX_REQUIRE_WM'] === '1';
 
 function vmux(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -28,9 +28,7 @@ function vmux(args: readonly string[], env: Record<string, string>): Promise<{ c
 }
 
 test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 90_000 }, async (t) => {
-  const missing = missingI3Binaries();
-  if (missing.length > 0 && !REQUIRED) return t.skip(`i3 not installed (missing: ${missing.join(', ')})`);
-  assert.deepEqual(missing, [], 'VMUX_REQUIRE_WM=1 but i3 is not installed');
+  if (skippedWithoutWm(t, 'i3')) return;
   const api = await startFakeAnthropicApi();
   const claude = await startClaudeInTmux({ api });
   const harness = await startI3UnderXvfb();
