@@ -10,6 +10,7 @@ import { scanSessions } from '../sessions/scan-sessions.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
 import { switchToSession } from '../desktop/switch-to-session.js';
+import { WindowChangeFeed } from '../desktop/window-changes.js';
 import { resolveSession } from '../protocol/resolve-session.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
@@ -24,6 +25,9 @@ export const DEFAULT_POLL_MS = 5000;
 
 /** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
 const CHANGE_SETTLE_MS = 30;
+
+/** One window move is several WM events (the window, the workspaces it left and entered): one lookup. */
+const WINDOW_SETTLE_MS = 50;
 
 /**
  * On shutdown, clients get this long to read their last line and hang up; then their connections
@@ -46,7 +50,8 @@ export interface DaemonOptions {
 /**
  * vmuxd: keeps the picture of every session current and serves it on a Unix socket (SPEC §4).
  * Scans run on a timer and shortly after any change in the watched folders; they are synchronous,
- * so two never overlap, and short, so the socket stays responsive.
+ * so two never overlap, and short, so the socket stays responsive. Workspaces are looked up again
+ * when the window manager reports that a window moved or a workspace was renamed.
  */
 export class Daemon {
   private readonly registry = new SessionRegistry();
@@ -58,6 +63,9 @@ export class Daemon {
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** i3/sway events that may have moved a session's window; polls remain the fallback. */
+  private windowChanges: WindowChangeFeed | undefined;
+  private windowTimer: NodeJS.Timeout | undefined;
   private published = '';
   /** Workspace of each session's window, by PID, as of the last lookup. */
   private workspaces = new Map<number, string>();
@@ -96,6 +104,7 @@ export class Daemon {
     await daemon.listen();
     writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
     daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
+    daemon.windowChanges = new WindowChangeFeed(options.env, () => daemon.lookUpWorkspacesSoon(), { log: (message) => logger.debug(message) });
     logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
     return daemon;
   }
@@ -110,6 +119,8 @@ export class Daemon {
     this.options.logger.info(`stopping (${why})`);
     clearInterval(this.pollTimer);
     clearTimeout(this.scanTimer);
+    clearTimeout(this.windowTimer);
+    this.windowChanges?.close();
     this.watcher.close();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
@@ -267,9 +278,18 @@ export class Daemon {
     );
   }
 
+  /** After the window manager reported a change: the burst of events it comes in settles first. */
+  private lookUpWorkspacesSoon(): void {
+    if (this.windowTimer !== undefined || this.stopping) return;
+    this.windowTimer = setTimeout(() => {
+      this.windowTimer = undefined;
+      this.lookUpWorkspaces();
+    }, WINDOW_SETTLE_MS);
+  }
+
   /**
-   * Asks the window manager where each session's window is, after a scan; one lookup at a time,
-   * and one more if scans came meanwhile. Never holds up a scan or a client.
+   * Asks the window manager where each session's window is, after a scan or a window change; one
+   * lookup at a time, and one more if more were asked for meanwhile. Never holds up a scan or a client.
    */
   private lookUpWorkspaces(): void {
     if (this.workspaceLookup !== 'idle') {
