@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../errors.js';
 import { LineDecoder } from './line-decoder.js';
 import type { Request, Response, SessionsEvent } from './messages.js';
@@ -11,8 +11,6 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 /** Opens the daemon's socket; `DAEMON_NOT_RUNNING` when nothing listens there. */
 export async function connectToDaemon(socketPath: string): Promise<Socket> {
-  // Loaded on first use: a `vmux list` with no daemon never pays for the network stack.
-  const { connect } = await import('node:net');
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     socket.once('connect', () => {

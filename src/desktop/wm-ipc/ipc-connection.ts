@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../../errors.js';
 import { encodeMessage, FrameDecoder, type IpcFrame } from './ipc-codec.js';
 
@@ -13,8 +13,6 @@ export interface ConnectionHandlers {
 
 /** Opens the WM's Unix socket; `WM_UNREACHABLE` saying why when it cannot. */
 export async function connectWmSocket(socketPath: string, timeoutMs: number): Promise<Socket> {
-  // Loaded on first use, like the daemon client: a `vmux list` that never talks to a WM never pays for it.
-  const { connect } = await import('node:net');
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const timer = setTimeout(() => {

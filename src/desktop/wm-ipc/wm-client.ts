@@ -146,7 +146,7 @@ export class WmClient {
           ),
         );
       }, this.timeoutMs);
-      this.pending.push({ type, resolve, reject, timer, sentAt: performance.now() });
+      this.pending.push({ type, resolve, reject, timer, sentAt: Date.now() });
       this.connection.setKeepsProcessAlive(true);
       this.connection.send(type, payload);
     });
@@ -184,7 +184,7 @@ export class WmClient {
     this.pending.shift();
     clearTimeout(request.timer);
     if (this.pending.length === 0) this.connection.setKeepsProcessAlive(false);
-    debug('%s: %d bytes in %d ms', describeMessageType(frame.type), frame.payload.length, Math.round(performance.now() - request.sentAt));
+    debug('%s: %d bytes in %d ms', describeMessageType(frame.type), frame.payload.length, Date.now() - request.sentAt);
     request.resolve(payload);
   }
 
