@@ -1,7 +1,10 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { sessionWorkspaces } from '../src/desktop/session-workspaces.js';
 import { connectToWindowManager } from '../src/desktop/wm-ipc/index.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../test/support/i3-xvfb.js';
 import { childrenOf, commOf } from '../test/support/process-tree.js';
+import { startVmuxd, type VmuxdProcess } from '../test/support/vmuxd-process.js';
 import { timeCommand, type Command } from './measure.js';
 import { compare, type Comparison, type Measurement } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
@@ -19,20 +22,23 @@ export interface SwitchBench {
 
 /**
  * On a real i3 under Xvfb: `vmux switch` end to end (alternating between two sessions on two
- * workspaces, so each run really moves the focus) against `node -e 0`; one IPC round trip; and
- * the workspaces of 50 sessions, as a listing resolves them (one tree, a few xprop reads).
+ * workspaces, so each run really moves the focus) against `node -e 0`, scanning by itself and
+ * with vmuxd running (what a key binding meets); one IPC round trip; and the workspaces of 50
+ * sessions, as a listing resolves them (one tree, a few xprop reads).
  */
-export async function benchSwitch(vmux: string, runs: number, vmuxHome: string): Promise<SwitchBench> {
+export async function benchSwitch(vmux: string, runs: number, scratch: string): Promise<SwitchBench> {
   const missing = missingI3Binaries();
   if (missing.length > 0) return { comparisons: [], measurements: [], notes: [`switch benchmarks skipped: i3 not installed (missing: ${missing.join(', ')})`] };
+  mkdirSync(scratch, { recursive: true });
   const harness = await startI3UnderXvfb();
+  let daemon: VmuxdProcess | undefined;
   try {
     const claude = fixtureClaude(harness);
     const targets = [
       await harness.openTerminal({ workspace: '1', command: [claude, '3600'] }),
       await harness.openTerminal({ workspace: '2', command: [claude, '3601'] }),
     ];
-    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: vmuxHome, ...harness.env };
+    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, VMUX_HOME: join(scratch, 'vmux-home'), ...harness.env };
     const baseline: Command = { file: process.execPath, args: ['-e', '0'], env };
     let next = 0;
     const switchOnce = () => {
@@ -40,8 +46,14 @@ export async function benchSwitch(vmux: string, runs: number, vmuxHome: string):
       return timeCommand({ file: process.execPath, args: [vmux, 'switch', String(target?.commandPid)], env });
     };
     const [b = [], s = []] = await interleaveAll(runs, 2, [() => timeCommand(baseline), switchOnce]);
-    const focused = await harness.focusedConId();
-    if (!targets.some((t) => t.conId === focused)) throw new Error('vmux switch did not focus a fixture terminal: is it broken?');
+    await assertFocusOnOneOf(harness, targets);
+
+    // The daemon finds the fixture sessions in /proc like the scan does; the switch asks it for them.
+    daemon = await startVmuxd({ home: join(scratch, 'vmux-home'), claudeDir: join(scratch, 'claude'), userHome: scratch });
+    const [bd = [], sd = []] = await interleaveAll(runs, 2, [() => timeCommand(baseline), switchOnce]);
+    await assertFocusOnOneOf(harness, targets);
+    await daemon.stop();
+    daemon = undefined;
 
     const client = await connectToWindowManager(env);
     const roundTrips: number[] = [];
@@ -74,10 +86,18 @@ export async function benchSwitch(vmux: string, runs: number, vmuxHome: string):
       comparisons: [
         compare({
           id: 'switch-i3',
-          title: 'vmux switch on i3 (focus moves each run)',
+          title: 'vmux switch on i3, scanning by itself (focus moves each run)',
           unit: 'ms',
           baseline: { label: 'node -e 0', summary: summarize(b) },
           subject: { label: 'vmux switch', summary: summarize(s) },
+          target: SWITCH_TARGET_RATIO,
+        }),
+        compare({
+          id: 'switch-i3-daemon',
+          title: 'vmux switch on i3, vmuxd running (focus moves each run)',
+          unit: 'ms',
+          baseline: { label: 'node -e 0', summary: summarize(bd) },
+          subject: { label: 'vmux switch', summary: summarize(sd) },
           target: SWITCH_TARGET_RATIO,
         }),
       ],
@@ -90,11 +110,17 @@ export async function benchSwitch(vmux: string, runs: number, vmuxHome: string):
           summary: summarize(lookups),
         },
       ],
-      notes: [`switch: ${runs} runs alternating between two sessions on workspaces 1 and 2 of a real i3 under Xvfb`],
+      notes: [`switch: ${runs} runs alternating between two sessions on workspaces 1 and 2 of a real i3 under Xvfb, first scanning, then through vmuxd`],
     };
   } finally {
+    await daemon?.kill('SIGKILL');
     await harness.stop();
   }
+}
+
+async function assertFocusOnOneOf(harness: { focusedConId(): Promise<number | undefined> }, targets: readonly { conId: number }[]): Promise<void> {
+  const focused = await harness.focusedConId();
+  if (!targets.some((t) => t.conId === focused)) throw new Error('vmux switch did not focus a fixture terminal: is it broken?');
 }
 
 /** The PIDs of `count` children named `comm` of a process, once they have all started. */

@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   notes.push(...idle.notes);
 
   progress(`vmux switch on a real i3 under Xvfb, ${options.runs} runs, interleaved with node -e 0`);
-  const switching = await benchSwitch(vmux, options.runs, join(root, 'switch-home'));
+  const switching = await benchSwitch(vmux, options.runs, join(root, 'switch'));
   comparisons.push(...switching.comparisons);
   measurements.push(...switching.measurements);
   notes.push(...switching.notes);

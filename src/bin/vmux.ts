@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
+import { switchViaDaemon } from '../cli/switch-via-daemon.js';
 import { standardError, standardOutput } from './standard-output.js';
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
@@ -11,7 +12,7 @@ const argv = process.argv.slice(2);
 
 /**
  * The full CLI lives in `vmux-cli.cjs` beside this file (see package.json's build): loaded only
- * when the quick path does not apply. The script path is resolved first, as npm runs the bin
+ * when no quick path applies. The script path is resolved first, as npm runs the bin
  * through a link.
  */
 function loadCli(): { runCli: typeof RunCli } {
@@ -20,5 +21,5 @@ function loadCli(): { runCli: typeof RunCli } {
 }
 
 void (async () => {
-  process.exitCode = (await listViaDaemon(argv, io)) ?? (await loadCli().runCli(argv, io));
+  process.exitCode = (await listViaDaemon(argv, io)) ?? (await switchViaDaemon(argv, io)) ?? (await loadCli().runCli(argv, io));
 })();

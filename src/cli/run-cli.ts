@@ -1,6 +1,6 @@
-import { VmuxError, errnoCode, type VmuxErrorCode } from '../errors.js';
 import { echoInput } from '../transcript/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
+import { reportError } from './report-error.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
@@ -78,27 +78,4 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   } catch (error) {
     return reportError(error, io);
   }
-}
-
-function reportError(error: unknown, io: CliIo): ExitCode {
-  if (isParseArgsError(error)) {
-    io.stderr.write(`vmux: ${error.message}. Run 'vmux <command> --help'.\n`);
-    return ExitCode.usage;
-  }
-  if (error instanceof VmuxError) {
-    const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
-    io.stderr.write(`vmux: ${error.message}${hint}\n`);
-    return USAGE_CODES.has(error.code) ? ExitCode.usage : ExitCode.failure;
-  }
-  const code = errnoCode(error);
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`vmux: ${message}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}\n`);
-  return ExitCode.failure;
-}
-
-/** SPEC §7: exit 2 for a wrong call, no match or an ambiguous query, and a WM or tmux that refused. */
-const USAGE_CODES: ReadonlySet<VmuxErrorCode> = new Set(['USAGE', 'NO_MATCH', 'AMBIGUOUS', 'WM_REFUSED', 'TMUX_REFUSED']);
-
-function isParseArgsError(error: unknown): error is Error {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
 }

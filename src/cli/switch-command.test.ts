@@ -18,7 +18,6 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
-import { nextInCycle } from './switch-command.js';
 
 /**
  * `vmux switch` against real window managers and a real tmux: the focus moves to the terminal of
@@ -75,6 +74,67 @@ async function switchesFocus(harness: WmHarness): Promise<void> {
   } finally {
     await first.close();
     await second.close();
+  }
+}
+
+/**
+ * `vmux next` on a real WM: two sessions wait for permission and one works; repeated calls visit
+ * the two waiting ones in turn, never the working one. First scanning by itself, then through a
+ * vmuxd started without any of the desktop's variables (as a systemd unit may be): the bundled
+ * `vmux` sends its own, and `vmux switch` through the daemon goes to the working session.
+ */
+async function nextWalksWaitingSessions(harness: WmHarness): Promise<void> {
+  const claude = fixtureClaude(harness);
+  const claudeDir = join(harness.dir, 'claude-next');
+  const terminals = [
+    await harness.openTerminal({ workspace: '1', command: [claude, '600'] }),
+    await harness.openTerminal({ workspace: '2', command: [claude, '601'] }),
+    await harness.openTerminal({ workspace: '3', command: [claude, '602'] }),
+  ];
+  const [first, second, working] = terminals;
+  if (first === undefined || second === undefined || working === undefined) throw new Error('three terminals');
+  terminals.forEach((terminal, i) =>
+    writeSessionFile(claudeDir, terminal.commandPid, {
+      sessionId: `5e550000-0000-4000-8000-00000000000${i}`,
+      cwd: harness.dir,
+      ...(terminal === working ? { status: 'busy' } : { status: 'waiting', waitingFor: 'permission prompt' }),
+    }),
+  );
+  const waitingConIds = new Set([first.conId, second.conId]);
+  let daemon: Daemon | undefined;
+  try {
+    const env = { ...harness.env, CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(harness.dir, 'next-home') };
+    const visited = async (next: () => Promise<void>): Promise<number[]> => {
+      const seen: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        await next();
+        const focused = await harness.focusedConId();
+        assert.ok(focused !== undefined && waitingConIds.has(focused), `vmux next focused a waiting session's terminal (got ${focused})`);
+        seen.push(focused);
+      }
+      return seen;
+    };
+    const scanning = await visited(async () => {
+      const io = captured(env);
+      assert.equal(await runCli(['next'], io), 0, io.err());
+      assert.match(io.out(), /^Switched to .* on workspace [12]\.\n$/);
+    });
+    assert.notEqual(scanning[0], scanning[1], 'the second call goes on to the other waiting session');
+    assert.equal(scanning[2], scanning[0], 'and round again');
+
+    daemon = await Daemon.start({ home: vmuxHomeFrom(env), env: { CLAUDE_CONFIG_DIR: claudeDir }, pollMs: 60_000, logger: silentLogger, version: 'test' });
+    const throughDaemon = await visited(async () => {
+      const run = await runVmux(['next'], env);
+      assert.equal(run.code, 0, run.stderr);
+    });
+    assert.equal(new Set(throughDaemon).size, 2, 'vmuxd walks both waiting sessions too');
+    const run = await runVmux(['switch', String(working.commandPid)], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`on workspace ${working.workspace}\\.`));
+    assert.equal(await harness.focusedConId(), working.conId);
+  } finally {
+    await daemon?.stop('test');
+    for (const terminal of terminals) await terminal.close();
   }
 }
 
@@ -161,6 +221,26 @@ describe('vmux switch and the workspace column on real window managers', () => {
     }
   });
 
+  it('i3: vmux next visits the waiting sessions in turn, by itself and through vmuxd', async (t) => {
+    if (skippedWithoutWm(t, 'i3')) return;
+    const harness = await startI3UnderXvfb();
+    try {
+      await nextWalksWaitingSessions(harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('headless sway: vmux next visits the waiting sessions in turn, by itself and through vmuxd', async (t) => {
+    if (skippedWithoutWm(t, 'sway')) return;
+    const harness = await startSwayHeadless();
+    try {
+      await nextWalksWaitingSessions(harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+
   it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
     if (skippedWithoutWm(t, 'sway')) return;
     const harness = await startSwayHeadless();
@@ -187,19 +267,6 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
   } finally {
     await tmux.close();
   }
-});
-
-test('vmux next walks the waiting sessions, longest waiting first, and round again', () => {
-  const waiting = [11, 12, 13].map((pid): SessionInfo => ({
-    pid, session_id: `s${pid}`, cwd: '/w', git_branch: '', state: 'needs_input', preview: '', workspace: '', reason: 'r',
-  }));
-  const now = 1_000_000;
-  assert.equal(nextInCycle(waiting, undefined, now).pid, 11);
-  assert.equal(nextInCycle(waiting, { pid: 11, sessionId: 's11', at: now - 1000 }, now).pid, 12);
-  assert.equal(nextInCycle(waiting, { pid: 13, sessionId: 's13', at: now - 1000 }, now).pid, 11);
-  // Long ago, or a session no longer waiting: start again from the longest waiting.
-  assert.equal(nextInCycle(waiting, { pid: 12, sessionId: 's12', at: now - 3_600_000 }, now).pid, 11);
-  assert.equal(nextInCycle(waiting, { pid: 99, sessionId: 'gone', at: now - 1000 }, now).pid, 11);
 });
 
 test('vmux next with nothing waiting exits 2 and says so', async () => {
@@ -231,7 +298,7 @@ test('vmux switch --dmenu: the launcher gets one line per session and the chosen
   }
 });
 
-test('vmuxd switch request: same rules over the socket, and it says where it went', async () => {
+test('vmuxd switch and next requests: same rules over the socket, and they say where they went', async () => {
   const dir = tempDir('vmux-switch-daemon-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
@@ -247,6 +314,21 @@ test('vmuxd switch request: same rules over the socket, and it says where it wen
     const bad = await requestDaemon(home.socketPath, { action: 'switch', args: { query: 'no such session at all' } });
     assert.equal(bad.ok, false);
     assert.match(bad.error ?? '', /no session matches/);
+    assert.equal(bad.code, 'NO_MATCH', 'a program can tell "no match" from a failure');
+    const next = await requestDaemon(home.socketPath, { action: 'next', args: {} });
+    assert.deepEqual([next.ok, next.code], [false, 'NO_MATCH']);
+    assert.match(next.error ?? '', /nothing is waiting/);
+    // The bundled `vmux` asks the daemon and says what it said, with the same exit codes.
+    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: home.dir, CLAUDE_CONFIG_DIR: join(dir, 'no-claude-here') };
+    const attached = await runVmux(['switch', String(pid)], env);
+    assert.equal(attached.code, 2);
+    assert.match(attached.stderr, new RegExp(`pid ${pid}\\) runs in a tmux session no terminal shows.*\\n  tmux -S .* attach -t`, 's'));
+    const unmatched = await runVmux(['switch', 'no such session at all'], env);
+    assert.deepEqual([unmatched.code, unmatched.stdout], [2, '']);
+    assert.match(unmatched.stderr, /^vmux: no session matches/);
+    const nothing = await runVmux(['next'], env);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /nothing is waiting/);
   } finally {
     await daemon.stop('test');
     await tmux.close();
@@ -262,11 +344,10 @@ test('vmux switch with no query on a terminal: type to filter, Enter goes to the
   try {
     const pane = await tmux.newSession('picked', { kind: 'claude' });
     const pid = await tmux.claudeIn(pane.paneId);
-    const vmux = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
     const env = { ...captured({}).env, TERM: 'xterm-256color' };
     // A fixed command: paths are this test's own temp files.
     await execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '30', '-s', 'picker', '--',
-      'sh', '-c', `'${process.execPath}' '${vmux}' switch; echo EXIT=$?; sleep 60`], env);
+      'sh', '-c', `'${process.execPath}' '${VMUX}' switch; echo EXIT=$?; sleep 60`], env);
     const capture = () => screenTmux(['capture-pane', '-p', '-t', 'picker']);
     await waitUntil(async () => (await capture()).includes('vmux ›'), 'the picker to show', 8000);
     await screenTmux(['send-keys', '-t', 'picker', '-l', String(pid)]);
@@ -282,6 +363,17 @@ test('vmux switch with no query on a terminal: type to filter, Enter goes to the
     await tmux.close();
   }
 });
+
+const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
+
+/** The bundled `vmux`, as a key binding runs it. */
+function runVmux(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [VMUX, ...args], { env, timeout: 10_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
 
 function execFileText(file: string, args: readonly string[], env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,18 +1,20 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { basename, join } from 'node:path';
-import { switchToSession, type SwitchResult } from '../desktop/switch-to-session.js';
-import { prepareVmuxHome, vmuxHomeFrom, type VmuxHome } from '../daemon/vmux-home.js';
+import { switchToListedSession } from '../desktop/switch-to-session.js';
+import { takeNext } from '../daemon/next-cycle.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
-import { oneLine, stripControlSequences } from '../transcript/sanitize-text.js';
+import { oneLine } from '../transcript/sanitize-text.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';
 import { parseCommandArgs } from './command-args.js';
 import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
+import { reportSwitched } from './switch-report.js';
 
 export const SWITCH_HELP = `Usage: vmux switch [<query>]
        vmux switch --dmenu [--launcher "<command>"]
@@ -45,9 +47,6 @@ Takes you to the session that has waited longest for you (needs input). Called a
 minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.
 `;
 
-/** Repeated `vmux next` calls this close together walk down the waiting sessions. */
-const NEXT_CYCLE_MS = 60_000;
-
 export async function runSwitch(args: readonly string[], io: CliIo): Promise<ExitCode> {
   const parsed = parseCommandArgs(args, io, SWITCH_HELP, { dmenu: { type: 'boolean' }, launcher: { type: 'string' } }, true);
   if (parsed === undefined) return ExitCode.ok;
@@ -72,7 +71,7 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
   } else {
     session = resolveSession(query, sessions, { fuzzy: true });
   }
-  return report(session, await switchToSession(session.pid, switchOptions(io)), io);
+  return reportSwitched(await switchToListedSession(session, switchOptions(io)), io);
 }
 
 /**
@@ -164,65 +163,9 @@ export async function runNext(args: readonly string[], io: CliIo): Promise<ExitC
   if (parseCommandArgs(args, io, NEXT_HELP, {}) === undefined) return ExitCode.ok;
   const home = vmuxHomeFrom(io.env);
   const { sessions } = await listSessions(home, io.env, { workspaces: false });
-  // Lists come sorted for attention: needs input first, longest waiting first.
-  const waiting = sessions.filter((s) => s.state === 'needs_input');
-  if (waiting.length === 0) throw new VmuxError('NO_MATCH', 'nothing is waiting for you');
-  const target = nextInCycle(waiting, readLastNext(home), Date.now());
-  writeLastNext(home, target);
-  return report(target, await switchToSession(target.pid, switchOptions(io)), io);
+  return reportSwitched(await switchToListedSession(takeNext(sessions, home), switchOptions(io)), io);
 }
 
 function switchOptions(io: CliIo): { env: CliIo['env']; procRoot: string } {
   return { env: io.env, procRoot: discoveryContextFrom(io.env).procRoot };
-}
-
-/** After the session `vmux next` went to last (if recent and still waiting), the one after it. */
-export function nextInCycle(waiting: readonly SessionInfo[], last: LastNext | undefined, now: number): SessionInfo {
-  const first = waiting[0];
-  if (first === undefined) throw new VmuxError('NO_MATCH', 'nothing is waiting for you');
-  if (last === undefined || now - last.at > NEXT_CYCLE_MS) return first;
-  const index = waiting.findIndex((s) => s.pid === last.pid && s.session_id === last.sessionId);
-  return index < 0 ? first : (waiting[(index + 1) % waiting.length] ?? first);
-}
-
-export interface LastNext {
-  readonly pid: number;
-  readonly sessionId: string;
-  readonly at: number;
-}
-
-function lastNextPath(home: VmuxHome): string {
-  return join(home.dir, 'next.json');
-}
-
-function readLastNext(home: VmuxHome): LastNext | undefined {
-  try {
-    const raw: unknown = JSON.parse(readFileSync(lastNextPath(home), 'utf8'));
-    if (typeof raw !== 'object' || raw === null) return undefined;
-    const { pid, sessionId, at } = raw as Record<string, unknown>;
-    return typeof pid === 'number' && typeof sessionId === 'string' && typeof at === 'number' ? { pid, sessionId, at } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeLastNext(home: VmuxHome, session: SessionInfo): void {
-  prepareVmuxHome(home);
-  const last: LastNext = { pid: session.pid, sessionId: session.session_id, at: Date.now() };
-  writeFileSync(lastNextPath(home), `${JSON.stringify(last)}\n`, { mode: 0o600 });
-}
-
-function report(session: SessionInfo, result: SwitchResult, io: CliIo): ExitCode {
-  const name = stripControlSequences(session.label || session.cwd);
-  switch (result.kind) {
-    case 'focused':
-      io.stdout.write(`Switched to ${name} (pid ${session.pid}) on workspace ${stripControlSequences(result.workspace)}${result.tmux ? ', in its tmux pane' : ''}.\n`);
-      return ExitCode.ok;
-    case 'tmux-only':
-      io.stdout.write(`Selected the tmux pane of ${name} (pid ${session.pid}); no window manager to focus its terminal (${result.why}).\n`);
-      return ExitCode.ok;
-    case 'attach':
-      io.stderr.write(`vmux: ${name} (pid ${session.pid}) runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${result.commandLine}\n`);
-      return ExitCode.usage;
-  }
 }

@@ -2,22 +2,21 @@ import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { VmuxError } from '../errors.js';
-import type { DaemonStatus, Request, Response, SessionsEvent, SwitchedTo } from '../protocol/messages.js';
+import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
-import { switchToSession } from '../desktop/switch-to-session.js';
 import { WindowChangeFeed } from '../desktop/window-changes.js';
-import { resolveSession } from '../protocol/resolve-session.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import { LabelStore } from './label-store.js';
 import type { Logger } from './logger.js';
 import { probeDaemon } from './probe-daemon.js';
+import { answerNext, answerSwitch, type SwitchContext } from './switch-requests.js';
 import { processKeyOf, SessionRegistry } from './session-registry.js';
 import { prepareVmuxHome, type VmuxHome } from './vmux-home.js';
 
@@ -167,7 +166,9 @@ export class Daemon {
       case 'list':
         return { ok: true, sessions: this.list };
       case 'switch':
-        return this.switchTo(request.args.query);
+        return answerSwitch(request.args.query, request.args.desktop, this.switchContext());
+      case 'next':
+        return answerNext(request.args.desktop, this.switchContext());
       case 'label':
         return this.label(request.args.session_id, request.args.label);
       case 'subscribe':
@@ -184,22 +185,9 @@ export class Daemon {
     }
   }
 
-  /** Switching for scripts and key bindings that talk to the socket: same rules as `vmux switch`. */
-  private async switchTo(query: string): Promise<Response> {
-    try {
-      const session = resolveSession(query, this.list, { fuzzy: true });
-      const procRoot = discoveryContextFrom(this.options.env).procRoot;
-      const result = await switchToSession(session.pid, { env: this.options.env, procRoot });
-      const switched: SwitchedTo = {
-        pid: session.pid,
-        session_id: session.session_id,
-        ...(result.kind === 'focused' ? { workspace: result.workspace } : {}),
-        ...(result.kind === 'attach' ? { attach: result.commandLine } : {}),
-      };
-      return { ok: true, switched };
-    } catch (error) {
-      return { ok: false, error: error instanceof Error ? error.message : String(error) };
-    }
+  /** What `switch` and `next` choose from and switch with. */
+  private switchContext(): SwitchContext {
+    return { sessions: this.list, env: this.options.env, home: this.options.home };
   }
 
   private label(sessionId: string, label: string): Response {

@@ -1,4 +1,6 @@
 import { VmuxError } from '../errors.js';
+import type { SwitchedTo } from '../protocol/messages.js';
+import type { SessionInfo } from '../protocol/session-info.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
@@ -7,11 +9,12 @@ import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 
 /** Where switching took the user, for the CLI to say. */
 export type SwitchResult =
-  | { readonly kind: 'focused'; readonly workspace: string; readonly tmux: boolean }
+  /** `tmuxPane` is set when the session runs in tmux: the pane selected. */
+  | { readonly kind: 'focused'; readonly workspace: string; readonly tmuxPane?: string }
   /** tmux selected the pane, but no terminal shows its session: the user attaches with this command. */
-  | { readonly kind: 'attach'; readonly commandLine: string }
+  | { readonly kind: 'attach'; readonly commandLine: string; readonly tmuxPane: string }
   /** tmux selected the pane in a terminal vmux could not focus (no window manager found). */
-  | { readonly kind: 'tmux-only'; readonly why: string };
+  | { readonly kind: 'tmux-only'; readonly why: string; readonly tmuxPane: string };
 
 export interface SwitchOptions {
   readonly env: Environment;
@@ -27,7 +30,7 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
   let windowPid = pid;
   if (location !== undefined) {
     const plan = await switchToTmuxPane(location);
-    if (plan.outcome.kind === 'attach') return { kind: 'attach', commandLine: plan.outcome.commandLine };
+    if (plan.outcome.kind === 'attach') return { kind: 'attach', commandLine: plan.outcome.commandLine, tmuxPane: location.paneId };
     // The terminal to focus is the one running the tmux client that now shows the pane.
     windowPid = plan.outcome.client.pid;
   }
@@ -36,7 +39,7 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     wm = await connectToWindowManager(options.env);
   } catch (error) {
     if (location !== undefined && error instanceof VmuxError && (error.code === 'WM_NOT_FOUND' || error.code === 'WM_UNREACHABLE')) {
-      return { kind: 'tmux-only', why: error.message };
+      return { kind: 'tmux-only', why: error.message, tmuxPane: location.paneId };
     }
     throw error;
   }
@@ -45,7 +48,7 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     switch (window.kind) {
       case 'found':
         await wm.focusContainer(window.conId);
-        return { kind: 'focused', workspace: window.workspace, tmux: location !== undefined };
+        return { kind: 'focused', workspace: window.workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
       case 'several':
         throw new VmuxError(
           'AMBIGUOUS',
@@ -58,4 +61,19 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
   } finally {
     wm.close();
   }
+}
+
+/** Switches to a listed session and says where it went, in the protocol's words. */
+export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
+  const result = await switchToSession(session.pid, options);
+  return {
+    pid: session.pid,
+    session_id: session.session_id,
+    cwd: session.cwd,
+    ...(session.label ? { label: session.label } : {}),
+    ...(result.kind === 'focused' ? { workspace: result.workspace } : {}),
+    ...(result.tmuxPane !== undefined ? { tmux_pane: result.tmuxPane } : {}),
+    ...(result.kind === 'attach' ? { attach: result.commandLine } : {}),
+    ...(result.kind === 'tmux-only' ? { unfocused: result.why } : {}),
+  };
 }

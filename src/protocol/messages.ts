@@ -14,11 +14,29 @@ export interface LabelArgs {
 /** `switch` args: what `vmux switch` takes (id, id prefix, PID, label, or words). */
 export interface SwitchArgs {
   readonly query: string;
+  /** The caller's desktop session; without it vmuxd switches in its own. */
+  readonly desktop?: DesktopSession;
 }
+
+/** `next` args: go to the session waiting longest (then the next one, on repeated calls). */
+export interface NextArgs {
+  readonly desktop?: DesktopSession;
+}
+
+/**
+ * Where the caller's windows are: the variables that lead to its window manager and display.
+ * vmuxd may run where none are set (a systemd user unit started before the desktop), so
+ * `vmux switch` and `vmux next` send theirs and the daemon switches in that session.
+ */
+export type DesktopSession = Readonly<Partial<Record<DesktopVariable, string>>>;
+
+export const DESKTOP_VARIABLES = ['SWAYSOCK', 'I3SOCK', 'WAYLAND_DISPLAY', 'DISPLAY', 'XAUTHORITY'] as const;
+export type DesktopVariable = (typeof DESKTOP_VARIABLES)[number];
 
 export type Request =
   | { readonly action: 'list' }
   | { readonly action: 'switch'; readonly args: SwitchArgs }
+  | { readonly action: 'next'; readonly args: NextArgs }
   | { readonly action: 'label'; readonly args: LabelArgs }
   | { readonly action: 'subscribe' }
   | { readonly action: 'status' }
@@ -27,7 +45,7 @@ export type Request =
 
 export type Action = Request['action'];
 
-export const ACTIONS: readonly Action[] = ['list', 'switch', 'label', 'subscribe', 'status', 'version', 'stop'];
+export const ACTIONS: readonly Action[] = ['list', 'switch', 'next', 'label', 'subscribe', 'status', 'version', 'stop'];
 
 /** What `status` and `version` tell about the daemon. */
 export interface DaemonStatus {
@@ -43,19 +61,28 @@ export interface Response {
   readonly ok: boolean;
   /** Set when `ok` is false: what was wrong, for a person to read. */
   readonly error?: string;
+  /** Set with some errors: what kind, for a program (`NO_MATCH`, `AMBIGUOUS`, `WM_REFUSED`, …). */
+  readonly code?: string;
   readonly sessions?: readonly SessionInfo[];
   readonly status?: DaemonStatus;
-  /** After `switch`: the session gone to, and where. */
+  /** After `switch` and `next`: the session gone to, and where. */
   readonly switched?: SwitchedTo;
 }
 
 export interface SwitchedTo {
   readonly pid: number;
   readonly session_id: string;
-  /** The workspace focused; absent when only a tmux pane could be selected. */
+  readonly cwd: string;
+  /** Omitted when empty. */
+  readonly label?: string;
+  /** The workspace focused; absent when no window could be. */
   readonly workspace?: string;
+  /** Set when the session runs in tmux: its pane, now selected (`%N`). */
+  readonly tmux_pane?: string;
   /** Set when no terminal shows the session's tmux session: the command that attaches one. */
   readonly attach?: string;
+  /** Set when only the tmux pane was selected: why no window was focused (no window manager found). */
+  readonly unfocused?: string;
 }
 
 /**

@@ -35,7 +35,7 @@ test('a missing or non-string action is rejected and the valid actions are named
 });
 
 test('an unknown action is rejected, echoed short and without control characters', () => {
-  assert.match(rejection('{"action":"frobnicate"}'), /unknown action "frobnicate": use one of list, switch, label/);
+  assert.match(rejection('{"action":"frobnicate"}'), /unknown action "frobnicate": use one of list, switch, next, label/);
   assert.match(rejection('{"action":"LIST"}'), /unknown action "LIST"/, 'actions are case-sensitive');
   assert.match(rejection('{"action":"__proto__"}'), /unknown action/);
   assert.match(rejection('{"action":"toString"}'), /unknown action/);
@@ -116,4 +116,19 @@ test('switch needs a non-empty query', () => {
   for (const args of ['', ',"args":{}', ',"args":{"query":""}', ',"args":{"query":3}']) {
     assert.match(rejection(`{"action":"switch"${args}}`), /"switch" needs args \{"query"/);
   }
+});
+
+test('switch and next may carry the caller\'s desktop session: known variables only, plain strings', () => {
+  const desktop = { I3SOCK: '/run/user/1000/i3/ipc-socket.42', DISPLAY: ':0' };
+  assert.deepEqual(parseRequest(JSON.stringify({ action: 'switch', args: { query: 'api', desktop } })), {
+    ok: true,
+    request: { action: 'switch', args: { query: 'api', desktop } },
+  });
+  assert.deepEqual(parseRequest('{"action":"next"}'), { ok: true, request: { action: 'next', args: {} } });
+  assert.deepEqual(parseRequest(JSON.stringify({ action: 'next', args: { desktop: {} } })), { ok: true, request: { action: 'next', args: { desktop: {} } } });
+  assert.match(rejection(JSON.stringify({ action: 'next', args: { desktop: { LD_PRELOAD: '/tmp/x.so' } } })), /may hold only SWAYSOCK, I3SOCK, .*not "LD_PRELOAD"/);
+  assert.match(rejection(JSON.stringify({ action: 'next', args: { desktop: ['DISPLAY'] } })), /"desktop" must be an object/);
+  assert.match(rejection(JSON.stringify({ action: 'switch', args: { query: 'a', desktop: { DISPLAY: 0 } } })), /"desktop.DISPLAY" must be a string/);
+  assert.match(rejection(JSON.stringify({ action: 'switch', args: { query: 'a', desktop: { DISPLAY: ':0\u0000' } } })), /without NUL/);
+  assert.match(rejection(JSON.stringify({ action: 'switch', args: { query: 'a', desktop: { I3SOCK: 'x'.repeat(5000) } } })), /at most 4096/);
 });

@@ -1,5 +1,5 @@
 import { echoInput } from '../transcript/sanitize-text.js';
-import { ACTIONS, MAX_LABEL_LENGTH, type Action, type Request } from './messages.js';
+import { ACTIONS, DESKTOP_VARIABLES, MAX_LABEL_LENGTH, type Action, type DesktopSession, type DesktopVariable, type Request } from './messages.js';
 
 export type ParsedRequest = { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: string };
 
@@ -32,6 +32,8 @@ export function parseRequest(line: string): ParsedRequest {
       return parseLabelArgs(args);
     case 'switch':
       return parseSwitchArgs(args);
+    case 'next':
+      return parseNextArgs(args);
     case 'list':
     case 'subscribe':
     case 'status':
@@ -46,10 +48,42 @@ function isAction(value: string): value is Action {
 }
 
 function parseSwitchArgs(args: unknown): ParsedRequest {
-  const query = typeof args === 'object' && args !== null ? (args as Record<string, unknown>)['query'] : undefined;
+  const record = typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {};
+  const query = record['query'];
   if (typeof query !== 'string' || query.trim() === '') return fail('"switch" needs args {"query": "<id, PID, label or words>"}');
   if (query.length > MAX_LABEL_LENGTH) return fail(`query too long: at most ${MAX_LABEL_LENGTH} characters`);
-  return { ok: true, request: { action: 'switch', args: { query } } };
+  const desktop = parseDesktop(record['desktop']);
+  if (typeof desktop === 'string') return fail(desktop);
+  return { ok: true, request: { action: 'switch', args: { query, ...(desktop ? { desktop } : {}) } } };
+}
+
+function parseNextArgs(args: unknown): ParsedRequest {
+  const record = typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {};
+  const desktop = parseDesktop(record['desktop']);
+  if (typeof desktop === 'string') return fail(desktop);
+  return { ok: true, request: { action: 'next', args: desktop ? { desktop } : {} } };
+}
+
+/** Longer than any socket path or display name. */
+const MAX_DESKTOP_VALUE_LENGTH = 4096;
+
+/** The optional `desktop` of `switch` and `next`: known variable names, each a plain string. A string result is the error. */
+function parseDesktop(value: unknown): DesktopSession | undefined | string {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) return '"desktop" must be an object of variables, e.g. {"I3SOCK": "/run/user/1000/i3/ipc-socket.1234"}';
+  const desktop: Partial<Record<DesktopVariable, string>> = {};
+  for (const [name, text] of Object.entries(value)) {
+    if (!isDesktopVariable(name)) return `"desktop" may hold only ${DESKTOP_VARIABLES.join(', ')}; not "${echoInput(name, 40)}"`;
+    if (typeof text !== 'string' || text.length > MAX_DESKTOP_VALUE_LENGTH || text.includes('\0')) {
+      return `"desktop.${name}" must be a string of at most ${MAX_DESKTOP_VALUE_LENGTH} characters, without NUL`;
+    }
+    desktop[name] = text;
+  }
+  return desktop;
+}
+
+function isDesktopVariable(name: string): name is DesktopVariable {
+  return (DESKTOP_VARIABLES as readonly string[]).includes(name);
 }
 
 function parseLabelArgs(args: unknown): ParsedRequest {

@@ -1,0 +1,31 @@
+import { VmuxError, errnoCode, type VmuxErrorCode } from '../errors.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+
+/** Any failure of a command, said on stderr as the user can act on it; resolves to its exit code. */
+export function reportError(error: unknown, io: CliIo): ExitCode {
+  if (isParseArgsError(error)) {
+    io.stderr.write(`vmux: ${error.message}. Run 'vmux <command> --help'.\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof VmuxError) {
+    const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
+    io.stderr.write(`vmux: ${error.message}${hint}\n`);
+    return exitCodeOf(error.code);
+  }
+  const code = errnoCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`vmux: ${message}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}\n`);
+  return ExitCode.failure;
+}
+
+/** SPEC §7: exit 2 for a wrong call, no match or an ambiguous query, and a WM or tmux that refused. */
+const USAGE_CODES: ReadonlySet<string> = new Set<VmuxErrorCode>(['USAGE', 'NO_MATCH', 'AMBIGUOUS', 'WM_REFUSED', 'TMUX_REFUSED']);
+
+/** The exit code for an error of this code, whether raised here or reported by vmuxd. */
+export function exitCodeOf(code: string | undefined): ExitCode {
+  return code !== undefined && USAGE_CODES.has(code) ? ExitCode.usage : ExitCode.failure;
+}
+
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
+}

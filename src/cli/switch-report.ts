@@ -1,0 +1,31 @@
+import type { Response, SwitchedTo } from '../protocol/messages.js';
+import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { ExitCode, type CliIo } from './cli-io.js';
+import { exitCodeOf } from './report-error.js';
+
+/** What `vmux switch` and `vmux next` say about where they went, and their exit code. */
+export function reportSwitched(switched: SwitchedTo, io: CliIo): ExitCode {
+  const name = `${stripControlSequences(switched.label || switched.cwd)} (pid ${switched.pid})`;
+  if (switched.attach !== undefined) {
+    io.stderr.write(`vmux: ${name} runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${switched.attach}\n`);
+    return ExitCode.usage;
+  }
+  if (switched.workspace !== undefined) {
+    const where = `workspace ${stripControlSequences(switched.workspace)}${switched.tmux_pane !== undefined ? ', in its tmux pane' : ''}`;
+    io.stdout.write(`Switched to ${name} on ${where}.\n`);
+  } else if (switched.unfocused !== undefined) {
+    io.stdout.write(`Selected the tmux pane of ${name}; no window manager to focus its terminal (${stripControlSequences(switched.unfocused)}).\n`);
+  } else {
+    io.stdout.write(`Switched to ${name}.\n`);
+  }
+  return ExitCode.ok;
+}
+
+/** vmuxd's answer to `switch` or `next`, said the same way as a switch made here. */
+export function reportSwitchResponse(response: Response, io: CliIo): ExitCode {
+  if (response.ok && response.switched !== undefined) return reportSwitched(response.switched, io);
+  // Its lines (a list of candidates) are kept; anything else that could drive the terminal is not.
+  const error = (response.error ?? 'vmuxd did not say where it switched').split('\n').map(stripControlSequences).join('\n');
+  io.stderr.write(`vmux: ${error}\n`);
+  return response.ok ? ExitCode.failure : exitCodeOf(response.code);
+}

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { desktopSessionOf } from '../desktop/graphical-session.js';
+import { VmuxError } from '../errors.js';
+import type { Request } from '../protocol/messages.js';
+import { requestDaemon } from '../protocol/socket-client.js';
+import type { CliIo, ExitCode } from './cli-io.js';
+import { reportError } from './report-error.js';
+import { reportSwitchResponse } from './switch-report.js';
+
+/**
+ * The quick path of `vmux switch <query>` and `vmux next` when vmuxd runs, which is what key
+ * bindings call: vmuxd has the sessions and switches, in the caller's desktop session (sent
+ * along), so this loads no more of vmux than `vmux list` does. Undefined when this path does not
+ * apply (options, no query, no daemon): the full CLI then handles the call, and scans by itself.
+ */
+export async function switchViaDaemon(argv: readonly string[], io: CliIo): Promise<ExitCode | undefined> {
+  const request = quickRequest(argv, io.env);
+  const home = vmuxHomeFrom(io.env);
+  if (request === undefined || !existsSync(home.socketPath)) return undefined;
+  try {
+    return reportSwitchResponse(await requestDaemon(home.socketPath, request), io);
+  } catch (error) {
+    // Nothing was switched when no daemon answered: the full CLI scans and switches instead.
+    if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return undefined;
+    return reportError(error, io);
+  }
+}
+
+/** The request for a plain `vmux next` or `vmux switch <words>`; anything with options is the full CLI's. */
+function quickRequest(argv: readonly string[], env: CliIo['env']): Request | undefined {
+  const [command, ...rest] = argv;
+  if (rest.some((arg) => arg.startsWith('-'))) return undefined;
+  const desktop = desktopSessionOf(env);
+  if (command === 'next' && rest.length === 0) return { action: 'next', args: { desktop } };
+  const query = rest.join(' ');
+  if (command === 'switch' && query.trim() !== '') return { action: 'switch', args: { query, desktop } };
+  return undefined;
+}
