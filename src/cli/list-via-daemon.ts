@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { sessionsFromDaemon } from '../protocol/socket-client.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { printSessions } from './print-sessions.js';
@@ -16,7 +17,7 @@ export async function listViaDaemon(argv: readonly string[], io: CliIo): Promise
   const home = vmuxHomeFrom(io.env);
   if (!existsSync(home.socketPath)) return undefined;
   try {
-    printSessions(await sessionsFromDaemon(home.socketPath), rest[0] === '--json', io);
+    printSessions(await sessionsFromDaemon(home.socketPath, desktopSessionOf(io.env)), rest[0] === '--json', io);
     return ExitCode.ok;
   } catch {
     return undefined;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { LabelStore } from '../daemon/label-store.js';
-import { hasGraphicalSession } from '../desktop/graphical-session.js';
+import { desktopSessionOf, hasGraphicalSession } from '../desktop/graphical-session.js';
 import { SessionRegistry } from '../daemon/session-registry.js';
 import type { VmuxHome } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
@@ -19,7 +19,7 @@ export interface SessionListing {
 export async function listSessions(home: VmuxHome, env: Environment, options: ScanOptions = {}): Promise<SessionListing> {
   if (!existsSync(home.socketPath)) return { sessions: await scanDirectly(home, env, options), source: 'scan' };
   try {
-    return { sessions: await sessionsFromDaemon(home.socketPath), source: 'daemon' };
+    return { sessions: await sessionsFromDaemon(home.socketPath, desktopSessionOf(env)), source: 'daemon' };
   } catch (error) {
     if (error instanceof VmuxError && error.code === 'DAEMON_NOT_RUNNING') return { sessions: await scanDirectly(home, env, options), source: 'scan' };
     throw error;

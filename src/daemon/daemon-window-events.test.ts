@@ -10,7 +10,8 @@ import { skippedWithoutWm } from '../../test/support/require-wm.js';
 import { startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { MESSAGE_TYPES } from '../desktop/wm-ipc/message-types.js';
-import { requestDaemon } from '../protocol/socket-client.js';
+import { desktopSessionOf } from '../desktop/graphical-session.js';
+import { requestDaemon, sessionsFromDaemon } from '../protocol/socket-client.js';
 import { Daemon } from './daemon.js';
 import type { Logger } from './logger.js';
 import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
@@ -99,6 +100,50 @@ describe('vmuxd follows window manager events on real window managers', () => {
     const harness = await startSwayHeadless();
     try {
       await followsMovesAndRenames(t, harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+});
+
+/**
+ * vmuxd started outside the desktop (a systemd user unit: no `DISPLAY`, no `I3SOCK`) learns it
+ * from its clients: the first `vmux list` from a terminal of the desktop gets the workspaces, and
+ * window changes are followed from then on. A client with no window manager changes nothing.
+ */
+async function learnsTheDesktopFromClients(harness: WmHarness): Promise<void> {
+  const terminal = await harness.openTerminal({ workspace: '2', command: [fixtureClaude(harness), '600'] });
+  const home = freshHome();
+  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(root, 'claude') }, pollMs: NO_POLL_MS, logger: recordingLogger(), version: 'test' });
+  try {
+    assert.equal(await workspaceListed(home, terminal.commandPid), '', 'no desktop known yet: no workspace');
+    const first = await sessionsFromDaemon(home.socketPath, desktopSessionOf(harness.env));
+    assert.equal(first.find((session) => session.pid === terminal.commandPid)?.workspace, '2', 'the first listing from the desktop has it');
+    // From a client over ssh: a display but no window manager socket. Ignored.
+    await sessionsFromDaemon(home.socketPath, { DISPLAY: 'localhost:10.0', I3SOCK: join(root, 'no-such-socket') });
+    await listedAfter(harness, `[con_id=${terminal.conId}] move container to workspace 5`, home, terminal.commandPid, '5');
+  } finally {
+    await daemon.stop('test over');
+    await terminal.close();
+  }
+}
+
+describe('vmuxd started outside the desktop learns it from its clients', () => {
+  it('i3 under Xvfb', LIMIT, async (t) => {
+    if (skippedWithoutWm(t, 'i3')) return;
+    const harness = await startI3UnderXvfb();
+    try {
+      await learnsTheDesktopFromClients(harness);
+    } finally {
+      await harness.stop();
+    }
+  });
+
+  it('headless sway', LIMIT, async (t) => {
+    if (skippedWithoutWm(t, 'sway')) return;
+    const harness = await startSwayHeadless();
+    try {
+      await learnsTheDesktopFromClients(harness);
     } finally {
       await harness.stop();
     }

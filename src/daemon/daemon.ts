@@ -2,7 +2,7 @@ import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { VmuxError } from '../errors.js';
-import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
+import type { DaemonStatus, DesktopSession, Request, Response, SessionsEvent } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
@@ -13,6 +13,7 @@ import { WindowChangeFeed } from '../desktop/window-changes.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
+import { FollowedDesktop } from './followed-desktop.js';
 import { LabelStore } from './label-store.js';
 import type { Logger } from './logger.js';
 import { probeDaemon } from './probe-daemon.js';
@@ -68,7 +69,11 @@ export class Daemon {
   private published = '';
   /** Workspace of each session's window, by PID, as of the last lookup. */
   private workspaces = new Map<number, string>();
-  private workspaceLookup: 'idle' | 'running' | 'again' = 'idle';
+  /** Where the window manager is asked: vmuxd's own desktop session, or the one its clients run in. */
+  private readonly desktop: FollowedDesktop;
+  private lookupRunning = false;
+  private lookupAgain = false;
+  private lookupDone: Promise<void> = Promise.resolve();
   /** A poll asked for the next scan. */
   private pollDue = false;
   /** The processes of the last scan, to notice sessions coming and going. */
@@ -84,6 +89,7 @@ export class Daemon {
     private readonly labels: LabelStore,
   ) {
     this.watcher = new ChangeWatcher(() => this.scanSoon());
+    this.desktop = new FollowedDesktop(options.env);
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
@@ -103,7 +109,7 @@ export class Daemon {
     await daemon.listen();
     writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
     daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
-    daemon.windowChanges = new WindowChangeFeed(options.env, () => daemon.lookUpWorkspacesSoon(), { log: (message) => logger.debug(message) });
+    daemon.followWindowChanges();
     logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
     return daemon;
   }
@@ -164,14 +170,19 @@ export class Daemon {
   private handle(request: Request, from: ClientConnection): Response | Promise<Response> | undefined {
     switch (request.action) {
       case 'list':
+        // A client from a desktop vmuxd did not know waits for the workspaces there (once).
+        if (this.offerDesktop(request.args?.desktop)) return this.lookupDone.then(() => ({ ok: true, sessions: this.list }));
         return { ok: true, sessions: this.list };
       case 'switch':
+        this.offerDesktop(request.args.desktop);
         return answerSwitch(request.args.query, request.args.desktop, this.switchContext());
       case 'next':
+        this.offerDesktop(request.args.desktop);
         return answerNext(request.args.desktop, this.switchContext());
       case 'label':
         return this.label(request.args.session_id, request.args.label);
       case 'subscribe':
+        this.offerDesktop(request.args?.desktop);
         this.subscribers.add(from);
         from.send(this.event());
         return undefined;
@@ -187,7 +198,7 @@ export class Daemon {
 
   /** What `switch` and `next` choose from and switch with. */
   private switchContext(): SwitchContext {
-    return { sessions: this.list, env: this.options.env, home: this.options.home };
+    return { sessions: this.list, env: this.desktop.env, home: this.options.home };
   }
 
   private label(sessionId: string, label: string): Response {
@@ -212,7 +223,7 @@ export class Daemon {
       signals: {
         poll_s: this.options.pollMs / 1000,
         watched_folders: this.watcher.count,
-        window_manager: hasGraphicalSession(this.options.env),
+        window_manager: hasGraphicalSession(this.desktop.env),
         hooks: false,
       },
     };
@@ -260,7 +271,7 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
-    if (lookUp) this.lookUpWorkspaces();
+    if (lookUp) void this.lookUpWorkspaces();
     this.options.logger.debug(
       `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
@@ -271,31 +282,57 @@ export class Daemon {
     if (this.windowTimer !== undefined || this.stopping) return;
     this.windowTimer = setTimeout(() => {
       this.windowTimer = undefined;
-      this.lookUpWorkspaces();
+      void this.lookUpWorkspaces();
     }, WINDOW_SETTLE_MS);
   }
 
   /**
-   * Asks the window manager where each session's window is, after a scan or a window change; one
-   * lookup at a time, and one more if more were asked for meanwhile. Never holds up a scan or a client.
+   * A client's desktop session; when it moves where the window manager is asked, window changes
+   * are followed there and workspaces looked up again. True then.
    */
-  private lookUpWorkspaces(): void {
-    if (this.workspaceLookup !== 'idle') {
-      this.workspaceLookup = 'again';
-      return;
+  private offerDesktop(desktop: DesktopSession | undefined): boolean {
+    if (!this.desktop.offer(desktop)) return false;
+    this.options.logger.debug(`window manager now asked in the desktop session of a client (${describeDesktop(this.desktop.env)})`);
+    this.followWindowChanges();
+    void this.lookUpWorkspaces();
+    return true;
+  }
+
+  private followWindowChanges(): void {
+    this.windowChanges?.close();
+    this.windowChanges = new WindowChangeFeed(this.desktop.env, () => this.lookUpWorkspacesSoon(), { log: (message) => this.options.logger.debug(message) });
+  }
+
+  /**
+   * Asks the window manager where each session's window is, after a scan, a window change or a
+   * new desktop session; one lookup at a time, and one more if more were asked for meanwhile.
+   * Never holds up a scan; resolves when the workspaces asked for are published.
+   */
+  private lookUpWorkspaces(): Promise<void> {
+    if (this.lookupRunning) {
+      this.lookupAgain = true;
+      return this.lookupDone;
     }
-    if (!hasGraphicalSession(this.options.env)) return;
-    this.workspaceLookup = 'running';
-    const pids = this.registry.list().map((session) => session.pid);
-    const procRoot = discoveryContextFrom(this.options.env).procRoot;
-    void sessionWorkspaces(pids, this.options.env, procRoot).then((workspaces) => {
-      const again = this.workspaceLookup === 'again';
-      this.workspaceLookup = 'idle';
-      if (this.stopping) return;
-      this.workspaces = workspaces;
-      this.publish();
-      if (again) this.lookUpWorkspaces();
-    });
+    this.lookupRunning = true;
+    this.lookupDone = this.runLookups();
+    return this.lookupDone;
+  }
+
+  private async runLookups(): Promise<void> {
+    try {
+      do {
+        this.lookupAgain = false;
+        const env = this.desktop.env;
+        if (!hasGraphicalSession(env)) return;
+        const pids = this.registry.list().map((session) => session.pid);
+        const workspaces = await sessionWorkspaces(pids, env, discoveryContextFrom(env).procRoot);
+        if (this.stopping) return;
+        this.workspaces = workspaces;
+        this.publish();
+      } while (this.lookupAgain);
+    } finally {
+      this.lookupRunning = false;
+    }
   }
 
   /** A label belongs to the conversation the user named: it follows the process to its new one. */
@@ -346,4 +383,9 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
     case 'foreign':
       throw new VmuxError('DAEMON_ERROR', `${socketPath} is in use by something that is not vmuxd (${probe.why}); stop it or set VMUX_HOME`);
   }
+}
+
+/** For the log: which WM socket and display, not the whole environment. */
+function describeDesktop(env: Environment): string {
+  return (['SWAYSOCK', 'I3SOCK', 'DISPLAY', 'WAYLAND_DISPLAY'] as const).flatMap((name) => (env[name] ? [`${name}=${env[name]}`] : [])).join(' ');
 }

@@ -24,6 +24,14 @@ export interface NextArgs {
 }
 
 /**
+ * `list` and `subscribe` args, both optional: a client in a desktop session says which, so that
+ * a vmuxd started outside it (or before it) can still tell each session's workspace.
+ */
+export interface WatchArgs {
+  readonly desktop?: DesktopSession;
+}
+
+/**
  * Where the caller's windows are: the variables that lead to its window manager and display.
  * vmuxd may run where none are set (a systemd user unit started before the desktop), so
  * `vmux switch` and `vmux next` send theirs and the daemon switches in that session.
@@ -34,11 +42,11 @@ export const DESKTOP_VARIABLES = ['SWAYSOCK', 'I3SOCK', 'WAYLAND_DISPLAY', 'DISP
 export type DesktopVariable = (typeof DESKTOP_VARIABLES)[number];
 
 export type Request =
-  | { readonly action: 'list' }
+  | { readonly action: 'list'; readonly args?: WatchArgs }
   | { readonly action: 'switch'; readonly args: SwitchArgs }
   | { readonly action: 'next'; readonly args: NextArgs }
   | { readonly action: 'label'; readonly args: LabelArgs }
-  | { readonly action: 'subscribe' }
+  | { readonly action: 'subscribe'; readonly args?: WatchArgs }
   | { readonly action: 'status' }
   | { readonly action: 'version' }
   | { readonly action: 'stop' };

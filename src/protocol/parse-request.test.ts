@@ -125,6 +125,10 @@ test('switch and next may carry the caller\'s desktop session: known variables o
     request: { action: 'switch', args: { query: 'api', desktop } },
   });
   assert.deepEqual(parseRequest('{"action":"next"}'), { ok: true, request: { action: 'next', args: {} } });
+  for (const action of ['list', 'subscribe'] as const) {
+    assert.deepEqual(parseRequest(JSON.stringify({ action, args: { desktop } })), { ok: true, request: { action, args: { desktop } } });
+    assert.match(rejection(JSON.stringify({ action, args: { desktop: 'DISPLAY=:0' } })), /"desktop" must be an object/);
+  }
   assert.deepEqual(parseRequest(JSON.stringify({ action: 'next', args: { desktop: {} } })), { ok: true, request: { action: 'next', args: { desktop: {} } } });
   assert.match(rejection(JSON.stringify({ action: 'next', args: { desktop: { LD_PRELOAD: '/tmp/x.so' } } })), /may hold only SWAYSOCK, I3SOCK, .*not "LD_PRELOAD"/);
   assert.match(rejection(JSON.stringify({ action: 'next', args: { desktop: ['DISPLAY'] } })), /"desktop" must be an object/);

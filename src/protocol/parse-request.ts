@@ -36,6 +36,7 @@ export function parseRequest(line: string): ParsedRequest {
       return parseNextArgs(args);
     case 'list':
     case 'subscribe':
+      return parseWatchArgs(action, args);
     case 'status':
     case 'version':
     case 'stop':
@@ -62,6 +63,13 @@ function parseNextArgs(args: unknown): ParsedRequest {
   const desktop = parseDesktop(record['desktop']);
   if (typeof desktop === 'string') return fail(desktop);
   return { ok: true, request: { action: 'next', args: desktop ? { desktop } : {} } };
+}
+
+function parseWatchArgs(action: 'list' | 'subscribe', args: unknown): ParsedRequest {
+  const record = typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {};
+  const desktop = parseDesktop(record['desktop']);
+  if (typeof desktop === 'string') return fail(desktop);
+  return { ok: true, request: desktop ? { action, args: { desktop } } : { action } };
 }
 
 /** Longer than any socket path or display name. */

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../errors.js';
 import { LineDecoder } from './line-decoder.js';
-import type { Request, Response, SessionsEvent } from './messages.js';
+import type { DesktopSession, Request, Response, SessionsEvent } from './messages.js';
 import type { SessionInfo } from './session-info.js';
 
 /** Replies larger than this are not a vmuxd talking. */
@@ -63,9 +63,12 @@ export async function requestDaemon(socketPath: string, request: Request, timeou
   }
 }
 
-/** The daemon's list of sessions; `DAEMON_NOT_RUNNING` when none answers, `DAEMON_ERROR` when it refuses. */
-export async function sessionsFromDaemon(socketPath: string): Promise<readonly SessionInfo[]> {
-  const response = await requestDaemon(socketPath, { action: 'list' });
+/**
+ * The daemon's list of sessions; `DAEMON_NOT_RUNNING` when none answers, `DAEMON_ERROR` when it
+ * refuses. `desktop`: the caller's desktop session, so the daemon can tell workspaces in it.
+ */
+export async function sessionsFromDaemon(socketPath: string, desktop?: DesktopSession): Promise<readonly SessionInfo[]> {
+  const response = await requestDaemon(socketPath, { action: 'list', ...withDesktop(desktop) });
   if (!response.ok) throw new VmuxError('DAEMON_ERROR', `vmuxd refused to list: ${response.error ?? 'no reason given'}`);
   return response.sessions ?? [];
 }
@@ -91,6 +94,7 @@ export async function subscribeToDaemon(
   socketPath: string,
   onEvent: (event: SessionsEvent) => void,
   signal?: AbortSignal,
+  desktop?: DesktopSession,
 ): Promise<void> {
   const socket = await connectToDaemon(socketPath);
   const decoder = new LineDecoder(MAX_REPLY_BYTES);
@@ -114,8 +118,13 @@ export async function subscribeToDaemon(
     });
     socket.once('close', finish);
     socket.once('error', (error) => reject(new VmuxError('DAEMON_ERROR', `lost vmuxd: ${error.message}`, { cause: error })));
-    socket.write(`${JSON.stringify({ action: 'subscribe' } satisfies Request)}\n`);
+    socket.write(`${JSON.stringify({ action: 'subscribe', ...withDesktop(desktop) } satisfies Request)}\n`);
   });
+}
+
+/** Args carrying a desktop session, when there is one to tell. */
+function withDesktop(desktop: DesktopSession | undefined): { args?: { desktop: DesktopSession } } {
+  return desktop !== undefined && Object.keys(desktop).length > 0 ? { args: { desktop } } : {};
 }
 
 function parseEvent(line: string): SessionsEvent | undefined {
