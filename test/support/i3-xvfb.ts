@@ -12,9 +12,10 @@
  *   processes, `dir` (scratch folder removed by `stop`; put fixtures there), `openTerminal({workspace,
  *   command, title?, cwd?, env?})` → `WmTerminal` (`pid` of xterm, `commandPid` of the argv it runs,
  *   `window` (X11 id), `conId`, `workspace`, `close()`; xterm runs with `-hold`, so a command that
- *   ends leaves its window until `close()`), `tree()`, `workspaces()`,
- *   `focusedConId()`, `workspaceOf(conId)`, `command(text)` (raw results, `success: false` is not an
- *   error), `waitForTree(check, what)`, `startedPids()`, `startupMs`, `stop()`.
+ *   ends leaves its window until `close()`; xterm has no server mode, so `server` is refused),
+ *   `tree()`, `workspaces()`, `focusedConId()`, `workspaceOf(conId)`, `command(text)` (raw
+ *   results, `success: false` is not an error), `waitForTree(check, what)`, `startedPids()`,
+ *   `startupMs`, `stop()`.
  * - `stop()` ends every terminal leaf-first (their commands, then the terminal, so that each process
  *   is reaped by its own parent: PID 1 of a container may reap orphans late or never), then i3, then Xvfb,
  *   waits on each, and removes the scratch folder. Whatever is still alive when the test process
@@ -22,7 +23,7 @@
  * - `missingI3Binaries()` names the executables not found on PATH (for skip/fail decisions).
  * - Shared with sway: `WmNode`, `WmWorkspace`, `WmCommandResult`, `WmMsg`, `findNode`, `walkTree`,
  *   `workspaceNameOf`, `focusedNode`, `pollFor`, `startProcess`, `stopProcessTree`, `childrenOf`,
- *   `isGone`, `commOf`, `execQuiet`, `missingBinaries`, `validWorkspaceName`, `createHarness`.
+ *   `isGone`, `commOf`, `endChildOf`, `execQuiet`, `missingBinaries`, `validWorkspaceName`, `createHarness`.
  */
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -399,6 +400,17 @@ export function exitReason(proc: ManagedProcess): string | undefined {
   return `${proc.name} (pid ${proc.pid}) ended with ${how}${said ? `:\n${said}` : ''}`;
 }
 
+/**
+ * Ends `pid` (and what runs under it, leaf first), a process that is not ours but a child of
+ * `parent`, which reaps it; waits until it is gone. Returns the PIDs it ended. Nothing happens when
+ * `pid` is gone or no longer `parent`'s child.
+ */
+export async function endChildOf(pid: number, parent: number, options: StopTreeOptions = {}): Promise<number[]> {
+  const seen = new Set<number>();
+  await endDescendant(pid, parent, options.graceMs ?? 2000, seen);
+  return [...seen];
+}
+
 /** Ends a process that is not our child, while its parent is alive to reap it; waits until it is gone. */
 async function endDescendant(pid: number, parent: number, graceMs: number, seen: Set<number>): Promise<void> {
   for (const grandchild of childrenOf(pid)) await endDescendant(grandchild, pid, graceMs, seen);
@@ -477,16 +489,27 @@ export interface OpenTerminalOptions {
   readonly cwd?: string;
   /** Added to the terminal's environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Open the window from a terminal server of this name (letters, digits, `_ . -`) rather than from
+   * a terminal process of its own: every window with the same name belongs to ONE process, as with
+   * `foot --server`, kitty's single instance or gnome-terminal. sway only (one `foot --server` per
+   * name, started on first use, each window a `footclient`); the i3 harness refuses it.
+   */
+  readonly server?: string;
   readonly timeoutMs?: number;
 }
 
 export interface WmTerminal {
-  /** PID of the terminal emulator (xterm / foot). */
+  /**
+   * PID of the terminal emulator (xterm / foot): the process that owns the window. For a window of
+   * a terminal server (`server`) that is the server, the same for every window it shows.
+   */
   readonly pid: number;
   /**
-   * PID of the process running `command` (the terminal's child). The command must still run when
-   * `openTerminal` looks for it (a fixture `claude` does); one that ends at once is reported by a
-   * timeout on i3 (xterm -hold keeps the window) or at once on sway (foot ends).
+   * PID of the process running `command` (the child of the terminal, or of the terminal server).
+   * The command must still run when `openTerminal` looks for it (a fixture `claude` does); one that
+   * ends at once is reported by a timeout on i3 (xterm -hold keeps the window) or at once on sway
+   * (foot ends).
    */
   readonly commandPid: number;
   readonly conId: number;
@@ -494,7 +517,10 @@ export interface WmTerminal {
   readonly window: number | null;
   readonly workspace: string;
   readonly title: string;
-  /** Ends the command and the terminal (leaf first) and waits until the window left the tree. */
+  /**
+   * Ends the command and the terminal (leaf first) and waits until the window left the tree. A
+   * terminal server's window: ends its command, so the server closes that window and keeps the others.
+   */
   close(): Promise<void>;
 }
 
@@ -525,6 +551,12 @@ export interface TerminalLaunch {
   readonly title: string;
   /** Recognises the terminal's window in the tree. */
   readonly matches: (node: WmNode) => boolean;
+  /**
+   * A terminal server's window: the server, which owns the window and runs the command (`proc` is
+   * then the client that asked it for the window, and exits with it). Several launches may share
+   * one; `stop` ends it after the terminals, before the WM.
+   */
+  readonly owner?: ManagedProcess;
 }
 
 export interface HarnessCoreOptions {
@@ -542,7 +574,9 @@ export interface HarnessCoreOptions {
 
 /** The part of a harness that does not depend on the WM. */
 export function createHarness(core: HarnessCoreOptions): WmHarness {
-  const terminals = new Set<ManagedProcess>();
+  /** Open terminals: their process, and the command a terminal server runs for them. */
+  const terminals = new Map<ManagedProcess, { owner?: ManagedProcess; commandPid?: number }>();
+  const owners = new Set<ManagedProcess>();
   const pids = new Set<number>(core.servers.map((s) => s.pid));
   let counter = 0;
   let stopped: Promise<void> | undefined;
@@ -564,9 +598,18 @@ export function createHarness(core: HarnessCoreOptions): WmHarness {
       { timeoutMs, abort: serverDied },
     );
 
-  const closeTerminal = async (proc: ManagedProcess, conId: number): Promise<void> => {
+  /** Leaf first: a server's window by ending its command (the server reaps it and closes only that window), then the terminal. */
+  const endTerminal = async (proc: ManagedProcess): Promise<void> => {
+    const { owner, commandPid } = terminals.get(proc) ?? {};
+    if (owner !== undefined && commandPid !== undefined) {
+      for (const pid of await endChildOf(commandPid, owner.pid)) pids.add(pid);
+    }
     for (const pid of await stopProcessTree(proc)) pids.add(pid);
     terminals.delete(proc);
+  };
+
+  const closeTerminal = async (proc: ManagedProcess, conId: number): Promise<void> => {
+    await endTerminal(proc);
     if (!serverDied()) await waitForTree((tree) => findNode(tree, (n) => n.id === conId) === undefined, `con ${conId} to leave the tree`);
   };
 
@@ -590,10 +633,15 @@ export function createHarness(core: HarnessCoreOptions): WmHarness {
     // New windows open on the focused workspace, so go there first (the reply comes after the switch).
     await core.msg.mustCommand(`workspace "${target}"`);
     const launch = await core.launchTerminal(options, ++counter);
-    const { proc } = launch;
-    terminals.add(proc);
+    const { proc, owner } = launch;
+    const record: { owner?: ManagedProcess; commandPid?: number } = owner !== undefined ? { owner } : {};
+    terminals.set(proc, record);
     pids.add(proc.pid);
-    const died = (): string | undefined => exitReason(proc) ?? serverDied();
+    if (owner !== undefined) {
+      owners.add(owner);
+      pids.add(owner.pid);
+    }
+    const died = (): string | undefined => exitReason(proc) ?? (owner !== undefined ? exitReason(owner) : undefined) ?? serverDied();
     const tree = await pollFor(
       async () => {
         const t = await core.msg.tree();
@@ -609,15 +657,19 @@ export function createHarness(core: HarnessCoreOptions): WmHarness {
       await core.msg.mustCommand(`[con_id=${node.id}] move container to workspace "${target}"`);
       await waitForTree((t) => workspaceNameOf(t, node.id) === target, `con ${node.id} on workspace ${target}`, timeoutMs);
     }
-    const terminalComm = commOf(proc.pid);
+    // The command is a child of the terminal (of the server, for a server's window) that has exec'd
+    // (its comm is no longer the terminal's) and that no earlier window of that server runs.
+    const parent = owner ?? proc;
+    const terminalComm = commOf(parent.pid);
     const commandPid = await pollFor(
-      () => childrenOf(proc.pid).find((child) => commOf(child) !== terminalComm),
-      `${proc.name} (pid ${proc.pid}) to run ${options.command[0] ?? ''}`,
+      () => childrenOf(parent.pid).find((child) => commOf(child) !== terminalComm && !pids.has(child)),
+      `${parent.name} (pid ${parent.pid}) to run ${options.command[0] ?? ''}`,
       { timeoutMs, abort: died },
     );
     pids.add(commandPid);
+    record.commandPid = commandPid;
     return {
-      pid: proc.pid,
+      pid: parent.pid,
       commandPid,
       conId: node.id,
       window: node.window,
@@ -630,14 +682,22 @@ export function createHarness(core: HarnessCoreOptions): WmHarness {
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       const problems: string[] = [];
-      for (const proc of [...terminals, ...core.servers]) {
+      const attempt = async (end: () => Promise<unknown>): Promise<void> => {
         try {
-          for (const pid of await stopProcessTree(proc)) pids.add(pid);
+          await end();
         } catch (error) {
           problems.push(error instanceof Error ? error.message : String(error));
         }
+      };
+      // Terminals, then the terminal servers they share, then the WM and its display.
+      for (const proc of [...terminals.keys()]) await attempt(() => endTerminal(proc));
+      for (const proc of [...owners, ...core.servers]) {
+        await attempt(async () => {
+          for (const pid of await stopProcessTree(proc)) pids.add(pid);
+        });
       }
       terminals.clear();
+      owners.clear();
       core.afterStop?.();
       releaseDir(core.dir);
       if (problems.length > 0) throw new Error(`${core.kind} harness stop: ${problems.join('; ')}`);
@@ -758,6 +818,9 @@ export async function startI3UnderXvfb(options: I3Options = {}): Promise<I3Harne
       startupMs,
       servers,
       launchTerminal: async (open, index) => {
+        if (open.server !== undefined) {
+          throw new Error(`i3 harness: no terminal servers (server ${JSON.stringify(open.server)}): xterm has none; use the sway harness (foot --server)`);
+        }
         // A unique WM_CLASS instance finds the window in i3's tree, which has no pid. `-hold`: xterm
         // otherwise may exit on the pty's end of file before it has reaped its command, which then
         // lingers as a zombie orphan until PID 1 reaps it (late or never in a container); with it,

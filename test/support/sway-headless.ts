@@ -18,6 +18,13 @@
  *   home}), `swayPid`, `openTerminal({workspace, command, title?, cwd?, env?})` → `WmTerminal`
  *   (foot's `pid` is what sway's tree shows in the node's `pid`; `window` is null), the same tree
  *   helpers, `stop()`.
+ * - `openTerminal({…, server: name})`: the window of a terminal server instead, as foot's, kitty's
+ *   or gnome-terminal's: the first window of a name starts `foot --server` on a socket in the
+ *   runtime folder, each window is a `footclient --app-id <unique> --title <title> -E -- <command>`
+ *   (`-E`: the command gets the client's environment, `env` included, as with a plain foot). Then
+ *   `pid` is the server's, the same for all its windows, as in sway's tree; `commandPid` is the
+ *   server's child; `conId` is found by the unique app id; `close()` ends only that window's command,
+ *   and the server stays until `stop()`.
  *
  * Permissions: the IPC socket, the Wayland socket and the terminals belong to the test user and
  * live in its 0700 runtime folder. A root test process can still connect to SWAYSOCK (root's
@@ -29,6 +36,7 @@
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   createHarness,
   execQuiet,
@@ -41,6 +49,7 @@ import {
   stopProcessTree,
   WmMsg,
   type ManagedProcess,
+  type OpenTerminalOptions,
   type WmHarness,
 } from './i3-xvfb.js';
 
@@ -59,7 +68,7 @@ export function swayRunsAsOtherUser(): boolean {
 }
 
 export function missingSwayBinaries(): string[] {
-  const needed = ['sway', 'swaymsg', 'foot', ...(swayRunsAsOtherUser() ? ['setpriv', 'useradd', 'getent'] : [])];
+  const needed = ['sway', 'swaymsg', 'foot', 'footclient', ...(swayRunsAsOtherUser() ? ['setpriv', 'useradd', 'getent'] : [])];
   return missingBinaries(needed);
 }
 
@@ -106,6 +115,26 @@ export interface SwayHarness extends WmHarness {
   readonly runtimeDir: string;
   readonly waylandDisplay: string;
   readonly user: SwayUser;
+}
+
+interface FootServer {
+  readonly proc: ManagedProcess;
+  /** Its UNIX socket, for `footclient --server-socket`. */
+  readonly socket: string;
+}
+
+/** The first line `proc` writes on its extra pipe `fd` (started with `extraPipes`), without the newline. */
+async function readFirstLine(proc: ManagedProcess, fd: number, timeoutMs: number): Promise<string> {
+  const stream = proc.child.stdio[fd];
+  if (!(stream instanceof Readable)) throw new Error(`${proc.name}: no pipe on fd ${fd}`);
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  return pollFor(() => /^([^\n]*)\n/.exec(text)?.[1], `${proc.name} (pid ${proc.pid}) to write a line on fd ${fd}`, {
+    timeoutMs,
+    abort: () => exitReason(proc),
+  });
 }
 
 export async function startSwayHeadless(options: SwayOptions = {}): Promise<SwayHarness> {
@@ -174,6 +203,45 @@ export async function startSwayHeadless(options: SwayOptions = {}): Promise<Sway
     const waylandDisplay = join(runtimeDir, waylandName);
     const env = { SWAYSOCK: socketPath, I3SOCK: socketPath, WAYLAND_DISPLAY: waylandDisplay };
     const startupMs = Date.now() - started;
+    const termEnv = (open: OpenTerminalOptions): NodeJS.ProcessEnv => ({
+      ...baseEnv,
+      WAYLAND_DISPLAY: waylandName,
+      SWAYSOCK: socketPath,
+      I3SOCK: socketPath,
+      ...(open.env ?? {}),
+    });
+
+    /** One `foot --server` per name, started on first use; `stop` ends it (after its windows). */
+    const footServers = new Map<string, Promise<FootServer>>();
+    const footServer = (name: string): Promise<FootServer> => {
+      let server = footServers.get(name);
+      if (server === undefined) {
+        server = startFootServer(name);
+        footServers.set(name, server);
+        // A server that failed to start is not reused: the next window tries again.
+        server.catch(() => footServers.delete(name));
+      }
+      return server;
+    };
+    const startFootServer = async (name: string): Promise<FootServer> => {
+      if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) throw new Error(`terminal server name not accepted by the harness: ${JSON.stringify(name)}`);
+      const socket = join(runtimeDir, `foot-server-${name}.sock`);
+      // --print-pid: foot writes its PID once it listens on the socket, so footclient can connect.
+      const [file, args] = asUser(['foot', '--config', footConfig, `--server=${socket}`, '--print-pid=3']);
+      const proc = await startProcess(`foot --server ${name}`, file, args, {
+        env: { ...baseEnv, WAYLAND_DISPLAY: waylandName, SWAYSOCK: socketPath, I3SOCK: socketPath },
+        cwd: dir,
+        extraPipes: 1,
+      });
+      try {
+        const printed = await readFirstLine(proc, 3, 10_000);
+        if (Number(printed) !== proc.pid) throw new Error(`foot --server ${name} printed pid ${printed}, not ${proc.pid}`);
+      } catch (error) {
+        await stopProcessTree(proc).catch(() => undefined);
+        throw error;
+      }
+      return { proc, socket };
+    };
 
     const harness = createHarness({
       kind: 'sway',
@@ -185,11 +253,15 @@ export async function startSwayHeadless(options: SwayOptions = {}): Promise<Sway
       launchTerminal: async (open, index) => {
         const appId = `vmux-term-${index}`;
         const title = open.title ?? appId;
+        if (open.server !== undefined) {
+          const server = await footServer(open.server);
+          const [file, args] = asUser(['footclient', '--server-socket', server.socket, '-E', '--app-id', appId, '--title', title, '--', ...open.command]);
+          const proc = await startProcess(`footclient ${appId} of ${server.proc.name}`, file, args, { env: termEnv(open), cwd: open.cwd ?? dir });
+          // Every window of the server carries the server's PID in sway's tree; only the app id tells them apart.
+          return { proc, owner: server.proc, title, matches: (node) => node.app_id === appId && (node.type === 'con' || node.type === 'floating_con') };
+        }
         const [file, args] = asUser(['foot', '--config', footConfig, '--app-id', appId, '--title', title, '--', ...open.command]);
-        const proc = await startProcess(`foot ${appId}`, file, args, {
-          env: { ...baseEnv, WAYLAND_DISPLAY: waylandName, SWAYSOCK: socketPath, I3SOCK: socketPath, ...(open.env ?? {}) },
-          cwd: open.cwd ?? dir,
-        });
+        const proc = await startProcess(`foot ${appId}`, file, args, { env: termEnv(open), cwd: open.cwd ?? dir });
         // sway's tree carries the Wayland client's PID; setpriv exec'd foot, so it is proc.pid.
         return { proc, title, matches: (node) => node.pid === proc.pid && (node.type === 'con' || node.type === 'floating_con') };
       },

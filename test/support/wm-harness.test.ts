@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { commOf, findNode, fixtureClaude, isGone, missingBinaries, missingI3Binaries, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
+import { readStat } from './process-tree.js';
 import { missingSwayBinaries, startSwayHeadless } from './sway-headless.js';
 
 /**
@@ -127,6 +127,8 @@ describe('i3 under Xvfb harness', { skip: skipReason('i3', missingI3Binaries()) 
     await proveHarness(t, harness, async (a) => {
       // i3's tree has the X window id but no pid; the terminal exports WINDOWID to its child…
       assert.equal(typeof a.window, 'number');
+      // xterm has no server mode: a window of a terminal server is refused, not faked.
+      await assert.rejects(harness.openTerminal({ workspace: '3', command: ['/bin/true'], server: 'shared' }), /i3 harness: no terminal servers/);
       const node = findNode(await harness.tree(), (n) => n.id === a.conId);
       assert.equal(node?.window, a.window);
       assert.equal(node?.pid, undefined);
@@ -165,5 +167,53 @@ describe('sway headless harness', { skip: skipReason('sway', missingSwayBinaries
       assert.equal(env.get('SWAYSOCK'), harness.socketPath);
       assert.equal(readFileSync(`/proc/${a.commandPid}/status`, 'utf8').match(/^Uid:\s+(\d+)/m)?.[1], String(harness.user.uid));
     });
+  });
+
+  it('opens two windows of one foot server: one pid for both in the tree, a con and a command each', async (t) => {
+    assertInstalled('sway', missingSwayBinaries());
+    const harness = await startSwayHeadless();
+    const dir = harness.dir;
+    let stoppedCleanly = false;
+    try {
+      const claude = fixtureClaude(harness);
+      const opening = Date.now();
+      const a = await harness.openTerminal({ workspace: '1', command: [claude, '600'], title: 'server window A', server: 'shared' });
+      const b = await harness.openTerminal({ workspace: '2', command: [claude, '601'], title: 'server window B', server: 'shared' });
+      t.diagnostic(`sway: a foot server and two footclient windows after ${Date.now() - opening} ms`);
+
+      // One process owns both windows, as sway's tree says: the foot server.
+      assert.equal(a.pid, b.pid, 'one server for both windows');
+      assert.equal(commOf(a.pid), 'foot');
+      assert.notEqual(a.conId, b.conId);
+      const tree = await harness.tree();
+      for (const [terminal, title, workspace] of [[a, 'server window A', '1'], [b, 'server window B', '2']] as const) {
+        const node = findNode(tree, (n) => n.id === terminal.conId);
+        assert.equal(node?.pid, terminal.pid, 'the tree shows the server pid on each window');
+        assert.equal(node?.name, title);
+        assert.equal(await harness.workspaceOf(terminal.conId), workspace);
+        // The command is the server's child (footclient only asked for the window) and got the client's environment.
+        assert.equal(commOf(terminal.commandPid), 'claude');
+        assert.equal(readStat(terminal.commandPid)?.ppid, terminal.pid);
+        assert.equal(environOf(terminal.commandPid).get('SWAYSOCK'), harness.socketPath);
+      }
+      assert.notEqual(a.commandPid, b.commandPid);
+      assert.equal(await harness.focusedConId(), b.conId);
+
+      // Closing one window leaves the server and its other window.
+      await b.close();
+      const after = await harness.tree();
+      assert.equal(findNode(after, (n) => n.id === b.conId), undefined);
+      assert.equal(findNode(after, (n) => n.id === a.conId)?.pid, a.pid);
+      assert.ok(isGone(b.commandPid), 'the closed window\'s command reaped');
+      assert.ok(!isGone(a.pid) && !isGone(a.commandPid), 'the server and its other window still run');
+
+      await harness.stop(); // the server and window A are still there: stop ends them too
+      stoppedCleanly = true;
+    } finally {
+      if (!stoppedCleanly) await harness.stop().catch(() => undefined);
+    }
+    assert.deepEqual(harness.startedPids().filter((pid) => !isGone(pid)), [], 'every process started is gone and reaped (no zombie)');
+    assert.deepEqual(processesMentioning(dir), [], 'no process still refers to the scratch folder');
+    assert.equal(existsSync(dir), false, 'scratch folder removed');
   });
 });
