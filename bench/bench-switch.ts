@@ -78,7 +78,7 @@ export async function benchSwitch(vmux: string, runs: number, scratch: string): 
     const lookups: number[] = [];
     for (let i = 0; i < 20; i++) {
       const started = performance.now();
-      const workspaces = await sessionWorkspaces(pids, env, '/proc');
+      const workspaces = await sessionWorkspaces(pids.map((pid) => ({ pid })), env, '/proc');
       lookups.push(performance.now() - started);
       if (workspaces.size !== pids.length) throw new Error(`workspaces found for ${workspaces.size} of ${pids.length} sessions`);
     }

@@ -44,7 +44,7 @@ export async function scanDirectly(home: VmuxHome, env: Environment, options: Sc
   const sessions = registry.list();
   // The window manager's client loads only when there is a graphical session to ask.
   const workspaces = options.workspaces !== false && hasGraphicalSession(env)
-    ? await (await import('../desktop/session-workspaces.js')).sessionWorkspaces(sessions.map((s) => s.pid), env, context.procRoot)
+    ? await (await import('../desktop/session-workspaces.js')).sessionWorkspaces(sessions, env, context.procRoot)
     : new Map<number, string>();
   return sessions.map((session) => {
     const label = labels.get(session.sessionId);

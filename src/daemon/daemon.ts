@@ -10,6 +10,7 @@ import { scanSessions } from '../sessions/scan-sessions.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
 import { WindowChangeFeed } from '../desktop/window-changes.js';
+import { SessionTitleCache } from '../transcript/session-title.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
@@ -56,6 +57,8 @@ export interface DaemonOptions {
 export class Daemon {
   private readonly registry = new SessionRegistry();
   private readonly tailCache = new TailCache();
+  /** Session titles, which tell apart the windows of one terminal server. */
+  private readonly titles = new SessionTitleCache();
   private readonly connections = new Set<ClientConnection>();
   private readonly subscribers = new Set<ClientConnection>();
   private readonly watcher: ChangeWatcher;
@@ -324,8 +327,9 @@ export class Daemon {
         this.lookupAgain = false;
         const env = this.desktop.env;
         if (!hasGraphicalSession(env)) return;
-        const pids = this.registry.list().map((session) => session.pid);
-        const workspaces = await sessionWorkspaces(pids, env, discoveryContextFrom(env).procRoot);
+        const sessions = this.registry.list();
+        this.titles.keepOnly(new Set(sessions.flatMap((s) => s.transcriptPath ?? [])));
+        const workspaces = await sessionWorkspaces(sessions, env, discoveryContextFrom(env).procRoot, (path) => this.titles.titleOf(path));
         if (this.stopping) return;
         this.workspaces = workspaces;
         this.publish();

@@ -1,33 +1,50 @@
 import { debuglog } from 'node:util';
 import type { Environment } from '../sessions/discovery-context.js';
+import { readSessionTitle } from '../transcript/session-title.js';
 import { hasGraphicalSession } from './graphical-session.js';
-import { windowLookupIn, workspacesOfSessions } from './window-of-process.js';
+import { windowLookupIn, windowsTitled, workspacesOfSessions } from './window-of-process.js';
 import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 import { TmuxServer, type TmuxAttachedClient } from './tmux/tmux-client.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 
 const debug = debuglog('vmux:wm');
 
+/** A session to place: its process, and its transcript, where its title is (read only when its terminal has several windows). */
+export interface SessionWindowQuery {
+  readonly pid: number;
+  readonly transcriptPath?: string | undefined;
+}
+
 /**
  * The i3/sway workspace holding each session's terminal window, by PID, from one tree. Without a
  * graphical session in the environment no window manager is asked at all (a listing must stay
  * fast on a server); when one cannot be reached, sessions simply have no workspace.
  */
-export async function sessionWorkspaces(pids: readonly number[], env: Environment, procRoot: string): Promise<Map<number, string>> {
+export async function sessionWorkspaces(
+  sessions: readonly SessionWindowQuery[],
+  env: Environment,
+  procRoot: string,
+  readTitle: (transcriptPath: string) => string | undefined = readSessionTitle,
+): Promise<Map<number, string>> {
   const workspaces = new Map<number, string>();
-  if (pids.length === 0 || !hasGraphicalSession(env)) return workspaces;
+  if (sessions.length === 0 || !hasGraphicalSession(env)) return workspaces;
   let client: WmClient | undefined;
   const tmuxClients = new TmuxClientsBySocket();
   try {
     client = await connectToWindowManager(env);
     const lookup = windowLookupIn(await client.getTree(), env, procRoot);
     // A session in tmux is on screen in the terminal of a tmux client showing its tmux session.
-    const windowPids = await Promise.all(pids.map((pid) => terminalPidOf(pid, procRoot, tmuxClients)));
+    const windowPids = await Promise.all(sessions.map((session) => terminalPidOf(session.pid, procRoot, tmuxClients)));
     const windows = await workspacesOfSessions(windowPids.filter((pid): pid is number => pid !== undefined), lookup);
-    pids.forEach((pid, index) => {
+    sessions.forEach((session, index) => {
       const windowPid = windowPids[index];
       const window = windowPid === undefined ? undefined : windows.get(windowPid);
-      if (window?.kind === 'found') workspaces.set(pid, window.workspace);
+      if (window?.kind === 'found') workspaces.set(session.pid, window.workspace);
+      if (window?.kind === 'several' && session.transcriptPath !== undefined) {
+        // One of a terminal server's windows: the one titled like the session, as switching does.
+        const [titled, ...others] = windowsTitled(window.candidates, readTitle(session.transcriptPath));
+        if (titled !== undefined && others.length === 0) workspaces.set(session.pid, titled.workspace);
+      }
     });
   } catch (error) {
     debug('no workspaces: %s', error instanceof Error ? error.message : String(error));

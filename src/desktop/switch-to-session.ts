@@ -1,10 +1,14 @@
+import { join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import type { SwitchedTo } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import type { Environment } from '../sessions/discovery-context.js';
+import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
+import { encodePath } from '../sessions/encode-path.js';
+import { readSessionTitle } from '../transcript/session-title.js';
+import { stripControlSequences } from '../transcript/sanitize-text.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
-import { findWindowOfProcess, windowLookupIn } from './window-of-process.js';
+import { findWindowOfProcess, windowLookupIn, windowsTitled } from './window-of-process.js';
 import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 
 /** Where switching took the user, for the CLI to say. */
@@ -19,6 +23,8 @@ export type SwitchResult =
 export interface SwitchOptions {
   readonly env: Environment;
   readonly procRoot: string;
+  /** The session's title as Claude Code shows it in its terminal's title; read only to tell apart windows of one terminal. */
+  readonly sessionTitle?: () => string | undefined;
 }
 
 /**
@@ -43,18 +49,25 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     }
     throw error;
   }
+  const focus = async (target: { readonly conId: number; readonly workspace: string }): Promise<SwitchResult> => {
+    await wm.focusContainer(target.conId);
+    return { kind: 'focused', workspace: target.workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
+  };
   try {
     const window = await findWindowOfProcess(windowPid, windowLookupIn(await wm.getTree(), options.env, options.procRoot));
     switch (window.kind) {
       case 'found':
-        await wm.focusContainer(window.conId);
-        return { kind: 'focused', workspace: window.workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
-      case 'several':
+        return await focus(window);
+      case 'several': {
+        // A terminal server (foot --server, kitty, gnome-terminal): the one window titled like the session.
+        const [titled, ...others] = windowsTitled(window.candidates, options.sessionTitle?.());
+        if (titled !== undefined && others.length === 0) return await focus(titled);
         throw new VmuxError(
           'AMBIGUOUS',
           `the session's terminal has ${window.candidates.length} windows; vmux cannot tell which shows it:\n` +
-            window.candidates.map((c) => `  workspace ${c.workspace}: ${c.title ?? '(untitled)'}`).join('\n'),
+            window.candidates.map((c) => `  workspace ${stripControlSequences(c.workspace)}: ${stripControlSequences(c.title ?? '(untitled)')}`).join('\n'),
         );
+      }
       case 'none':
         throw new VmuxError('NO_MATCH', `no window found for the session: ${window.why}`);
     }
@@ -63,9 +76,14 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
   }
 }
 
-/** Switches to a listed session and says where it went, in the protocol's words. */
+/**
+ * Switches to a listed session and says where it went, in the protocol's words. Its title comes
+ * from its transcript, where Claude Code keeps it, should its terminal have several windows.
+ */
 export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
-  const result = await switchToSession(session.pid, options);
+  const transcript = join(discoveryContextFrom(options.env).claudeDir, 'projects', encodePath(session.cwd), `${session.session_id}.jsonl`);
+  const sessionTitle = () => (session.session_id === '' ? undefined : readSessionTitle(transcript));
+  const result = await switchToSession(session.pid, { ...options, sessionTitle });
   return {
     pid: session.pid,
     session_id: session.session_id,

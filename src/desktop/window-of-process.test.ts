@@ -15,7 +15,7 @@ import {
 } from '../../test/support/i3-xvfb.js';
 import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { findWindowOfProcess, parseWindowId, workspacesOfSessions, type WindowLookupOptions, type WindowOfProcess } from './window-of-process.js';
+import { findWindowOfProcess, parseWindowId, windowsTitled, workspacesOfSessions, type WindowLookupOptions, type WindowOfProcess } from './window-of-process.js';
 import { WmClient, type WmNode } from './wm-ipc/index.js';
 import { xpropWindowPidReader, type WindowPidReader } from './x11-window-pid.js';
 
@@ -463,4 +463,26 @@ describe('findWindowOfProcess on a real headless sway', { skip: skipReason('sway
       await stopAndCheck(harness, failed);
     }
   });
+});
+
+const serverWindows = [
+  { conId: 1, title: '✳ Fix the   login page' },
+  { conId: 2, title: '⠂ Write the release notes for version 2.0 of the command-line tool and its daemon' },
+  { conId: 3, title: null },
+  { conId: 4, title: 'zsh' },
+];
+
+test('windows of one terminal are told apart by the session title in their own (a spinner before it, spaces collapsed)', () => {
+  assert.deepEqual(windowsTitled(serverWindows, 'Fix the login page').map((w) => w.conId), [1]);
+  // A long title may be cut short in the terminal's: its start is enough.
+  assert.deepEqual(windowsTitled(serverWindows, 'Write the release notes for version 2.0 of the command-line tool, its daemon and the bar').map((w) => w.conId), [2]);
+});
+
+test('no title, an empty one, or one no window shows: no window chosen', () => {
+  for (const title of [undefined, '', '   ', 'Refactor the parser']) assert.deepEqual(windowsTitled(serverWindows, title), []);
+  // A title every window shows tells nothing: both come back, and the caller refuses to guess.
+  assert.equal(windowsTitled([{ title: 'a Fix b' }, { title: 'c Fix d' }], 'Fix').length, 2);
+  // Whole words only: a short title is not found inside a longer word.
+  assert.deepEqual(windowsTitled([{ title: '✳ Rapid prototype' }, { title: '✳ api' }, { title: 'zsh: api-v2 (review)' }], 'api').map((w) => w.title), ['✳ api', 'zsh: api-v2 (review)']);
+  assert.deepEqual(windowsTitled([{ title: '✳ Fix (v2) [draft]' }], 'Fix (v2) [draft]').length, 1, 'punctuation in a title is text, not a pattern');
 });

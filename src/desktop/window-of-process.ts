@@ -110,6 +110,24 @@ export async function workspacesOfSessions(pids: readonly number[], options: Win
   return results;
 }
 
+/** Claude Code may shorten a long title in the terminal's: its start is matched. */
+const TITLE_MATCH_CHARACTERS = 40;
+
+/**
+ * The candidate windows whose title holds the session's title as whole words (so a short title,
+ * "api", is not found inside "rapid"); whitespace runs count as one space.
+ */
+export function windowsTitled<T extends { readonly title?: string | null | undefined }>(candidates: readonly T[], sessionTitle: string | undefined): T[] {
+  const normal = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const whole = normal(sessionTitle ?? '');
+  if (whole === '') return [];
+  const wanted = whole.slice(0, TITLE_MATCH_CHARACTERS);
+  const escaped = wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // A title cut short may end inside a word; a whole one may not.
+  const pattern = new RegExp(`(?:^|[^\\p{L}\\p{N}])${escaped}${wanted === whole ? '(?:$|[^\\p{L}\\p{N}])' : ''}`, 'u');
+  return candidates.filter((c) => typeof c.title === 'string' && pattern.test(normal(c.title)));
+}
+
 /** A window of the tree, where it is, and who (by the tree) owns it. */
 interface TreeWindow extends WindowCandidate {
   /** sway: the view's client PID. */

@@ -37,10 +37,30 @@ export interface TailReadOptions {
  * malformed and oversized lines are skipped. Throws only when the file cannot be opened or read.
  */
 export function tailReadJsonl(path: string, maxRecords: number, options: TailReadOptions = {}): TranscriptTail {
-  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
-  const maxTailBytes = options.maxTailBytes ?? MAX_TAIL_BYTES;
   const newestFirst: TranscriptRecord[] = [];
   let conversationRecords = 0;
+  const { truncated } = forEachLineBackwards(
+    path,
+    (line) => {
+      const record = parseLine(line);
+      if (record === undefined) return false;
+      newestFirst.push(record);
+      if (record.entry !== undefined) conversationRecords++;
+      return conversationRecords >= maxRecords;
+    },
+    options,
+  );
+  return tailFrom(newestFirst.reverse(), truncated);
+}
+
+/**
+ * Calls `onLine` with each line of a file, newest first and without its newline, until it
+ * returns true or `maxTailBytes` have been read; lines longer than `maxLineBytes` are skipped,
+ * never held in memory. `truncated`: the start of the file was not reached.
+ */
+export function forEachLineBackwards(path: string, onLine: (line: Buffer) => boolean, options: TailReadOptions = {}): { truncated: boolean } {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  const maxTailBytes = options.maxTailBytes ?? MAX_TAIL_BYTES;
   const fd = openSync(path, 'r');
   let truncated = false;
   try {
@@ -52,20 +72,13 @@ export function tailReadJsonl(path: string, maxRecords: number, options: TailRea
     let carryBytes = 0;
     let oversized = false;
 
-    const take = (line: Buffer): boolean => {
-      const record = parseLine(line);
-      if (record === undefined) return false;
-      newestFirst.push(record);
-      if (record.entry !== undefined) conversationRecords++;
-      return conversationRecords >= maxRecords;
-    };
     const finishLine = (head: Buffer): boolean => {
       const tooLong = oversized || head.length + carryBytes > maxLineBytes;
       const line = tooLong ? undefined : carryBytes === 0 ? head : Buffer.concat([head, ...carry]);
       carry = [];
       carryBytes = 0;
       oversized = false;
-      return line !== undefined && take(line);
+      return line !== undefined && line.length > 0 && onLine(line);
     };
 
     let done = false;
@@ -103,7 +116,7 @@ export function tailReadJsonl(path: string, maxRecords: number, options: TailRea
   } finally {
     closeSync(fd);
   }
-  return tailFrom(newestFirst.reverse(), truncated);
+  return { truncated };
 }
 
 function readFully(fd: number, buffer: Buffer, length: number, position: number): void {
