@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
@@ -10,9 +9,8 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
+import { VMUX } from '../../test/support/run-vmux.js';
 
-// The bundled executable that package.json's `bin` installs.
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
 const run = promisify(execFile);
 
 const root = tempDir();

@@ -3,12 +3,11 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
-import { fixtureClaude, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
+import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
-import { skippedWithoutWm } from '../../test/support/require-wm.js';
-import { startSwayHeadless } from '../../test/support/sway-headless.js';
+import { withRealWm } from '../../test/support/require-wm.js';
+import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
 import { silentLogger } from '../daemon/logger.js';
@@ -140,48 +139,39 @@ async function nextWalksWaitingSessions(harness: WmHarness): Promise<void> {
 
 describe('vmux switch and the workspace column on real window managers', () => {
   it('i3 under Xvfb: focus moves to the terminal of the session asked for', async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    try {
-      await switchesFocus(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'i3', switchesFocus);
   });
 
   it('i3: a session in tmux shown in a terminal window: its pane is selected and that window focused', async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    const dir = tempDir('vmux-switch-tmux-i3-');
-    const tmux = privateTmux(dir, installFakeClaude(dir));
-    try {
-      const pane = await tmux.newSession('shown', { kind: 'claude' });
-      await tmux.newWindow(pane.sessionId, { kind: 'idle' });
-      const pid = await tmux.claudeIn(pane.paneId);
-      // The tmux client runs in an xterm on workspace 2; focus starts on workspace 1.
-      const client = await harness.openTerminal({ workspace: '2', command: ['/usr/bin/tmux', '-S', tmux.socketPath, 'attach', '-t', pane.sessionId] });
-      const other = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
-      assert.equal(await harness.focusedConId(), other.conId);
-      const listed = captured(harness.env);
-      await runCli(['list', '--json'], listed);
-      assert.equal((JSON.parse(listed.out()) as SessionInfo[]).find((s) => s.pid === pid)?.workspace, '2', 'the listing knows where the tmux session is shown');
-      const io = captured(harness.env);
-      assert.equal(await runCli(['switch', String(pid)], io), 0, io.err());
-      assert.match(io.out(), /workspace 2, in its tmux pane/);
-      assert.equal(await harness.focusedConId(), client.conId);
-      assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
-    } finally {
-      await tmux.close();
-      await harness.stop();
-    }
+    await withRealWm(t, 'i3', async (harness) => {
+      const dir = tempDir('vmux-switch-tmux-i3-');
+      const tmux = privateTmux(dir, installFakeClaude(dir));
+      try {
+        const pane = await tmux.newSession('shown', { kind: 'claude' });
+        await tmux.newWindow(pane.sessionId, { kind: 'idle' });
+        const pid = await tmux.claudeIn(pane.paneId);
+        // The tmux client runs in an xterm on workspace 2; focus starts on workspace 1.
+        const client = await harness.openTerminal({ workspace: '2', command: ['/usr/bin/tmux', '-S', tmux.socketPath, 'attach', '-t', pane.sessionId] });
+        const other = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
+        assert.equal(await harness.focusedConId(), other.conId);
+        const listed = captured(harness.env);
+        await runCli(['list', '--json'], listed);
+        assert.equal((JSON.parse(listed.out()) as SessionInfo[]).find((s) => s.pid === pid)?.workspace, '2', 'the listing knows where the tmux session is shown');
+        const io = captured(harness.env);
+        assert.equal(await runCli(['switch', String(pid)], io), 0, io.err());
+        assert.match(io.out(), /workspace 2, in its tmux pane/);
+        assert.equal(await harness.focusedConId(), client.conId);
+        assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+      } finally {
+        await tmux.close();
+      }
+    });
   });
 
   it('i3: a hostile label is matched as text and never reaches a command', async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    const claudeDir = join(root, 'claude-hostile');
-    const canary = join(root, 'pwned');
-    try {
+    await withRealWm(t, 'i3', async (harness) => {
+      const claudeDir = join(root, 'claude-hostile');
+      const canary = join(root, 'pwned');
       const claude = fixtureClaude(harness);
       const target = await harness.openTerminal({ workspace: '2', command: [claude, '600'], title: `]; exec touch ${canary} [` });
       const other = await harness.openTerminal({ workspace: '1', command: [claude, '601'] });
@@ -196,59 +186,19 @@ describe('vmux switch and the workspace column on real window managers', () => {
       assert.equal(await runCli(['switch', hostile], io), 0, io.err());
       assert.equal(await harness.focusedConId(), target.conId);
       assert.equal(existsSync(canary), false, 'nothing of the label or the title ran');
-    } finally {
-      await harness.stop();
-    }
-  });
-
-  it('i3: vmuxd lists the workspace of each session, and a window moved elsewhere by the next poll', async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    const home = vmuxHomeFrom({ VMUX_HOME: join(harness.dir, 'vmux-home') });
-    let daemon: Daemon | undefined;
-    try {
-      const terminal = await harness.openTerminal({ workspace: '2', command: [fixtureClaude(harness), '600'] });
-      daemon = await Daemon.start({ home, env: { ...harness.env, CLAUDE_CONFIG_DIR: join(root, 'claude') }, pollMs: 200, logger: silentLogger, version: 'test' });
-      const workspaceOf = async () =>
-        (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.find((s) => s.pid === terminal.commandPid)?.workspace;
-      await waitUntil(async () => (await workspaceOf()) === '2', 'vmuxd to list workspace 2');
-      // No file changes: only a poll can notice the window move.
-      assert.equal((await harness.command(`[con_id=${terminal.conId}] move container to workspace 5`))[0]?.success, true);
-      await waitUntil(async () => (await workspaceOf()) === '5', 'vmuxd to list workspace 5');
-    } finally {
-      await daemon?.stop('test');
-      await harness.stop();
-    }
+    });
   });
 
   it('i3: vmux next visits the waiting sessions in turn, by itself and through vmuxd', async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    try {
-      await nextWalksWaitingSessions(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'i3', nextWalksWaitingSessions);
   });
 
   it('headless sway: vmux next visits the waiting sessions in turn, by itself and through vmuxd', async (t) => {
-    if (skippedWithoutWm(t, 'sway')) return;
-    const harness = await startSwayHeadless();
-    try {
-      await nextWalksWaitingSessions(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'sway', nextWalksWaitingSessions);
   });
 
   it('headless sway: focus moves to the terminal of the session asked for', async (t) => {
-    if (skippedWithoutWm(t, 'sway')) return;
-    const harness = await startSwayHeadless();
-    try {
-      await switchesFocus(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'sway', switchesFocus);
   });
 });
 
@@ -363,17 +313,6 @@ test('vmux switch with no query on a terminal: type to filter, Enter goes to the
     await tmux.close();
   }
 });
-
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
-
-/** The bundled `vmux`, as a key binding runs it. */
-function runVmux(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VMUX, ...args], { env, timeout: 10_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 function execFileText(file: string, args: readonly string[], env?: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { after, describe, it, test, type TestContext } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { startFakeWm, type FakeReplyTable, type FakeWmServer } from '../../test/support/fake-wm-server.js';
-import { fixtureClaude, startI3UnderXvfb, type WmHarness } from '../../test/support/i3-xvfb.js';
+import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { waitUntil } from '../../test/support/private-tmux.js';
-import { skippedWithoutWm } from '../../test/support/require-wm.js';
-import { startSwayHeadless } from '../../test/support/sway-headless.js';
+import { withRealWm } from '../../test/support/require-wm.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { MESSAGE_TYPES } from '../desktop/wm-ipc/message-types.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
@@ -86,23 +85,11 @@ async function followsMovesAndRenames(t: TestContext, harness: WmHarness): Promi
 
 describe('vmuxd follows window manager events on real window managers', () => {
   it('i3 under Xvfb: a window moved to another workspace, and that workspace renamed, are listed at once', LIMIT, async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    try {
-      await followsMovesAndRenames(t, harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'i3', (harness) => followsMovesAndRenames(t, harness));
   });
 
   it('headless sway: a window moved to another workspace, and that workspace renamed, are listed at once', LIMIT, async (t) => {
-    if (skippedWithoutWm(t, 'sway')) return;
-    const harness = await startSwayHeadless();
-    try {
-      await followsMovesAndRenames(t, harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'sway', (harness) => followsMovesAndRenames(t, harness));
   });
 });
 
@@ -130,23 +117,11 @@ async function learnsTheDesktopFromClients(harness: WmHarness): Promise<void> {
 
 describe('vmuxd started outside the desktop learns it from its clients', () => {
   it('i3 under Xvfb', LIMIT, async (t) => {
-    if (skippedWithoutWm(t, 'i3')) return;
-    const harness = await startI3UnderXvfb();
-    try {
-      await learnsTheDesktopFromClients(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'i3', learnsTheDesktopFromClients);
   });
 
   it('headless sway', LIMIT, async (t) => {
-    if (skippedWithoutWm(t, 'sway')) return;
-    const harness = await startSwayHeadless();
-    try {
-      await learnsTheDesktopFromClients(harness);
-    } finally {
-      await harness.stop();
-    }
+    await withRealWm(t, 'sway', learnsTheDesktopFromClients);
   });
 });
 

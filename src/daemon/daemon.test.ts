@@ -16,6 +16,7 @@ import { encodePath } from '../sessions/encode-path.js';
 import { Daemon } from './daemon.js';
 import { silentLogger } from './logger.js';
 import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
+import { VMUX } from '../../test/support/run-vmux.js';
 
 /**
  * vmuxd over a real Unix socket in a temp VMUX_HOME, with real processes named `claude` and
@@ -24,7 +25,6 @@ import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
  */
 
 // The bundled executables that package.json's `bin` installs.
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
 const VMUXD = fileURLToPath(new URL('../../vmuxd.cjs', import.meta.url));
 
 const root = tempDir('vmux-daemon-');

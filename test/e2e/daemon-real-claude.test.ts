@@ -9,6 +9,7 @@ import type { SessionsEvent } from '../../src/protocol/messages.js';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
 import { claudeVersion, NATIVE_CLAUDE, pollUntil, startClaudeInTmux, type ClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
+import { VMUX } from '../support/run-vmux.js';
 
 /**
  * End-to-end: the real Claude Code client (2.1.197, offline in tmux against a fake API) and a real
@@ -18,7 +19,6 @@ import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-an
  */
 
 // The bundled executables that package.json's `bin` installs.
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
 const VMUXD = fileURLToPath(new URL('../../vmuxd.cjs', import.meta.url));
 const POLL_MS = 1000;
 /** What "within one poll interval" allows on top of the interval: the scan itself and the event's trip. */

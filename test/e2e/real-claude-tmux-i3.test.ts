@@ -1,31 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
 import { pollUntil, startClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { fixtureClaude, startI3UnderXvfb } from '../support/i3-xvfb.js';
 import { skippedWithoutWm } from '../support/require-wm.js';
+import { runVmux } from '../support/run-vmux.js';
 
 /**
  * The whole promise once, for real: the real Claude Code runs in tmux, a tmux client shows it in
  * an xterm on workspace 3 of a real i3, the user is elsewhere; `vmux list` says the session waits
  * for them on workspace 3, and `vmux switch` takes them there.
  */
-
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
-
-function vmux(args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [VMUX, ...args], { env, timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 90_000 }, async (t) => {
   if (skippedWithoutWm(t, 'i3')) return;
@@ -44,7 +33,7 @@ test('real Claude Code in tmux under i3: listed as waiting on its workspace, and
     let mine: SessionInfo | undefined;
     await pollUntil(
       async () => {
-        const listed = await vmux(['list', '--json'], env);
+        const listed = await runVmux(['list', '--json'], env);
         assert.equal(listed.code, 0, listed.stderr);
         mine = (JSON.parse(listed.stdout) as SessionInfo[]).find((s) => s.pid === claude.pid);
         return mine?.state === 'needs_input' && mine.workspace === '3';
@@ -56,7 +45,7 @@ test('real Claude Code in tmux under i3: listed as waiting on its workspace, and
     );
     assert.match(mine?.preview ?? '', /Answer: hello from tmux under i3/);
 
-    const switched = await vmux(['switch', String(claude.pid)], env);
+    const switched = await runVmux(['switch', String(claude.pid)], env);
     assert.equal(switched.code, 0, switched.stderr);
     assert.match(switched.stdout, /workspace 3, in its tmux pane/);
     assert.equal(await harness.focusedConId(), shown.conId);

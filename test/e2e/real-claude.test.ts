@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpat
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
 import {
   claudeVersion,
@@ -17,6 +16,7 @@ import {
 } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { findDescendant } from '../support/process-tree.js';
+import { VMUX } from '../support/run-vmux.js';
 
 /**
  * End-to-end: the real Claude Code client (2.1.197 native, 2.1.100 Node build) runs in tmux
@@ -24,8 +24,6 @@ import { findDescendant } from '../support/process-tree.js';
  * PIDs it started (other sessions may run on the machine) and waits on the list with a deadline.
  */
 
-// The bundled executable that package.json's `bin` installs.
-const VMUX = fileURLToPath(new URL('../../vmux.cjs', import.meta.url));
 const LIST_TIMEOUT_MS = 20_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
 

@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../support/fake-claude.js';
 import { tempDir } from '../support/temp-dir.js';
-import { LineClient, pollUntil, readRssKib, requestOnce, startVmuxd, type VmuxdProcess } from '../support/vmuxd-process.js';
+import { LineClient, pollUntil, requestOnce, startVmuxd, type VmuxdProcess } from '../support/vmuxd-process.js';
 
 /**
  * vmuxd as a user's machine runs it — a real child process on a real Unix socket — under abuse:

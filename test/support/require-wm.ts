@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { missingI3Binaries } from './i3-xvfb.js';
-import { missingSwayBinaries } from './sway-headless.js';
+import { missingI3Binaries, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
+import { missingSwayBinaries, startSwayHeadless } from './sway-headless.js';
 
 /**
  * Whether a test that needs a real window manager cannot run: without it installed the test is
@@ -15,4 +15,18 @@ export function skippedWithoutWm(t: TestContext, wm: 'i3' | 'sway'): boolean {
   }
   assert.deepEqual(missing, [], `VMUX_REQUIRE_WM=1 but ${wm} is not installed (missing: ${missing.join(', ')})`);
   return false;
+}
+
+/**
+ * Runs `body` against a real window manager of its own, started for it and stopped after,
+ * skipped or failed as `skippedWithoutWm` says when the window manager is missing.
+ */
+export async function withRealWm(t: TestContext, wm: 'i3' | 'sway', body: (harness: WmHarness) => Promise<void>): Promise<void> {
+  if (skippedWithoutWm(t, wm)) return;
+  const harness = wm === 'i3' ? await startI3UnderXvfb() : await startSwayHeadless();
+  try {
+    await body(harness);
+  } finally {
+    await harness.stop();
+  }
 }
