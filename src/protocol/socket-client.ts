@@ -1,8 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../errors.js';
 import { LineDecoder } from './line-decoder.js';
 import type { DesktopSession, Request, Response, SessionsEvent } from './messages.js';
 import type { SessionInfo } from './session-info.js';
+import { loadNet } from '../lazy-net.js';
 
 /** Replies larger than this are not a vmuxd talking. */
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -11,6 +12,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 
 /** Opens the daemon's socket; `DAEMON_NOT_RUNNING` when nothing listens there. */
 export async function connectToDaemon(socketPath: string): Promise<Socket> {
+  const { connect } = await loadNet();
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     socket.once('connect', () => {

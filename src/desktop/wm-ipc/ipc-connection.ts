@@ -1,6 +1,7 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../../errors.js';
 import { encodeMessage, FrameDecoder, type IpcFrame } from './ipc-codec.js';
+import { loadNet } from '../../lazy-net.js';
 
 /** How the connection ended: undefined when vmux closed it, the reason otherwise. */
 export type ConnectionEnd = VmuxError | undefined;
@@ -13,6 +14,7 @@ export interface ConnectionHandlers {
 
 /** Opens the WM's Unix socket; `WM_UNREACHABLE` saying why when it cannot. */
 export async function connectWmSocket(socketPath: string, timeoutMs: number): Promise<Socket> {
+  const { connect } = await loadNet();
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath);
     const timer = setTimeout(() => {
