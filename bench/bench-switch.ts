@@ -84,22 +84,8 @@ export async function benchSwitch(vmux: string, runs: number, scratch: string): 
     }
     return {
       comparisons: [
-        compare({
-          id: 'switch-i3',
-          title: 'vmux switch on i3, scanning by itself (focus moves each run)',
-          unit: 'ms',
-          baseline: { label: 'node -e 0', summary: summarize(b) },
-          subject: { label: 'vmux switch', summary: summarize(s) },
-          target: SWITCH_TARGET_RATIO,
-        }),
-        compare({
-          id: 'switch-i3-daemon',
-          title: 'vmux switch on i3, vmuxd running (focus moves each run)',
-          unit: 'ms',
-          baseline: { label: 'node -e 0', summary: summarize(bd) },
-          subject: { label: 'vmux switch', summary: summarize(sd) },
-          target: SWITCH_TARGET_RATIO,
-        }),
+        switchComparison('switch-i3', 'scanning by itself', b, s),
+        switchComparison('switch-i3-daemon', 'vmuxd running', bd, sd),
       ],
       measurements: [
         { id: 'i3-ipc-round-trip', title: 'i3 IPC round trip (get_version)', unit: 'ms', summary: summarize(roundTrips) },
@@ -116,6 +102,18 @@ export async function benchSwitch(vmux: string, runs: number, scratch: string): 
     await daemon?.kill('SIGKILL');
     await harness.stop();
   }
+}
+
+/** `vmux switch` against `node -e 0` from interleaved runs (milliseconds). */
+function switchComparison(id: string, how: string, baseline: readonly number[], subject: readonly number[]): Comparison {
+  return compare({
+    id,
+    title: `vmux switch on i3, ${how} (focus moves each run)`,
+    unit: 'ms',
+    baseline: { label: 'node -e 0', summary: summarize(baseline) },
+    subject: { label: 'vmux switch', summary: summarize(subject) },
+    target: SWITCH_TARGET_RATIO,
+  });
 }
 
 async function assertFocusOnOneOf(harness: { focusedConId(): Promise<number | undefined> }, targets: readonly { conId: number }[]): Promise<void> {
