@@ -36,6 +36,9 @@ const WINDOW_SETTLE_MS = 50;
  */
 const CLOSE_GRACE_MS = 500;
 
+/** A listing waits this long at most for the workspaces of a desktop session just learnt (a WM may hang). */
+const FIRST_LOOKUP_WAIT_MS = 500;
+
 /** Each connection may hold a partial request line of up to 1 MiB: their number is bounded too. */
 const MAX_CONNECTIONS = 512;
 
@@ -173,8 +176,8 @@ export class Daemon {
   private handle(request: Request, from: ClientConnection): Response | Promise<Response> | undefined {
     switch (request.action) {
       case 'list':
-        // A client from a desktop vmuxd did not know waits for the workspaces there (once).
-        if (this.offerDesktop(request.args?.desktop)) return this.lookupDone.then(() => ({ ok: true, sessions: this.list }));
+        // A client from a desktop vmuxd did not know waits for the workspaces there (once, briefly).
+        if (this.offerDesktop(request.args?.desktop)) return withinMs(this.lookupDone, FIRST_LOOKUP_WAIT_MS).then(() => ({ ok: true, sessions: this.list }));
         return { ok: true, sessions: this.list };
       case 'switch':
         this.offerDesktop(request.args.desktop);
@@ -334,6 +337,9 @@ export class Daemon {
         this.workspaces = workspaces;
         this.publish();
       } while (this.lookupAgain);
+    } catch (error) {
+      // Workspaces are extra: a lookup that fails leaves the last ones, never the daemon down.
+      this.options.logger.warn(`workspace lookup failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       this.lookupRunning = false;
     }
@@ -392,4 +398,16 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
 /** For the log: which WM socket and display, not the whole environment. */
 function describeDesktop(env: Environment): string {
   return (['SWAYSOCK', 'I3SOCK', 'DISPLAY', 'WAYLAND_DISPLAY'] as const).flatMap((name) => (env[name] ? [`${name}=${env[name]}`] : [])).join(' ');
+}
+
+/** Settles when `promise` does or after `ms`, whichever comes first; never rejects. */
+function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
 }
