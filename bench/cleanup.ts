@@ -3,6 +3,8 @@
  * is undone through one registry, on every way the harness can end: normal exit, an exception,
  * or a signal. Only SIGKILL escapes it.
  */
+import { messageOf } from '../src/errors.js';
+
 export class Cleanup {
   private readonly actions: Array<() => void> = [];
   private hooked = false;
@@ -18,7 +20,7 @@ export class Cleanup {
       try {
         action();
       } catch (error) {
-        process.stderr.write(`bench cleanup step failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`bench cleanup step failed: ${messageOf(error)}\n`);
       }
     }
   }

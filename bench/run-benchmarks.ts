@@ -26,6 +26,7 @@ import { hottestFunctions } from './cpu-profile.js';
 import { startFixtureSessions } from './fixture-sessions.js';
 import { PeakRss, run } from './measure.js';
 import { formatJson, formatTable, type Comparison, type Measurement } from './report.js';
+import { messageOf } from '../src/errors.js';
 
 interface Options {
   readonly runs: number;
@@ -90,7 +91,7 @@ function parseFlags(argv: readonly string[]): Flags {
   try {
     return parseArgs({ args: [...argv], options: FLAGS, strict: true }).values;
   } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    throw new UsageError(`${messageOf(error)}\n${USAGE}`);
   }
 }
 

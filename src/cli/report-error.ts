@@ -1,4 +1,4 @@
-import { VmuxError, errnoCode, type VmuxErrorCode } from '../errors.js';
+import { VmuxError, errnoCode, messageOf, type VmuxErrorCode } from '../errors.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 
 /** Any failure of a command, said on stderr as the user can act on it; resolves to its exit code. */
@@ -13,7 +13,7 @@ export function reportError(error: unknown, io: CliIo): ExitCode {
     return exitCodeOf(error.code);
   }
   const code = errnoCode(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   io.stderr.write(`vmux: ${message}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}\n`);
   return ExitCode.failure;
 }

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { MAX_REQUEST_BYTES, type Request, type Response } from '../protocol/messages.js';
 import { parseRequest, type ParsedRequest } from '../protocol/parse-request.js';
+import { messageOf } from '../errors.js';
 
 /**
  * Output a client may leave unread before it is dropped: a subscriber that never reads must not
@@ -105,7 +106,7 @@ export class ClientConnection {
       this.answering = true;
       void response.then(
         (answer) => this.finishAnswer(answer),
-        (error: unknown) => this.finishAnswer({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => this.finishAnswer({ ok: false, error: messageOf(error) }),
       );
     } else if (response !== undefined) {
       this.send(response);

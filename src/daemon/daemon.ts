@@ -1,8 +1,8 @@
 import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { VmuxError } from '../errors.js';
-import type { DaemonStatus, DesktopSession, Request, Response, SessionsEvent } from '../protocol/messages.js';
+import { VmuxError, messageOf } from '../errors.js';
+import { DESKTOP_VARIABLES, type DaemonStatus, type DesktopSession, type Request, type Response, type SessionsEvent } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
@@ -214,7 +214,7 @@ export class Daemon {
     try {
       this.labels.set(sessionId, label.trim());
     } catch (error) {
-      return { ok: false, error: `could not save labels: ${error instanceof Error ? error.message : String(error)}` };
+      return { ok: false, error: `could not save labels: ${messageOf(error)}` };
     }
     this.publish();
     return { ok: true, sessions: this.list };
@@ -256,7 +256,7 @@ export class Daemon {
       sessions = scanSessions(context, { tailCache: this.tailCache });
     } catch (error) {
       // A scan that fails leaves the last picture in place; the next one may succeed.
-      this.options.logger.warn(`scan failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(`scan failed: ${messageOf(error)}`);
       return;
     }
     const now = new Date();
@@ -339,7 +339,7 @@ export class Daemon {
       } while (this.lookupAgain);
     } catch (error) {
       // Workspaces are extra: a lookup that fails leaves the last ones, never the daemon down.
-      this.options.logger.warn(`workspace lookup failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(`workspace lookup failed: ${messageOf(error)}`);
     } finally {
       this.lookupRunning = false;
     }
@@ -353,7 +353,7 @@ export class Daemon {
       this.labels.set(newId, label);
       this.options.logger.debug(`label of session ${previousId} follows its process to session ${newId}`);
     } catch (error) {
-      this.options.logger.warn(`could not carry the label to session ${newId}: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger.warn(`could not carry the label to session ${newId}: ${messageOf(error)}`);
     }
   }
 
@@ -395,9 +395,9 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
   }
 }
 
-/** For the log: which WM socket and display, not the whole environment. */
+/** For the log: the desktop variables, not the whole environment. */
 function describeDesktop(env: Environment): string {
-  return (['SWAYSOCK', 'I3SOCK', 'DISPLAY', 'WAYLAND_DISPLAY'] as const).flatMap((name) => (env[name] ? [`${name}=${env[name]}`] : [])).join(' ');
+  return DESKTOP_VARIABLES.flatMap((name) => (env[name] ? [`${name}=${env[name]}`] : [])).join(' ');
 }
 
 /** Settles when `promise` does or after `ms`, whichever comes first; never rejects. */

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { errnoCode } from '../errors.js';
+import { errnoCode, messageOf } from '../errors.js';
 
 /**
  * The user's names for conversations, by session id, in `labels.json` (`{"<session id>": "label"}`).
@@ -72,7 +72,7 @@ function parseLabels(text: string): Map<string, string> | string {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return `not JSON (${error instanceof Error ? error.message : String(error)})`;
+    return `not JSON (${messageOf(error)})`;
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not a JSON object';
   const labels = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { inDesktopSession } from '../desktop/graphical-session.js';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
-import { VmuxError } from '../errors.js';
+import { VmuxError, messageOf } from '../errors.js';
 import type { DesktopSession, Response } from '../protocol/messages.js';
 import { resolveSession } from '../protocol/resolve-session.js';
 import type { SessionInfo } from '../protocol/session-info.js';
@@ -36,6 +36,6 @@ async function answering(choose: () => SessionInfo, desktop: DesktopSession | un
     return { ok: true, switched };
   } catch (error) {
     if (error instanceof VmuxError) return { ok: false, error: error.message, code: error.code };
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: messageOf(error) };
   }
 }

@@ -6,6 +6,7 @@ import { windowLookupIn, windowsTitled, workspacesOfSessions } from './window-of
 import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
 import { TmuxServer, type TmuxAttachedClient } from './tmux/tmux-client.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
+import { messageOf } from '../errors.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -47,7 +48,7 @@ export async function sessionWorkspaces(
       }
     });
   } catch (error) {
-    debug('no workspaces: %s', error instanceof Error ? error.message : String(error));
+    debug('no workspaces: %s', messageOf(error));
   } finally {
     client?.close();
   }
@@ -68,7 +69,7 @@ async function terminalPidOf(pid: number, procRoot: string, clients: TmuxClients
     showing.sort((a, b) => b.activity - a.activity);
     return showing[0]?.pid;
   } catch (error) {
-    debug('tmux of pid %d: %s', pid, error instanceof Error ? error.message : String(error));
+    debug('tmux of pid %d: %s', pid, messageOf(error));
     return undefined;
   }
 }

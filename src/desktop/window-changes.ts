@@ -2,6 +2,7 @@ import { debuglog } from 'node:util';
 import type { Environment } from '../sessions/discovery-context.js';
 import { hasGraphicalSession } from './graphical-session.js';
 import { connectToWindowManager, type WmClient, type WmEvent, type WmSubscription } from './wm-ipc/index.js';
+import { messageOf } from '../errors.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -122,8 +123,4 @@ export class WindowChangeFeed {
         return;
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

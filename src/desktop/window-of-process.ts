@@ -3,6 +3,7 @@ import { readEnviron } from '../sessions/proc-reader.js';
 import { processAncestry } from './process-ancestry.js';
 import { walkTree, type WmNode } from './wm-ipc/index.js';
 import { xpropWindowPidReader, type WindowPidReader } from './x11-window-pid.js';
+import { messageOf } from '../errors.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -221,7 +222,7 @@ class WindowResolver {
           if (owner !== undefined) addTo(byPid, owner, window);
         } catch (error) {
           unreadable++;
-          failure ??= error instanceof Error ? error.message : String(error);
+          failure ??= messageOf(error);
         }
       });
       debug('_NET_WM_PID of %d windows read, %d unreadable', windows.length, unreadable);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
-import { isGoneOrForbidden } from '../errors.js';
+import { isGoneOrForbidden, messageOf } from '../errors.js';
 import { processStartMs, readBootTimeMs, readProcStat, START_SLACK_MS } from './proc-reader.js';
 
 const debug = debuglog('vmux:discovery');
@@ -53,7 +53,7 @@ function readSessionFile(path: string, pid: number): SessionFile | undefined {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     // Being rewritten, removed or corrupt: this scan does without it.
-    debug('sessions file %s unreadable: %s', path, error instanceof Error ? error.message : String(error));
+    debug('sessions file %s unreadable: %s', path, messageOf(error));
     return undefined;
   }
   return parseSessionFile(raw, pid);

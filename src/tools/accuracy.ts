@@ -11,6 +11,7 @@ import { classifySession } from '../sessions/classify-session.js';
 import { detectState } from '../transcript/detect-state.js';
 import { pendingToolName } from '../transcript/preview.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl } from '../transcript/tail-read.js';
+import { messageOf } from '../errors.js';
 
 const USAGE = `Usage: npm run accuracy -- <folder> [--json]
 
@@ -97,6 +98,6 @@ function main(argv: readonly string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  process.stderr.write(`accuracy: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`accuracy: ${messageOf(error)}\n`);
   process.exitCode = 2;
 }

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { debuglog } from 'node:util';
-import { VmuxError } from '../../errors.js';
+import { VmuxError, messageOf } from '../../errors.js';
 import type { IpcFrame } from './ipc-codec.js';
 import { connectWmSocket, IpcConnection, type ConnectionEnd } from './ipc-connection.js';
 import { describeMessageType, MESSAGE_TYPES, type EventTypeName, type MessageTypeCode } from './message-types.js';
@@ -129,7 +129,7 @@ export class WmClient {
       return parse();
     } catch (error) {
       if (error instanceof VmuxError) throw error;
-      throw malformed('reply', error instanceof Error ? error.message : String(error));
+      throw malformed('reply', messageOf(error));
     }
   }
 
