@@ -88,6 +88,13 @@ function targetText(c: Comparison): string {
   return `${c.met ? '✓' : '✗'} ≤ ${c.target.toFixed(1)}×`;
 }
 
+/** A header, a rule and the rows, columns as wide as their widest cell, after a blank line. */
+function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...(row[i] ?? '')].length)));
+  const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
+  return `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}${rows.map(line).join('')}`;
+}
+
 /** Pads by code points, so `µ`, `×` and `✓` do not push columns out of line. */
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length));
@@ -110,11 +117,7 @@ function formatMeasurements(measurements: readonly Measurement[]): string {
     measurementTarget(m),
     m.reference ?? '',
   ]);
-  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...(row[i] ?? '')].length)));
-  const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
-  let out = `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}`;
-  for (const row of rows) out += line(row);
-  return out;
+  return textTable(header, rows);
 }
 
 export function formatTable(
@@ -133,10 +136,7 @@ export function formatTable(
     ratioText(c.ratioP90),
     targetText(c),
   ]);
-  const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...(row[i] ?? '')].length)));
-  const line = (cells: readonly string[]): string => `${cells.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()}\n`;
-  let out = `\n${line(header)}${line(widths.map((w) => '-'.repeat(w)))}`;
-  for (const row of rows) out += line(row);
+  let out = textTable(header, rows);
   out += formatMeasurements(measurements);
   out += '\n';
   for (const note of notes) out += `- ${note}\n`;
