@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import type { SwitchedTo } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
-import { encodePath } from '../sessions/encode-path.js';
+import { findTranscriptPath } from '../sessions/match-transcripts.js';
 import { readSessionTitle } from '../transcript/session-title.js';
 import { stripControlSequences } from '../transcript/sanitize-text.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
@@ -81,8 +80,11 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
  * from its transcript, where Claude Code keeps it, should its terminal have several windows.
  */
 export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
-  const transcript = join(discoveryContextFrom(options.env).claudeDir, 'projects', encodePath(session.cwd), `${session.session_id}.jsonl`);
-  const sessionTitle = () => (session.session_id === '' ? undefined : readSessionTitle(transcript));
+  const sessionTitle = () => {
+    if (session.session_id === '') return undefined;
+    const transcript = findTranscriptPath(discoveryContextFrom(options.env).claudeDir, session.session_id, session.cwd);
+    return transcript === undefined ? undefined : readSessionTitle(transcript);
+  };
   const result = await switchToSession(session.pid, { ...options, sessionTitle });
   return {
     pid: session.pid,

@@ -164,6 +164,11 @@ function agreedAssignments(possible: readonly (readonly TranscriptFile[])[]): As
   return search(0, 0) ? agreed : undefined;
 }
 
+/** The transcript of a session id, found the way a scan finds it: in its cwd's project folder, else in any. */
+export function findTranscriptPath(claudeDir: string, sessionId: string, cwd: string): string | undefined {
+  return new ProjectFolders(join(claudeDir, 'projects')).findTranscript(sessionId, [cwd]);
+}
+
 /** The `projects/` folder, listed at most once per scan. */
 class ProjectFolders {
   private names: string[] | undefined;
