@@ -16,7 +16,7 @@ import { encodePath } from '../sessions/encode-path.js';
 import { Daemon } from './daemon.js';
 import { silentLogger } from './logger.js';
 import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
-import { VMUX } from '../../test/support/run-vmux.js';
+import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 
 /**
  * vmuxd over a real Unix socket in a temp VMUX_HOME, with real processes named `claude` and
@@ -484,23 +484,6 @@ async function reap(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   await exited;
 }
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runVmux(home: VmuxHome, args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [VMUX, ...args], { env: childEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`vmuxd: ${signal} stops it with exit 0, socket and PID file removed`, LIMIT, async () => {
     const home = freshHome();
@@ -563,16 +546,16 @@ test('vmux status, label, list and stop talk to a running vmuxd', LIMIT, async (
   const home = freshHome();
   const vmuxd = await spawnVmuxd(home);
 
-  const status = await runVmux(home, ['status']);
+  const status = await runVmux(['status'], childEnv(home));
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, new RegExp(`^vmuxd \\S+ runs \\(pid ${vmuxd.pid}, up .*\\), following \\d+ sessions?; .*socket ${home.socketPath}\\n$`));
 
-  const labelled = await runVmux(home, ['label', String(waiting.proc.pid), 'review', 'MR']);
+  const labelled = await runVmux(['label', String(waiting.proc.pid), 'review', 'MR'], childEnv(home));
   assert.equal(labelled.code, 0, labelled.stderr);
   assert.equal(labelled.stdout, `Labelled ${waiting.sessionId.slice(0, 8)} (pid ${waiting.proc.pid}): review MR\n`);
   assert.deepEqual(labelsOnDisk(home), { [waiting.sessionId]: 'review MR' });
 
-  const viaDaemon = await runVmux(home, ['list', '--json']);
+  const viaDaemon = await runVmux(['list', '--json'], childEnv(home));
   assert.equal(viaDaemon.code, 0, viaDaemon.stderr);
   const daemonList = onlyPids(JSON.parse(viaDaemon.stdout) as SessionInfo[], pids);
   assert.deepEqual(
@@ -583,21 +566,21 @@ test('vmux status, label, list and stop talk to a running vmuxd', LIMIT, async (
     ],
   );
 
-  const stopped = await runVmux(home, ['stop']);
+  const stopped = await runVmux(['stop'], childEnv(home));
   assert.equal(stopped.code, 0, stopped.stderr);
   assert.equal(stopped.stdout, 'vmuxd stopped.\n');
   assert.deepEqual(await within(vmuxd.exited, 5000, 'vmuxd to exit'), { code: 0, signal: null });
   assert.equal(existsSync(home.pidPath), false);
 
   // Without the daemon: a direct scan, the same list, labels included.
-  const direct = await runVmux(home, ['list', '--json']);
+  const direct = await runVmux(['list', '--json'], childEnv(home));
   assert.equal(direct.code, 0, direct.stderr);
   assert.deepEqual(onlyPids(JSON.parse(direct.stdout) as SessionInfo[], pids), daemonList);
 
-  const none = await runVmux(home, ['status']);
+  const none = await runVmux(['status'], childEnv(home));
   assert.equal(none.code, 1);
   assert.match(none.stderr, /vmuxd is not running .*start it with 'vmux daemon'/);
-  const stopNone = await runVmux(home, ['stop']);
+  const stopNone = await runVmux(['stop'], childEnv(home));
   assert.equal(stopNone.code, 1);
   assert.match(stopNone.stderr, /vmuxd is not running/);
 });

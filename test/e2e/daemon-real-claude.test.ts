@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import type { SessionsEvent } from '../../src/protocol/messages.js';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
 import { claudeVersion, NATIVE_CLAUDE, pollUntil, startClaudeInTmux, type ClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
-import { VMUX } from '../support/run-vmux.js';
+import { runVmux, VMUX } from '../support/run-vmux.js';
 
 /**
  * End-to-end: the real Claude Code client (2.1.197, offline in tmux against a fake API) and a real
@@ -271,13 +271,10 @@ async function withClaudeAndDaemon(body: (claude: ClaudeInTmux, daemon: DaemonPr
 // Talking to the daemon
 
 /** `vmux <args>` with the daemon's environment; its stdout. */
-function vmux(daemon: DaemonProcess, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [VMUX, ...args], { env: daemon.env, timeout: 15_000 }, (error, out, err) => {
-      if (error) reject(new Error(`vmux ${args.join(' ')} failed: ${error.message}\n${err}`));
-      else resolve(out);
-    });
-  });
+async function vmux(daemon: DaemonProcess, args: readonly string[]): Promise<string> {
+  const run = await runVmux(args, daemon.env);
+  if (run.code !== 0) throw new Error(`vmux ${args.join(' ')} failed (exit ${run.code}):\n${run.stderr}`);
+  return run.stdout;
 }
 
 const lastList = new Map<number, string>();

@@ -16,7 +16,7 @@ import {
 } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { findDescendant } from '../support/process-tree.js';
-import { VMUX } from '../support/run-vmux.js';
+import { runVmux } from '../support/run-vmux.js';
 
 /**
  * End-to-end: the real Claude Code client (2.1.197 native, 2.1.100 Node build) runs in tmux
@@ -304,13 +304,9 @@ async function listSessions(env: Readonly<Record<string, string>>, pids: readonl
     VMUX_HOME: join(home, '.vmux'),
     ...env,
   };
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [VMUX, 'list', '--json'], { env: childEnv, timeout: 15_000 }, (error, out, err) => {
-      if (error) reject(new Error(`vmux list --json failed: ${error.message}\n${err}`));
-      else resolve(out);
-    });
-  });
-  const all = JSON.parse(stdout) as SessionInfo[];
+  const run = await runVmux(['list', '--json'], childEnv);
+  if (run.code !== 0) throw new Error(`vmux list --json failed (exit ${run.code}):\n${run.stderr}`);
+  const all = JSON.parse(run.stdout) as SessionInfo[];
   assert.ok(Array.isArray(all), 'vmux list --json prints an array');
   return all.filter((s) => pids.includes(s.pid));
 }
