@@ -12,6 +12,8 @@ export type VmuxErrorCode =
   | 'DAEMON_NOT_RUNNING'
   /** Another daemon already serves this home. */
   | 'DAEMON_RUNNING'
+  /** vmuxd could not finish starting (its folder is full or not writable); nothing of it runs. */
+  | 'DAEMON_START_FAILED'
   /** Something answered on the socket, but not the way vmuxd does, or it refused the request. */
   | 'DAEMON_ERROR'
   /** No i3 or sway IPC socket was found ($SWAYSOCK, $I3SOCK, `i3`/`sway --get-socketpath`). */
@@ -25,7 +27,9 @@ export type VmuxErrorCode =
   /** What the session's environment says about tmux no longer holds: server or pane gone, or the pane is not the session's. */
   | 'TMUX_STALE'
   /** tmux ran the command and refused it. */
-  | 'TMUX_REFUSED';
+  | 'TMUX_REFUSED'
+  /** labels.json could not be written whole (a full disk, a read-only folder): the old labels stay. */
+  | 'LABELS_NOT_SAVED';
 
 export class VmuxError extends Error {
   readonly code: VmuxErrorCode;

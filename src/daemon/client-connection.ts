@@ -10,6 +10,12 @@ import { messageOf } from '../errors.js';
  */
 export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A connection that neither asks nor listens for this long is closed: a script may keep one open
+ * between requests, but forgotten ones must not pile up to the daemon's connection limit.
+ */
+export const IDLE_CONNECTION_MS = 60_000;
+
 /** Answers a request, at once or later (switching waits on tmux and the WM); `undefined` when the answer is a stream (subscribe). */
 export type RequestHandler = (request: Request, from: ClientConnection) => Response | Promise<Response> | undefined;
 
@@ -25,6 +31,9 @@ export class ClientConnection {
   private nextWaiting = 0;
   /** A request is being answered asynchronously. */
   private answering = false;
+  /** Subscribed: the connection is a stream of events, never idle. */
+  private streaming = false;
+  private lastActivityMs = Date.now();
 
   constructor(
     private readonly socket: Socket,
@@ -32,10 +41,14 @@ export class ClientConnection {
     /** Told of each rejected request (for the daemon's debug log). */
     private readonly onRejected: (error: string) => void,
     onClose: () => void,
+    options: { idleMs?: number } = {},
   ) {
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.answerWaiting());
     socket.on('error', () => socket.destroy());
+    socket.setTimeout(options.idleMs ?? IDLE_CONNECTION_MS, () => {
+      if (this.idleSinceMs !== undefined) socket.destroy();
+    });
     socket.on('close', () => {
       this.closed = true;
       onClose();
@@ -55,6 +68,20 @@ export class ClientConnection {
     this.socket.write(`${JSON.stringify(message)}\n`);
   }
 
+  /** From now on the connection carries events (subscribe): it is never closed for being idle. */
+  startStream(): void {
+    this.streaming = true;
+  }
+
+  /**
+   * Since when the client has neither asked anything nor waited for an answer; undefined while
+   * it does, or while it is subscribed.
+   */
+  get idleSinceMs(): number | undefined {
+    if (this.streaming || this.answering || this.nextWaiting < this.waiting.length) return undefined;
+    return this.lastActivityMs;
+  }
+
   /** Ends the conversation after what was already written. */
   end(): void {
     if (!this.closed) this.socket.end();
@@ -66,6 +93,7 @@ export class ClientConnection {
   }
 
   private receive(chunk: Buffer): void {
+    this.lastActivityMs = Date.now();
     for (const item of this.decoder.push(chunk)) this.waiting.push(item);
     this.answerWaiting();
   }
@@ -115,6 +143,7 @@ export class ClientConnection {
 
   private finishAnswer(answer: Response): void {
     this.answering = false;
+    this.lastActivityMs = Date.now();
     this.send(answer);
     this.answerWaiting();
   }

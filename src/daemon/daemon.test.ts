@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { fillDisk, smallTmpfs } from '../../test/support/small-tmpfs.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
 import { VmuxError } from '../errors.js';
@@ -653,4 +654,70 @@ test('a client that pipelines many requests in one write gets every answer, howe
   await within(done, 12_000, `${requests} answers`);
   assert.ok(bytes > 4 * 1024 * 1024, `answers totalled ${bytes} bytes`);
   socket.destroy();
+});
+
+test('daemon: starts fully or not at all; a PID file it cannot write stops it with nothing left serving', LIMIT, async () => {
+  const home = freshHome();
+  mkdirSync(home.dir, { mode: 0o700 });
+  // A folder where the PID file goes: its write fails after the socket listens, as a full disk does.
+  mkdirSync(home.pidPath);
+  await assert.rejects(startDaemon(home), (error: unknown) => {
+    assert.ok(error instanceof VmuxError);
+    assert.equal(error.code, 'DAEMON_START_FAILED');
+    assert.match(error.message, /vmuxd could not start: .*EISDIR/);
+    return true;
+  });
+  assert.equal(existsSync(home.socketPath), false, 'no socket is left to answer');
+});
+
+test('vmuxd on a full disk: exits 1 at once with nothing left behind, and refuses a label it cannot save', LIMIT, async (t) => {
+  const disk = smallTmpfs(256);
+  if ('skip' in disk) return t.skip(disk.skip);
+  const f = await waitingFixture();
+  const home = vmuxHomeFrom({ VMUX_HOME: join(disk.dir, 'home') });
+  const vmuxd = await spawnVmuxd(home);
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < 40; i++) {
+    const id = `${f.sessionId.slice(0, -4)}${String(i).padStart(4, '0')}`;
+    if (id === f.sessionId) continue;
+    labels[id] = `kept ${i}`;
+  }
+  writeFileSync(home.labelsPath, JSON.stringify(labels));
+  assert.equal((await ask(home, { action: 'label', args: { session_id: f.sessionId, label: 'fits' } })).ok, true);
+  fillDisk(disk.dir, 0);
+  const refused = await ask(home, { action: 'label', args: { session_id: f.sessionId, label: 'x'.repeat(200) } });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.code, 'LABELS_NOT_SAVED');
+  assert.match(refused.error ?? '', /no space left|ENOSPC/i);
+  assert.equal(mine((await ask(home, { action: 'list' })).sessions, f.proc.pid)?.label, 'fits', 'the refused label is not shown');
+  vmuxd.child.kill('SIGTERM');
+  assert.equal((await within(vmuxd.exited, 5000, 'vmuxd to stop')).code, 0);
+  assert.deepEqual(JSON.parse(readFileSync(home.labelsPath, 'utf8')), { ...labels, [f.sessionId]: 'fits' }, 'every acknowledged label is on disk');
+
+  // Started on the full disk, it does not half-start: no socket, no PID file, exit 1.
+  fillDisk(disk.dir, 0);
+  const again = spawn(process.execPath, [VMUXD], { env: childEnv(home), stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(again);
+  let stderr = '';
+  again.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exit = await within(new Promise<number | null>((resolve) => again.once('exit', (code) => resolve(code))), 5000, 'vmuxd on a full disk to exit');
+  assert.equal(exit, 1, stderr);
+  assert.match(stderr, /vmuxd could not start: .*(ENOSPC|no space)/i);
+  assert.equal(existsSync(home.socketPath), false);
+  assert.equal(existsSync(home.pidPath), false);
+});
+
+test('daemon: connections held idle never lock the user out; at the limit the idlest one makes room', { timeout: 30_000 }, async () => {
+  const home = freshHome();
+  await startDaemon(home);
+  const held: LineClient[] = [];
+  for (let i = 0; i < 520; i++) held.push(await LineClient.connect(home.socketPath));
+  const subscriber = await LineClient.connect(home.socketPath);
+  subscriber.send({ action: 'subscribe' });
+  await subscriber.next<SessionsEvent>((e) => e.event === 'sessions', 'the first event');
+  const answer = await ask(home, { action: 'list' });
+  assert.equal(answer.ok, true, 'a new client is served');
+  await within(held[0]?.ended ?? Promise.resolve(), 2000, 'the idlest held connection to be closed');
+  assert.equal((await subscriber.request({ action: 'status' })).ok, true, 'a subscriber is never closed for being idle');
+  for (const client of held) client.close();
 });

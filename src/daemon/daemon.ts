@@ -101,7 +101,9 @@ export class Daemon {
 
   /**
    * Checks the home folder, refuses to start beside a live daemon, scans once (so the first
-   * client never sees an empty list by race), then listens.
+   * client never sees an empty list by race), then listens. Starts fully or not at all: when a
+   * step fails (a full disk under the PID file, say), what was started is shut down, the socket
+   * and PID file are removed, and the error is thrown.
    */
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { home, logger } = options;
@@ -111,11 +113,17 @@ export class Daemon {
       logger.warn(`labels.json was unreadable (${why}); kept it as ${movedTo} and started with no labels`),
     );
     const daemon = new Daemon(options, labels);
-    daemon.scan();
-    await daemon.listen();
-    writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
-    daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
-    daemon.followWindowChanges();
+    try {
+      daemon.scan();
+      await daemon.listen();
+      // Written whole, or the start fails: an empty PID file would name no daemon.
+      writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
+      daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
+      daemon.followWindowChanges();
+    } catch (error) {
+      await daemon.stop(`could not start: ${messageOf(error)}`);
+      throw new VmuxError('DAEMON_START_FAILED', `vmuxd could not start: ${messageOf(error)}`, { cause: error });
+    }
     logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
     return daemon;
   }
@@ -135,8 +143,8 @@ export class Daemon {
     this.watcher.close();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
-    rmSync(this.options.home.socketPath, { force: true });
-    rmSync(this.options.home.pidPath, { force: true });
+    removeQuietly(this.options.home.socketPath, this.options.logger);
+    removeQuietly(this.options.home.pidPath, this.options.logger);
     // server.close waits for every connection to end: one left half-open would hold it forever.
     const cut = setTimeout(() => {
       for (const connection of this.connections) connection.destroy();
@@ -162,7 +170,8 @@ export class Daemon {
   }
 
   private accept(socket: Socket): void {
-    if (this.connections.size >= MAX_CONNECTIONS) {
+    // At the limit, the connection idle longest makes room: held connections never lock a user out.
+    if (this.connections.size >= MAX_CONNECTIONS && !this.closeLongestIdle()) {
       socket.end(`${JSON.stringify({ ok: false, error: `vmuxd serves at most ${MAX_CONNECTIONS} connections at once; try again` })}\n`);
       return;
     }
@@ -171,6 +180,19 @@ export class Daemon {
       this.subscribers.delete(connection);
     });
     this.connections.add(connection);
+  }
+
+  /** Closes the connection that has neither asked nor listened for longest; false when none is idle. */
+  private closeLongestIdle(): boolean {
+    let idlest: ClientConnection | undefined;
+    for (const connection of this.connections) {
+      const since = connection.idleSinceMs;
+      if (since !== undefined && (idlest === undefined || since < (idlest.idleSinceMs ?? Infinity))) idlest = connection;
+    }
+    if (idlest === undefined) return false;
+    idlest.destroy();
+    this.connections.delete(idlest);
+    return true;
   }
 
   private handle(request: Request, from: ClientConnection): Response | Promise<Response> | undefined {
@@ -190,6 +212,7 @@ export class Daemon {
       case 'subscribe':
         this.offerDesktop(request.args?.desktop);
         this.subscribers.add(from);
+        from.startStream();
         from.send(this.event());
         return undefined;
       case 'status':
@@ -214,7 +237,8 @@ export class Daemon {
     try {
       this.labels.set(sessionId, label.trim());
     } catch (error) {
-      return { ok: false, error: `could not save labels: ${messageOf(error)}` };
+      // Not acknowledged: the client learns that its label was not kept, and why.
+      return { ok: false, error: messageOf(error), ...(error instanceof VmuxError ? { code: error.code } : {}) };
     }
     this.publish();
     return { ok: true, sessions: this.list };
@@ -258,6 +282,12 @@ export class Daemon {
       // A scan that fails leaves the last picture in place; the next one may succeed.
       this.options.logger.warn(`scan failed: ${messageOf(error)}`);
       return;
+    }
+    // labels.json edited by hand while vmuxd runs: take the edit in rather than erase it later.
+    try {
+      if (this.labels.reloadIfChanged()) this.options.logger.info('labels.json changed on disk; its labels are in use now');
+    } catch (error) {
+      this.options.logger.warn(`could not read labels.json again: ${messageOf(error)}; the labels known before stay in use`);
     }
     const now = new Date();
     for (const session of sessions) {
@@ -392,6 +422,15 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
       throw new VmuxError('DAEMON_RUNNING', `vmuxd already running (pid ${probe.pid})`);
     case 'foreign':
       throw new VmuxError('DAEMON_ERROR', `${socketPath} is in use by something that is not vmuxd (${probe.why}); stop it or set VMUX_HOME`);
+  }
+}
+
+/** A shutdown goes on whatever is in the way of removing its files (a folder in their place, say). */
+function removeQuietly(path: string, logger: Logger): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    logger.warn(`could not remove ${path}: ${messageOf(error)}`);
   }
 }
 
