@@ -14,3 +14,14 @@ export interface StateVerdict {
 
 /** Finished turns stop being "waiting for you" and become idle after this long (SPEC §3). */
 export const DEFAULT_IDLE_THRESHOLD_MS = 10 * 60 * 1000;
+
+/**
+ * A time later than now by more than this is not believed (a wrong clock, or a forged record):
+ * taken at face value it would keep a session "waiting 0 s" until that date.
+ */
+export const MAX_CLOCK_SKEW_MS = 60 * 1000;
+
+/** `at` unless it lies too far in the future to be true. */
+export function believableTime(at: Date | undefined, now: Date): Date | undefined {
+  return at !== undefined && at.getTime() <= now.getTime() + MAX_CLOCK_SKEW_MS ? at : undefined;
+}

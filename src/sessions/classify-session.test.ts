@@ -59,3 +59,12 @@ test('a prompt written after the client last said idle is working: the client re
   const prompted = { verdict: { state: 'working' as const, reason: 'working on your prompt', since: new Date(now.getTime() - 200) } };
   assert.deepEqual(classifySession({ clientStatus: { status: 'idle', since }, transcript: prompted }, now), prompted.verdict);
 });
+
+test('client times in the future are not believed: an idle report from a wrong clock is no "finishing the turn"', () => {
+  const future = new Date(now.getTime() + 365 * 24 * 3600_000);
+  const waiting = classifySession({ clientStatus: { status: 'waiting', waitingFor: 'permission prompt', since: future }, transcript: running }, now);
+  assert.equal(waiting.since, undefined);
+  assert.equal(waiting.state, 'needs_input');
+  const idle = classifySession({ clientStatus: { status: 'idle', since: future, startedAt: new Date(0) } }, now);
+  assert.deepEqual(idle, { state: 'idle', reason: 'no prompt yet' });
+});

@@ -1,4 +1,4 @@
-import type { StateVerdict } from '../session-state.js';
+import { believableTime, type StateVerdict } from '../session-state.js';
 
 /** What the transcript tail says, already decided by the transcript reader. */
 export interface TranscriptSignal {
@@ -42,6 +42,25 @@ export interface SessionSignals {
  * only signal of older clients and `-p` runs.
  */
 export function classifySession(signals: SessionSignals, now: Date): StateVerdict {
+  const verdict = decide(withoutFutureTimes(signals, now), now);
+  // A transcript verdict's time was checked by its reader; this is the last word on any time.
+  return verdict.since === undefined || believableTime(verdict.since, now) ? verdict : { state: verdict.state, reason: verdict.reason };
+}
+
+/** Client times in the future (a wrong clock, a forged file) are not believed. */
+function withoutFutureTimes(signals: SessionSignals, now: Date): SessionSignals {
+  const status = signals.clientStatus;
+  if (status === undefined) return signals;
+  const { since: statusSince, startedAt, ...rest } = status;
+  const believedSince = believableTime(statusSince, now);
+  const believedStart = believableTime(startedAt, now);
+  return {
+    ...signals,
+    clientStatus: { ...rest, ...(believedSince ? { since: believedSince } : {}), ...(believedStart ? { startedAt: believedStart } : {}) },
+  };
+}
+
+function decide(signals: SessionSignals, now: Date): StateVerdict {
   const { clientStatus, transcript } = signals;
   switch (clientStatus?.status) {
     case 'waiting':

@@ -122,3 +122,14 @@ test('idle age counts from the newest record of any kind', () => {
   const t = { ...tail(prompt(0), assistant(10, [text('Done.')])), lastActivity: at(10 + 9 * MINUTE) };
   assert.equal(detectState(t, at(10 + 12 * MINUTE), options).state, 'needs_input');
 });
+
+test('a record time in the future is not believed: no "0 s" wait until that date, and no since', () => {
+  const future = 365 * 24 * 60 * MINUTE;
+  const t = tail(prompt(0), assistant(future, [text('Done.')], { stopReason: 'end_turn' }), turnEnd(future + 1));
+  const verdict = detectState(t, at(10 * MINUTE), options);
+  assert.equal(verdict.since, undefined);
+  assert.equal(verdict.reason, 'turn ended');
+  // A minute of clock skew between machines is still believed.
+  const skewed = tail(prompt(0), assistant(40, [text('Done.')], { stopReason: 'end_turn' }));
+  assert.deepEqual(detectState(skewed, at(0), options).since, at(40));
+});

@@ -1,4 +1,4 @@
-import { DEFAULT_IDLE_THRESHOLD_MS, type StateVerdict } from '../session-state.js';
+import { believableTime, DEFAULT_IDLE_THRESHOLD_MS, type StateVerdict } from '../session-state.js';
 import { formatAge } from './format-age.js';
 import type { TranscriptTail } from './tail-read.js';
 import type { AssistantBlock, ConversationEntry } from './transcript-record.js';
@@ -88,6 +88,7 @@ export function detectState(
   now: Date,
   options: DetectOptions = { idleThresholdMs: DEFAULT_IDLE_THRESHOLD_MS },
 ): StateVerdict {
+  tail = withoutFutureTimes(tail, now);
   const end = conversationEnd(tail.entries);
   const { last } = end;
   const since = (at: Date | undefined): { since?: Date } => (at === undefined ? {} : { since: at });
@@ -136,6 +137,23 @@ export function detectState(
       return turnEnded(message?.at);
     }
   }
+}
+
+/** The tail with every time that lies in the future forgotten: such a record says when nothing happened. */
+function withoutFutureTimes(tail: TranscriptTail, now: Date): TranscriptTail {
+  const future = (at: Date | undefined): boolean => at !== undefined && believableTime(at, now) === undefined;
+  if (!future(tail.lastActivity) && !tail.entries.some((entry) => future(entry.at))) return tail;
+  const { lastActivity, ...rest } = tail;
+  const believed = believableTime(lastActivity, now);
+  return {
+    ...rest,
+    ...(believed ? { lastActivity: believed } : {}),
+    entries: tail.entries.map((entry) => {
+      if (!future(entry.at)) return entry;
+      const { at: _, ...timeless } = entry;
+      return timeless;
+    }),
+  };
 }
 
 function lastAssistantTime(entries: readonly ConversationEntry[]): Date | undefined {

@@ -91,3 +91,12 @@ test('non-objects and odd field types are tolerated', () => {
   assert.equal(readTranscriptRecord([1]), undefined);
   assert.deepEqual(readTranscriptRecord({ type: 42, uuid: 7, timestamp: 'yesterday' }), {});
 });
+
+test('a timestamp outside the years 2000–9999 is no time: waiting_since stays RFC 3339', () => {
+  for (const timestamp of ['+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '+010000-01-01T00:00:00.000Z']) {
+    const record = readTranscriptRecord({ ...envelope, timestamp, type: 'user', message: { role: 'user', content: 'hi' } });
+    assert.equal(record?.timeMs, undefined, timestamp);
+    assert.equal(record?.entry?.at, undefined, timestamp);
+  }
+  assert.equal(readTranscriptRecord({ ...envelope, timestamp: '9999-12-31T23:59:59.000Z', type: 'user', message: { role: 'user', content: 'hi' } })?.timeMs, Date.UTC(9999, 11, 31, 23, 59, 59));
+});

@@ -59,6 +59,13 @@ const LOCAL_COMMAND = /^\s*(<(command-name|command-message|command-args|local-co
 
 type Json = Readonly<Record<string, unknown>>;
 
+/**
+ * Record times outside these years are junk, not history: no transcript predates 2000, and a year
+ * past 9999 cannot be written as RFC 3339 (`waiting_since`).
+ */
+const EARLIEST_TIME_MS = Date.UTC(2000, 0, 1);
+const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -78,7 +85,7 @@ export function readTranscriptRecord(raw: unknown): TranscriptRecord | undefined
   if (!isObject(raw)) return undefined;
   const timestamp = stringField(raw, 'timestamp');
   const parsedTime = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
-  const timeMs = Number.isNaN(parsedTime) ? undefined : parsedTime;
+  const timeMs = Number.isNaN(parsedTime) || parsedTime < EARLIEST_TIME_MS || parsedTime > LATEST_TIME_MS ? undefined : parsedTime;
   const uuid = stringField(raw, 'uuid');
   const parentUuid = stringField(raw, 'parentUuid');
   const gitBranch = stringField(raw, 'gitBranch');
