@@ -4,6 +4,8 @@
  */
 export type VmuxErrorCode =
   | 'USAGE'
+  /** A setting (environment variable, config file, option value) cannot be used as it is. */
+  | 'BAD_SETTING'
   | 'NO_MATCH'
   | 'AMBIGUOUS'
   /** The vmux home folder is another user's or writable by others. */
