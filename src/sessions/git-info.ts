@@ -51,8 +51,9 @@ function ownedEntry(path: string, ownerUid: number): 'dir' | 'file' | 'other' | 
   const link = statOf(path, lstatSync);
   if (link === undefined) return undefined;
   const stat = link.isSymbolicLink() ? statOf(path, statSync) : link;
-  if (link.uid !== ownerUid || (stat !== undefined && stat.uid !== ownerUid)) {
-    debug('%s skipped: owned by uid %d, the session runs as uid %d', path, stat?.uid ?? link.uid, ownerUid);
+  const foreignUid = link.uid !== ownerUid ? link.uid : stat !== undefined && stat.uid !== ownerUid ? stat.uid : undefined;
+  if (foreignUid !== undefined) {
+    debug('%s skipped: owned by uid %d, the session runs as uid %d', path, foreignUid, ownerUid);
     return 'foreign';
   }
   return stat === undefined ? undefined : stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
