@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { callInChild } from '../../test/support/call-in-child.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { nextInCycle, takeNext } from './next-cycle.js';
@@ -31,4 +33,30 @@ test('takeNext skips sessions that do not wait, remembers its walk in the vmux h
   writeFileSync(join(home.dir, 'next.json'), '{"pid": "not a number"');
   assert.equal(takeNext(listed, home, now + 10).pid, 2);
   assert.throws(() => takeNext([session(1, 'working')], home, now), { code: 'NO_MATCH', message: /nothing is waiting/ });
+});
+
+test('a FIFO, a device link or a link elsewhere at next.json is neither waited on, read nor written through', () => {
+  const root = tempDir('vmux-next-');
+  const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'home') });
+  mkdirSync(home.dir, { mode: 0o700 });
+  const path = join(home.dir, 'next.json');
+  const listed = [session(2), session(4)];
+  const now = 5_000_000;
+  const elsewhere = join(root, 'elsewhere.json');
+  writeFileSync(elsewhere, JSON.stringify({ pid: 2, sessionId: 's2', at: now }));
+  const plants: Array<[string, () => void]> = [
+    ['a FIFO', () => assert.equal(spawnSync('mkfifo', [path]).status, 0)],
+    ['a link to /dev/zero', () => symlinkSync('/dev/zero', path)],
+    ['a link to a file elsewhere', () => symlinkSync(elsewhere, path)],
+  ];
+  for (const [what, plant] of plants) {
+    rmSync(path, { force: true });
+    plant();
+    // In a child: a read or write waiting on the FIFO must fail the test, not freeze it.
+    const { value } = callInChild(new URL('./next-cycle.js', import.meta.url).href, 'takeNext', [listed, home, now + 1]);
+    assert.equal((value as SessionInfo).pid, 2, `with ${what}, the walk starts from the longest waiting`);
+    assert.ok(lstatSync(path).isFile(), `${what} was replaced by vmux's own file`);
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).pid, 2);
+  }
+  assert.equal(JSON.parse(readFileSync(elsewhere, 'utf8')).at, now, 'the file a link led to is untouched');
 });

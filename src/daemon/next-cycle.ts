@@ -1,11 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VmuxError } from '../errors.js';
+import { readRegularTextFile } from '../files/read-regular-file.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { prepareVmuxHome, type VmuxHome } from './vmux-home.js';
 
 /** Repeated `vmux next` calls this close together walk down the waiting sessions. */
 const NEXT_CYCLE_MS = 60_000;
+
+/** `next.json` holds one small object; a larger file is not the one vmux wrote. */
+const MAX_LAST_NEXT_BYTES = 4 * 1024;
 
 /** The session `vmux next` went to last, kept in the vmux home so the CLI and vmuxd share the walk. */
 export interface LastNext {
@@ -44,17 +48,23 @@ function lastNextPath(home: VmuxHome): string {
 
 function readLastNext(home: VmuxHome): LastNext | undefined {
   try {
-    const raw: unknown = JSON.parse(readFileSync(lastNextPath(home), 'utf8'));
+    // vmux writes this file itself: a symbolic link, FIFO or device in its place is not read.
+    const raw: unknown = JSON.parse(readRegularTextFile(lastNextPath(home), { maxBytes: MAX_LAST_NEXT_BYTES, noFollow: true }));
     if (typeof raw !== 'object' || raw === null) return undefined;
     const { pid, sessionId, at } = raw as Record<string, unknown>;
     return typeof pid === 'number' && typeof sessionId === 'string' && typeof at === 'number' ? { pid, sessionId, at } : undefined;
   } catch {
-    // Missing or unreadable: the walk starts again from the longest waiting.
+    // Missing, unreadable or not a file: the walk starts again from the longest waiting.
     return undefined;
   }
 }
 
+/** Written beside and renamed over: whatever stands at `next.json` (a link, a FIFO) is replaced, never written through. */
 function writeLastNext(home: VmuxHome, last: LastNext): void {
   prepareVmuxHome(home);
-  writeFileSync(lastNextPath(home), `${JSON.stringify(last)}\n`, { mode: 0o600 });
+  const path = lastNextPath(home);
+  const temp = `${path}.${process.pid}.tmp`;
+  rmSync(temp, { force: true });
+  writeFileSync(temp, `${JSON.stringify(last)}\n`, { mode: 0o600, flag: 'wx' });
+  renameSync(temp, path);
 }

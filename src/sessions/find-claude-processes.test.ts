@@ -34,6 +34,7 @@ test('findClaudeProcesses finds a real process named claude, with its cwd and ar
   assert.deepEqual(found?.cmd.slice(-2), ['--model', 'opus']);
   assert.equal(found?.ppid, process.pid);
   assert.match(found?.startTicks ?? '', /^[0-9]+$/);
+  assert.equal(found?.uid, process.geteuid?.());
 });
 
 test('findClaudeProcesses finds a client started from a versions folder (comm is the version)', async () => {

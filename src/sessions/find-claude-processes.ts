@@ -1,5 +1,5 @@
 import { debuglog } from 'node:util';
-import { listPids, readCmdline, readComm, readProcLink, readProcStat } from './proc-reader.js';
+import { listPids, readCmdline, readComm, readProcLink, readProcStat, readProcUid } from './proc-reader.js';
 import { mightBeClaude, recognizeClaude } from './recognize-claude.js';
 
 const debug = debuglog('vmux:discovery');
@@ -13,6 +13,8 @@ export interface ClaudeProcess {
   readonly cwd: string;
   /** Field 22 of `/proc/<pid>/stat`; Claude Code's `procStart`. */
   readonly startTicks: string;
+  /** Effective user id: the user whose files (its repository, say) the session may trust. */
+  readonly uid: number;
 }
 
 export interface FindOptions {
@@ -58,8 +60,9 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean): Claud
   const stat = readProcStat(procRoot, pid);
   // A folder removed under a running session reads as "<path> (deleted)": the path is what it was.
   const cwd = readProcLink(procRoot, pid, 'cwd')?.replace(/ \(deleted\)$/, '');
-  if (stat === undefined || cwd === undefined) return undefined;
-  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks };
+  const uid = readProcUid(procRoot, pid);
+  if (stat === undefined || cwd === undefined || uid === undefined) return undefined;
+  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid };
 }
 
 /**

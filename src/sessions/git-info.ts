@@ -1,5 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { debuglog } from 'node:util';
+import { messageOf } from '../errors.js';
+import { readRegularTextFile } from '../files/read-regular-file.js';
+
+const debug = debuglog('vmux:discovery');
+
+/** `HEAD` and a `.git` file hold one line (a ref, an object id, a `gitdir:` path): more is not git's. */
+const MAX_POINTER_BYTES = 8 * 1024;
+
+/** Longer than any branch a person types; git itself has no bound, a listing needs one. */
+const MAX_BRANCH_LENGTH = 255;
 
 /** Where a folder sits in git: its branch (or `HEAD` when detached) and, for a linked worktree, its root. */
 export interface GitInfo {
@@ -8,28 +19,49 @@ export interface GitInfo {
 }
 
 /**
- * Reads `.git/HEAD` of the repository holding `cwd`, walking up as git does. No git process
- * is started: a listing must stay fast.
+ * Reads `HEAD` of the repository holding `cwd`, walking up as git does. No git process is
+ * started: a listing must stay fast. Like git since CVE-2022-24765, only a repository owned by
+ * `ownerUid` (the user the session runs as) counts: the walk stops at the first `.git` and gives
+ * no branch when that `.git`, the git dir it points to, or its `HEAD` belongs to anyone else, so
+ * another user's `/tmp/.git` can neither name a branch nor reach the reader. Only small regular
+ * files are read, so a FIFO, a device or a huge file planted there cannot block or exhaust vmux.
  */
-export function readGitInfo(cwd: string): GitInfo | undefined {
+export function readGitInfo(cwd: string, ownerUid: number): GitInfo | undefined {
   for (let dir = cwd; ; dir = dirname(dir)) {
     const dotGit = join(dir, '.git');
-    const kind = entryKind(dotGit);
-    if (kind === 'dir') return headOf(dotGit, undefined);
-    if (kind === 'file') {
+    const entry = ownedEntry(dotGit, ownerUid);
+    if (entry === 'foreign') return undefined;
+    if (entry === 'dir') return headOf(dotGit, undefined, ownerUid);
+    if (entry === 'file') {
       const gitDir = linkedGitDir(dotGit, dir);
+      if (gitDir === undefined || ownedEntry(gitDir, ownerUid) !== 'dir') return undefined;
       // A linked worktree's git dir lives under the main repository's `.git/worktrees/`.
-      const worktree = gitDir !== undefined && /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
-      return gitDir === undefined ? undefined : headOf(gitDir, worktree);
+      const worktree = /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
+      return headOf(gitDir, worktree, ownerUid);
     }
     if (dirname(dir) === dir) return undefined;
   }
 }
 
-function entryKind(path: string): 'dir' | 'file' | undefined {
+/**
+ * What is at `path`: missing (undefined), another user's (`foreign`: the link itself or what it
+ * leads to), or the owner's directory, regular file or something else.
+ */
+function ownedEntry(path: string, ownerUid: number): 'dir' | 'file' | 'other' | 'foreign' | undefined {
+  const link = statOf(path, lstatSync);
+  if (link === undefined) return undefined;
+  const stat = link.isSymbolicLink() ? statOf(path, statSync) : link;
+  const foreignUid = link.uid !== ownerUid ? link.uid : stat !== undefined && stat.uid !== ownerUid ? stat.uid : undefined;
+  if (foreignUid !== undefined) {
+    debug('%s skipped: owned by uid %d, the session runs as uid %d', path, foreignUid, ownerUid);
+    return 'foreign';
+  }
+  return stat === undefined ? undefined : stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
+}
+
+function statOf(path: string, stat: (path: string) => Stats): Stats | undefined {
   try {
-    const stat = statSync(path);
-    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : undefined;
+    return stat(path);
   } catch {
     return undefined;
   }
@@ -37,25 +69,47 @@ function entryKind(path: string): 'dir' | 'file' | undefined {
 
 /** A `.git` file says `gitdir: <path>`, relative to the folder holding it. */
 function linkedGitDir(dotGitFile: string, dir: string): string | undefined {
-  const text = readText(dotGitFile);
+  const text = readPointer(dotGitFile);
   const match = text === undefined ? null : /^gitdir: (.+)$/m.exec(text);
   if (!match?.[1]) return undefined;
   const target = match[1].trim();
   return isAbsolute(target) ? target : resolve(dir, target);
 }
 
-function headOf(gitDir: string, worktree: string | undefined): GitInfo | undefined {
-  const head = readText(join(gitDir, 'HEAD'));
-  if (head === undefined) return undefined;
-  const ref = /^ref: refs\/heads\/(.+)$/m.exec(head);
-  const branch = ref?.[1]?.trim() ?? 'HEAD';
+function headOf(gitDir: string, worktree: string | undefined, ownerUid: number): GitInfo | undefined {
+  const path = join(gitDir, 'HEAD');
+  if (ownedEntry(path, ownerUid) !== 'file') return undefined;
+  const branch = branchOfHead(readPointer(path));
+  if (branch === undefined) return undefined;
   return worktree === undefined ? { branch } : { branch, worktree };
 }
 
-function readText(path: string): string | undefined {
+/** `ref: refs/heads/<name>` gives the branch, an object id a detached `HEAD`; anything else is no branch. */
+export function branchOfHead(head: string | undefined): string | undefined {
+  if (head === undefined) return undefined;
+  const line = head.replace(/\r?\n$/, '');
+  if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(line)) return 'HEAD';
+  const ref = /^ref: refs\/heads\/(.+)$/.exec(line);
+  return ref?.[1] !== undefined && isPlausibleBranch(ref[1]) ? ref[1] : undefined;
+}
+
+/**
+ * git's `check-ref-format` rules for a branch name, plus a length bound and no invisible or
+ * control characters at all, so a name read from disk is safe to print as it is.
+ */
+export function isPlausibleBranch(name: string): boolean {
+  if (name.length === 0 || name.length > MAX_BRANCH_LENGTH || name === '@') return false;
+  // Control characters (C0, DEL, C1) and format characters (bidi overrides, zero-width).
+  if (/[\p{Cc}\p{Cf}]/u.test(name)) return false;
+  if (/[ ~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.$/.test(name)) return false;
+  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
+}
+
+function readPointer(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
+    return readRegularTextFile(path, { maxBytes: MAX_POINTER_BYTES });
+  } catch (error) {
+    debug('%s unreadable: %s', path, messageOf(error));
     return undefined;
   }
 }

@@ -26,7 +26,7 @@ function claudeDirWith(cwd: string, transcripts: Record<string, number>): string
 }
 
 function proc(pid: number, cwd: string, cmd: string[] = ['claude']): ClaudeProcess {
-  return { pid, ppid: 1, cmd, cwd, startTicks: String(pid) };
+  return { pid, ppid: 1, cmd, cwd, startTicks: String(pid), uid: 1000 };
 }
 
 /** Process start times in these tests: pid N started at N seconds past a fixed origin... */

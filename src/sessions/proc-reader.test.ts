@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProcStat, readCmdline, readComm, readProcStat } from './proc-reader.js';
+import { parseProcStat, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
 
 test('parseProcStat reads ppid and start time past a command name with spaces and parentheses', () => {
   const stat = '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 1 0 987654 1000 200 18446744073709551615';
@@ -16,9 +16,11 @@ test('our own process reads back from the real /proc', () => {
   assert.equal(readComm('/proc', process.pid), 'node');
   assert.ok((readCmdline('/proc', process.pid) ?? []).length > 0);
   assert.equal(readProcStat('/proc', process.pid)?.ppid, process.ppid);
+  assert.equal(readProcUid('/proc', process.pid), process.geteuid?.());
 });
 
 test('a vanished process reads as undefined, not an error', () => {
   assert.equal(readComm('/proc', 2 ** 22 + 12345), undefined);
   assert.equal(readProcStat('/proc', 2 ** 22 + 12345), undefined);
+  assert.equal(readProcUid('/proc', 2 ** 22 + 12345), undefined);
 });

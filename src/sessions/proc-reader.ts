@@ -83,6 +83,17 @@ export function readProcStat(procRoot: string, pid: number): ProcStat | undefine
   return stat?.state === 'Z' || stat?.state === 'X' ? undefined : stat;
 }
 
+/**
+ * The effective user id of a process, from the `Uid:` line of `/proc/<pid>/status` (real,
+ * effective, saved, filesystem): the user whose files the process acts on, as git's ownership
+ * check uses it. Undefined when the process is gone.
+ */
+export function readProcUid(procRoot: string, pid: number): number | undefined {
+  const text = readProcFile(procRoot, pid, 'status');
+  const match = text === undefined ? null : /^Uid:\s+[0-9]+\s+([0-9]+)/m.exec(text);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
 /** Environment of a process (readable for the user's own processes only). */
 export function readEnviron(procRoot: string, pid: number): Map<string, string> | undefined {
   const raw = readProcFile(procRoot, pid, 'environ');

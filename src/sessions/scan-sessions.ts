@@ -68,7 +68,7 @@ function describeSession(
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
-  const git = readGitInfo(cwd);
+  const git = readGitInfo(cwd, proc.uid);
   const worktree = git?.worktree;
   return {
     pid: proc.pid,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { callInChild } from '../../test/support/call-in-child.js';
 import { procStartOf, startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { liveSessionFiles, parseSessionFile, readSessionFiles } from './session-file.js';
@@ -36,6 +38,21 @@ test('readSessionFiles skips corrupt files and odd names; a missing folder is em
   writeFileSync(join(claudeDir, 'sessions', '13.json'), '{"pid":13,"sessi');
   writeFileSync(join(claudeDir, 'sessions', 'notes.json'), '{}');
   assert.deepEqual([...readSessionFiles(claudeDir).keys()], [12]);
+});
+
+test('a FIFO, a link to /dev/zero or an oversized file among the sessions files is skipped at once', () => {
+  const claudeDir = tempDir();
+  const sessions = join(claudeDir, 'sessions');
+  mkdirSync(sessions);
+  writeFileSync(join(sessions, '12.json'), '{"pid":12,"sessionId":"a"}');
+  assert.equal(spawnSync('mkfifo', [join(sessions, '13.json')]).status, 0);
+  symlinkSync('/dev/zero', join(sessions, '14.json'));
+  writeFileSync(join(sessions, '15.json'), '{"pid":15}');
+  truncateSync(join(sessions, '15.json'), 1024 ** 3);
+  // In a child: a read waiting on the FIFO must fail the test, not freeze it.
+  const { value, ms } = callInChild(new URL('./session-file.js', import.meta.url).href, 'readSessionFiles', [claudeDir]);
+  assert.deepEqual((value as Array<[number, unknown]>).map(([pid]) => pid), [12]);
+  assert.ok(ms < 2_000, `took ${ms} ms`);
 });
 
 test('a sessions file is live only while its PID runs with the same procStart', async () => {

@@ -1,10 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden, messageOf } from '../errors.js';
+import { readRegularTextFile } from '../files/read-regular-file.js';
 import { processStartMs, readBootTimeMs, readProcStat, START_SLACK_MS } from './proc-reader.js';
 
 const debug = debuglog('vmux:discovery');
+
+/** Claude Code writes a few hundred bytes (ids, a path, times); anything much larger is not its file. */
+const MAX_SESSION_FILE_BYTES = 64 * 1024;
 
 /**
  * `sessions/<pid>.json`, which Claude Code writes for each live interactive process and
@@ -26,7 +30,10 @@ export interface SessionFile {
   readonly version?: string;
 }
 
-/** Every parseable `sessions/<pid>.json` under `claudeDir`, keyed by PID; junk is skipped. */
+/**
+ * Every parseable `sessions/<pid>.json` under `claudeDir`, keyed by PID; junk is skipped, and so
+ * is anything but a small regular file (a FIFO or a link to a device is never waited on or read).
+ */
 export function readSessionFiles(claudeDir: string): Map<number, SessionFile> {
   const dir = join(claudeDir, 'sessions');
   const files = new Map<number, SessionFile>();
@@ -50,9 +57,9 @@ export function readSessionFiles(claudeDir: string): Map<number, SessionFile> {
 function readSessionFile(path: string, pid: number): SessionFile | undefined {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readRegularTextFile(path, { maxBytes: MAX_SESSION_FILE_BYTES }));
   } catch (error) {
-    // Being rewritten, removed or corrupt: this scan does without it.
+    // Being rewritten, removed, corrupt, or no file at all: this scan does without it.
     debug('sessions file %s unreadable: %s', path, messageOf(error));
     return undefined;
   }

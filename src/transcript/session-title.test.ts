@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { callInChild } from '../../test/support/call-in-child.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { readSessionTitle } from './session-title.js';
 
@@ -29,4 +31,11 @@ test('no title, a torn or malformed title line, an empty title, or no file: unde
   assert.equal(readSessionTitle(transcript('{"type":"ai-title","aiTitle":"Tor', '{"type":"custom-title","customTitle":"  "}', '["ai-title"]')), undefined);
   assert.equal(readSessionTitle(transcript('{"type":"ai-title","aiTitle":"Kept"}', '{"type":"custom-title","customTitle":"x"')), 'Kept');
   assert.equal(readSessionTitle(join(dir, 'missing.jsonl')), undefined);
+});
+
+test('a FIFO in place of the transcript has no title, at once', () => {
+  const fifo = join(dir, 'fifo.jsonl');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  // In a child, so that a read waiting for a writer fails the test instead of freezing it.
+  assert.equal(callInChild(new URL('./session-title.js', import.meta.url).href, 'readSessionTitle', [fifo]).value, undefined);
 });

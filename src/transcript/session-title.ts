@@ -1,4 +1,8 @@
+import { debuglog } from 'node:util';
+import { messageOf } from '../errors.js';
 import { forEachLineBackwards } from './tail-read.js';
+
+const debug = debuglog('vmux:discovery');
 
 /** Both kinds of title record carry this in their type; no other line is parsed. */
 const TITLE_MARK = '-title"';
@@ -6,7 +10,8 @@ const TITLE_MARK = '-title"';
 /**
  * The title Claude Code shows for a session (and writes into its terminal's title): the newest
  * `custom-title` (set with /rename) if any, else the newest `ai-title` (the topic it generated).
- * Read backwards, within the last 32 MiB; undefined when the transcript names none or cannot be read.
+ * Read backwards, within the last 32 MiB; undefined when the transcript names none or cannot be read
+ * (a FIFO or device in its place is refused at once, never waited on).
  */
 export function readSessionTitle(path: string): string | undefined {
   let aiTitle: string | undefined;
@@ -22,7 +27,8 @@ export function readSessionTitle(path: string): string | undefined {
       if (record?.['type'] === 'ai-title' && nonEmpty(record['aiTitle'])) aiTitle ??= record['aiTitle'];
       return false;
     });
-  } catch {
+  } catch (error) {
+    debug('transcript %s unreadable for its title: %s', path, messageOf(error));
     return undefined;
   }
   return customTitle ?? aiTitle;

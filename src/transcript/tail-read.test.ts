@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { callInChild } from '../../test/support/call-in-child.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
 import { conversationOrder, tailReadJsonl } from './tail-read.js';
@@ -86,6 +88,19 @@ test('an empty or missing-newline-only file has no conversation', () => {
 
 test('a missing file throws', () => {
   assert.throws(() => tailReadJsonl(join(tempDir(), 'absent.jsonl'), 10), { code: 'ENOENT' });
+});
+
+test('a FIFO or a device named like a transcript is refused at once, not waited on or read forever', () => {
+  const dir = tempDir();
+  const fifo = join(dir, 'fifo.jsonl');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const zero = join(dir, 'zero.jsonl');
+  symlinkSync('/dev/zero', zero);
+  // In a child: a blocked open would stop this process's event loop, and its test timeout with it.
+  const tailRead = new URL('./tail-read.js', import.meta.url).href;
+  for (const path of [fifo, zero]) {
+    assert.throws(() => callInChild(tailRead, 'tailReadJsonl', [path, 10]), /is not a regular file/);
+  }
 });
 
 test('UTF-8 characters split across read blocks come back whole', () => {

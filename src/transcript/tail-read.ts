@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularFile } from '../files/read-regular-file.js';
 import { readTranscriptRecord, type ConversationEntry, type TranscriptRecord } from './transcript-record.js';
 
 /** Conversation records kept from the end of a transcript: enough to decide state and preview. */
@@ -56,15 +57,15 @@ export function tailReadJsonl(path: string, maxRecords: number, options: TailRea
 /**
  * Calls `onLine` with each line of a file, newest first and without its newline, until it
  * returns true or `maxTailBytes` have been read; lines longer than `maxLineBytes` are skipped,
- * never held in memory. `truncated`: the start of the file was not reached.
+ * never held in memory. `truncated`: the start of the file was not reached. Anything but a regular
+ * file (a FIFO, a device) throws `UnreadableFileError` at once rather than block or never end.
  */
 export function forEachLineBackwards(path: string, onLine: (line: Buffer) => boolean, options: TailReadOptions = {}): { truncated: boolean } {
   const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const maxTailBytes = options.maxTailBytes ?? MAX_TAIL_BYTES;
-  const fd = openSync(path, 'r');
+  const { fd, size } = openRegularFile(path);
   let truncated = false;
   try {
-    const size = fstatSync(fd).size;
     const block = Buffer.allocUnsafe(BLOCK_BYTES);
     let position = size;
     // Bytes of the line that continues past the start of the block being read, newest last.
