@@ -7,7 +7,7 @@ import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../tra
 import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
-import { readGitInfo } from './git-info.js';
+import { isPlausibleBranch, readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
@@ -91,6 +91,8 @@ function describeSession(
  * outside any repository too: that is no branch.
  */
 function branchOf(recorded: string | undefined, fromRepository: string | undefined): string {
+  // The transcript is text like any other: a name git would refuse is not shown as a branch.
+  if (recorded !== undefined && !isPlausibleBranch(recorded)) recorded = undefined;
   if (recorded && !(recorded === 'HEAD' && fromRepository === undefined)) return recorded;
   return fromRepository ?? '';
 }
