@@ -3,7 +3,7 @@ import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
 import { requestDaemon } from '../protocol/socket-client.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { resolveSession } from '../protocol/resolve-session.js';

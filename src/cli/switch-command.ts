@@ -7,7 +7,7 @@ import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
-import { oneLine } from '../transcript/sanitize-text.js';
+import { oneLine } from '../text/sanitize-text.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';

@@ -1,5 +1,5 @@
 import type { Response, SwitchedTo } from '../protocol/messages.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { exitCodeOf } from './report-error.js';
 

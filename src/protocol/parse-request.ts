@@ -1,4 +1,4 @@
-import { echoInput } from '../transcript/sanitize-text.js';
+import { echoInput } from '../text/sanitize-text.js';
 import { ACTIONS, DESKTOP_VARIABLES, MAX_LABEL_LENGTH, type Action, type DesktopSession, type DesktopVariable, type Request } from './messages.js';
 
 export type ParsedRequest = { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: string };

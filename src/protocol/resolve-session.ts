@@ -1,6 +1,6 @@
 import { VmuxError } from '../errors.js';
 import type { SessionInfo } from './session-info.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 
 /**
  * Finds the one session a user means (SPEC §6 order): exact session id, then a unique id prefix,
