@@ -1,7 +1,7 @@
 import { LabelStore } from '../daemon/label-store.js';
 import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
-import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
+import { checkLabel } from '../protocol/label-text.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { stripControlSequences } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
@@ -30,8 +30,7 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
   if (query === undefined) throw new UsageError("name the session to label: 'vmux label <session> <text>'");
   if (values.clear && words.length > 0) throw new UsageError('give either a label or --clear, not both');
   if (!values.clear && words.length === 0) throw new UsageError("give the label text, or --clear to remove it: 'vmux label <session> <text>'");
-  const label = values.clear ? '' : words.join(' ').replace(/\s+/g, ' ').trim();
-  if ([...label].length > MAX_LABEL_LENGTH) throw new UsageError(`a label has at most ${MAX_LABEL_LENGTH} characters`);
+  const label = values.clear ? '' : newLabel(words.join(' '));
 
   const home = vmuxHomeFrom(io.env);
   const { sessions, source } = await listSessions(home, io.env, { workspaces: false });
@@ -48,7 +47,14 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
       io.stderr.write(`vmux: labels.json was unreadable (${why}); kept it as ${movedTo}\n`),
     ).set(session.session_id, label);
   }
-  const name = `${session.session_id.slice(0, 8)} (pid ${session.pid})`;
-  io.stdout.write(label === '' ? `Removed the label of ${name}.\n` : `Labelled ${name}: ${stripControlSequences(label)}\n`);
+  const name = `${stripControlSequences(session.session_id.slice(0, 8))} (pid ${session.pid})`;
+  io.stdout.write(label === '' ? `Removed the label of ${name}.\n` : `Labelled ${name}: ${label}\n`);
   return ExitCode.ok;
+}
+
+/** The label to set, cleaned and checked by the same rule as vmuxd's `label` request. */
+function newLabel(text: string): string {
+  const checked = checkLabel(text);
+  if (!checked.ok) throw new UsageError(checked.error);
+  return checked.label;
 }
