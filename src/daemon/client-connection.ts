@@ -3,6 +3,7 @@ import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { MAX_REQUEST_BYTES, type Request, type Response } from '../protocol/messages.js';
 import { parseRequest, type ParsedRequest } from '../protocol/parse-request.js';
 import { messageOf } from '../errors.js';
+import { printableJson } from '../text/printable-json.js';
 
 /**
  * Output a client may leave unread before it is dropped: a subscriber that never reads must not
@@ -52,7 +53,7 @@ export class ClientConnection {
       this.socket.destroy();
       return;
     }
-    this.socket.write(`${JSON.stringify(message)}\n`);
+    this.socket.write(`${printableJson(message)}\n`);
   }
 
   /** Ends the conversation after what was already written. */
