@@ -3,7 +3,7 @@ import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import { checkLabel } from '../protocol/label-text.js';
 import { requestDaemon } from '../protocol/socket-client.js';
-import { stripControlSequences } from '../text/sanitize-text.js';
+import { printableLines, stripControlSequences } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { resolveSession } from '../protocol/resolve-session.js';
@@ -44,7 +44,7 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
   } else {
     prepareVmuxHome(home);
     LabelStore.open(home.labelsPath, (movedTo, why) =>
-      io.stderr.write(`vmux: labels.json was unreadable (${why}); kept it as ${movedTo}\n`),
+      io.stderr.write(`vmux: ${printableLines(`labels.json was unreadable (${why}); kept it as ${movedTo}`)}\n`),
     ).set(session.session_id, label);
   }
   const name = `${stripControlSequences(session.session_id.slice(0, 8))} (pid ${session.pid})`;

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, test } from 'node:test';
-import { writeSessionFile } from '../../test/support/fake-claude.js';
+import { after, describe, it, test } from 'node:test';
+import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
 import { withRealWm } from '../../test/support/require-wm.js';
@@ -24,6 +25,8 @@ import { runCli } from './run-cli.js';
  */
 
 const root = tempDir('vmux-switch-');
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
 function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -216,6 +219,32 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
     assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
   } finally {
     await tmux.close();
+  }
+});
+
+test('no match or a tie: vmux switch and vmux label list the candidates without control characters from folder names', async () => {
+  const dir = tempDir('vmux-switch-candidates-');
+  const claudeDir = join(dir, 'claude');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const n of [1, 2]) {
+    const cwd = join(dir, `${HOSTILE}-${n}`);
+    mkdirSync(cwd);
+    const proc = await startFakeClaude({ cwd, binDir: bin });
+    started.push(proc);
+    writeSessionFile(claudeDir, proc.pid, { sessionId: `ca0d0000-0000-4000-8000-00000000000${n}`, cwd, status: 'idle' });
+  }
+  const calls: Array<[string[], RegExp]> = [
+    [['switch', 'no such session anywhere'], /no session matches 'no such session anywhere'; running sessions:/],
+    [['switch', 'pwned'], /'pwned' matches \d+ sessions equally well:/],
+    [['label', 'no-such-session', 'x'], /no session matches 'no-such-session'/],
+  ];
+  for (const [argv, message] of calls) {
+    const io = captured({ CLAUDE_CONFIG_DIR: claudeDir });
+    assert.equal(await runCli(argv, io), 2, io.err());
+    assert.match(io.err(), message);
+    assert.match(io.err(), new RegExp(`ca0d0000  pid \\d+  ${dir}/${HOSTILE_CLEANED}-1\n`));
+    assert.doesNotMatch(io.err(), RAW_CONTROL);
   }
 });
 

@@ -1,5 +1,5 @@
 import type { Response, SwitchedTo } from '../protocol/messages.js';
-import { stripControlSequences } from '../text/sanitize-text.js';
+import { printableLines, stripControlSequences } from '../text/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { exitCodeOf } from './report-error.js';
 
@@ -25,7 +25,7 @@ export function reportSwitched(switched: SwitchedTo, io: CliIo): ExitCode {
 export function reportSwitchResponse(response: Response, io: CliIo): ExitCode {
   if (response.ok && response.switched !== undefined) return reportSwitched(response.switched, io);
   // Its lines (a list of candidates) are kept; anything else that could drive the terminal is not.
-  const error = (response.error ?? 'vmuxd did not say where it switched').split('\n').map(stripControlSequences).join('\n');
+  const error = printableLines(response.error ?? 'vmuxd did not say where it switched');
   io.stderr.write(`vmux: ${error}\n`);
   return response.ok ? ExitCode.failure : exitCodeOf(response.code);
 }
