@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, test } from 'node:test';
@@ -217,6 +217,27 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
     assert.equal(await runCli(['switch', String(pid)], io), 2, io.err());
     assert.match(io.err(), /attach with:\n {2}tmux -S .* attach -t/);
     assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+  } finally {
+    await tmux.close();
+  }
+});
+
+test('the attach hint for a tmux socket under a hostile folder name: no control character is printed, and the command attaches', async () => {
+  const dir = join(tempDir('vmux-switch-tmux-hostile-'), HOSTILE);
+  mkdirSync(dir);
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('work', { kind: 'claude' });
+    const pid = await tmux.claudeIn(pane.paneId);
+    const io = captured({});
+    assert.equal(await runCli(['switch', String(pid)], io), 2, io.err());
+    assert.doesNotMatch(io.err(), RAW_CONTROL);
+    const line = /attach with:\n {2}(.*)\n/.exec(io.err())?.[1] ?? '';
+    assert.ok(line.startsWith("tmux -S $'"), io.err());
+    // A shell reads the printed line back into the words that attach to the session.
+    const words = execFileSync('/bin/bash', ['-c', `printf '%s\\0' ${line}`]).toString('utf8').split('\0').slice(0, -1);
+    assert.deepEqual(words, ['tmux', '-S', tmux.socketPath, 'attach', '-t', 'work']);
+    await tmux.attachWith(words, pane.sessionId);
   } finally {
     await tmux.close();
   }

@@ -7,7 +7,8 @@ import { exitCodeOf } from './report-error.js';
 export function reportSwitched(switched: SwitchedTo, io: CliIo): ExitCode {
   const name = `${stripControlSequences(switched.label || switched.cwd)} (pid ${switched.pid})`;
   if (switched.attach !== undefined) {
-    io.stderr.write(`vmux: ${name} runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${switched.attach}\n`);
+    // vmux quotes control characters in the command ($'\033'); an older vmuxd may not have.
+    io.stderr.write(`vmux: ${name} runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${stripControlSequences(switched.attach)}\n`);
     return ExitCode.usage;
   }
   if (switched.workspace !== undefined) {
