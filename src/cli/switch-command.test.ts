@@ -222,6 +222,30 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
   }
 });
 
+test('a session in tmux that a terminal shows, and no window manager: its pane is selected, exit 0, no WM diagnostics', async () => {
+  const dir = tempDir('vmux-switch-tmux-only-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('shown', { kind: 'claude' });
+    const other = await tmux.newWindow(pane.sessionId, { kind: 'idle' });
+    await tmux.tmux(['select-window', '-t', other.windowId]);
+    const pid = await tmux.claudeIn(pane.paneId);
+    await tmux.attach(pane.sessionId);
+    // A tmux user over ssh or on a console: no i3 or sway anywhere.
+    const io = captured({});
+    assert.equal(await runCli(['switch', String(pid)], io), 0, io.err());
+    assert.equal(io.err(), '');
+    assert.match(io.out(), new RegExp(`^Switched to .* \\(pid ${pid}\\) in its tmux pane\\.\\n$`));
+    assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+    // Why no window was focused is for who asks for it.
+    const debugged = await runVmux(['switch', String(pid)], { ...io.env, NODE_DEBUG: 'vmux:wm' });
+    assert.equal(debugged.code, 0, debugged.stderr);
+    assert.match(debugged.stderr, /no window focused: no i3 or sway IPC socket found/);
+  } finally {
+    await tmux.close();
+  }
+});
+
 test('the attach hint for a tmux socket under a hostile folder name: no control character is printed, and the command attaches', async () => {
   const dir = join(tempDir('vmux-switch-tmux-hostile-'), HOSTILE);
   mkdirSync(dir);
