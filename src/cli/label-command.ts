@@ -17,6 +17,10 @@ first characters, a PID, or the current label. The label belongs to the conversa
 follows the session through /clear while vmuxd runs, and stays when the session ends, so a
 resumed conversation gets its name back.
 
+A label is kept as one line of plain text (escape sequences and control characters are
+removed). It must say something, and cannot be only digits (it would be read as a PID) nor
+look like a session id (8 or more hex digits and dashes).
+
 Options:
   --clear      remove the label
   -h, --help   show this help

@@ -21,7 +21,8 @@ export const SWITCH_HELP = `Usage: vmux switch [<query>]
 
 Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
 terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
-PID, a label, or words found in the label, folder, branch or preview. No match, or several
+PID, a label, or words found in the label, folder, branch or preview; whole names first (the
+id, then a PID, then a label), then the start of an id, then words. No match, or several
 equally good ones, exits 2 and lists the candidates; nothing is focused then. Without a query
 on a terminal, a picker lists the sessions (those that need you first): type to filter, arrows
 to move, Enter to go, Esc to give up.
