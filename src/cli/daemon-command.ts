@@ -2,6 +2,7 @@ import { Daemon, DEFAULT_POLL_MS } from '../daemon/daemon.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError } from '../errors.js';
+import { printableLines } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { VERSION } from './version.js';
@@ -32,7 +33,8 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
     home: vmuxHomeFrom(io.env),
     env: io.env,
     pollMs: Math.round(pollSeconds * 1000),
-    logger: stderrLogger(values.verbose === true, (line) => io.stderr.write(line)),
+    // Log lines quote session ids, folders and socket paths: cleaned, as everything vmux prints.
+    logger: stderrLogger(values.verbose === true, (line) => io.stderr.write(printableLines(line))),
     version: VERSION,
   });
   const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);

@@ -3,6 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { requestDaemon } from '../protocol/socket-client.js';
+import { printableJson } from '../text/printable-json.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 import { formatAge } from '../transcript/format-age.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
@@ -44,13 +46,14 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<Exi
   const status = response.status;
   if (!response.ok || status === undefined) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd gave no status');
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+    io.stdout.write(`${printableJson(status, 2)}\n`);
     return ExitCode.ok;
   }
   const signals = Object.entries(status.signals).map(([name, value]) => `${name.replace(/_/g, ' ')} ${String(value)}`);
-  io.stdout.write(
+  const line =
     `vmuxd ${status.version} runs (pid ${status.pid}, up ${formatAge(status.uptime_s * 1000)}), ` +
-      `following ${status.sessions} session${status.sessions === 1 ? '' : 's'}; ${signals.join(', ')}; socket ${home.socketPath}\n`,
-  );
+    `following ${status.sessions} session${status.sessions === 1 ? '' : 's'}; ${signals.join(', ')}; socket ${home.socketPath}`;
+  // Whatever answers on the socket wrote most of it.
+  io.stdout.write(`${stripControlSequences(line)}\n`);
   return ExitCode.ok;
 }

@@ -1,9 +1,9 @@
 import { LabelStore } from '../daemon/label-store.js';
 import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
-import { MAX_LABEL_LENGTH } from '../protocol/messages.js';
+import { checkLabel } from '../protocol/label-text.js';
 import { requestDaemon } from '../protocol/socket-client.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { printableLines, stripControlSequences } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { resolveSession } from '../protocol/resolve-session.js';
@@ -16,6 +16,10 @@ Names a session, so lists and switching can use the name. <session> is a session
 first characters, a PID, or the current label. The label belongs to the conversation: it
 follows the session through /clear while vmuxd runs, and stays when the session ends, so a
 resumed conversation gets its name back.
+
+A label is kept as one line of plain text (escape sequences and control characters are
+removed). It must say something, and cannot be only digits (it would be read as a PID) nor
+look like a session id (8 or more hex digits and dashes).
 
 Options:
   --clear      remove the label
@@ -30,8 +34,7 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
   if (query === undefined) throw new UsageError("name the session to label: 'vmux label <session> <text>'");
   if (values.clear && words.length > 0) throw new UsageError('give either a label or --clear, not both');
   if (!values.clear && words.length === 0) throw new UsageError("give the label text, or --clear to remove it: 'vmux label <session> <text>'");
-  const label = values.clear ? '' : words.join(' ').replace(/\s+/g, ' ').trim();
-  if ([...label].length > MAX_LABEL_LENGTH) throw new UsageError(`a label has at most ${MAX_LABEL_LENGTH} characters`);
+  const label = values.clear ? '' : newLabel(words.join(' '));
 
   const home = vmuxHomeFrom(io.env);
   const { sessions, source } = await listSessions(home, io.env, { workspaces: false });
@@ -45,10 +48,17 @@ export async function runLabel(args: readonly string[], io: CliIo): Promise<Exit
   } else {
     prepareVmuxHome(home);
     LabelStore.open(home.labelsPath, (movedTo, why) =>
-      io.stderr.write(`vmux: labels.json was unreadable (${why}); kept it as ${movedTo}\n`),
+      io.stderr.write(`vmux: ${printableLines(`labels.json was unreadable (${why}); kept it as ${movedTo}`)}\n`),
     ).set(session.session_id, label);
   }
-  const name = `${session.session_id.slice(0, 8)} (pid ${session.pid})`;
-  io.stdout.write(label === '' ? `Removed the label of ${name}.\n` : `Labelled ${name}: ${stripControlSequences(label)}\n`);
+  const name = `${stripControlSequences(session.session_id.slice(0, 8))} (pid ${session.pid})`;
+  io.stdout.write(label === '' ? `Removed the label of ${name}.\n` : `Labelled ${name}: ${label}\n`);
   return ExitCode.ok;
+}
+
+/** The label to set, cleaned and checked by the same rule as vmuxd's `label` request. */
+function newLabel(text: string): string {
+  const checked = checkLabel(text);
+  if (!checked.ok) throw new UsageError(checked.error);
+  return checked.label;
 }

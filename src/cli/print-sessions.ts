@@ -1,4 +1,5 @@
 import type { SessionInfo } from '../protocol/session-info.js';
+import { printableJson } from '../text/printable-json.js';
 import { wantsColor, type CliIo } from './cli-io.js';
 import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
@@ -6,7 +7,7 @@ import { palette } from './style.js';
 /** `vmux list`'s output, whoever found the sessions: JSON for scripts, else the table. */
 export function printSessions(sessions: readonly SessionInfo[], json: boolean, io: CliIo): void {
   if (json) {
-    io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
+    io.stdout.write(`${printableJson(sessions, 2)}\n`);
     return;
   }
   io.stdout.write(

@@ -1,20 +1,25 @@
 import { VmuxError, errnoCode, messageOf, type VmuxErrorCode } from '../errors.js';
+import { printableLines } from '../text/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 
-/** Any failure of a command, said on stderr as the user can act on it; resolves to its exit code. */
+/**
+ * Any failure of a command, said on stderr as the user can act on it; resolves to its exit code.
+ * Messages quote what came from outside (an option typed, a folder, a socket path, tmux's or
+ * vmuxd's words): each line is cleaned of control characters before it reaches the terminal.
+ */
 export function reportError(error: unknown, io: CliIo): ExitCode {
+  const say = (message: string) => io.stderr.write(`vmux: ${printableLines(message)}\n`);
   if (isParseArgsError(error)) {
-    io.stderr.write(`vmux: ${error.message}. Run 'vmux <command> --help'.\n`);
+    say(`${error.message}. Run 'vmux <command> --help'.`);
     return ExitCode.usage;
   }
   if (error instanceof VmuxError) {
     const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
-    io.stderr.write(`vmux: ${error.message}${hint}\n`);
+    say(`${error.message}${hint}`);
     return exitCodeOf(error.code);
   }
   const code = errnoCode(error);
-  const message = messageOf(error);
-  io.stderr.write(`vmux: ${message}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}\n`);
+  say(`${messageOf(error)}${code === 'EACCES' ? ' (permission denied: run vmux as the user who runs Claude Code)' : ''}`);
   return ExitCode.failure;
 }
 

@@ -1,4 +1,4 @@
-import { echoInput } from '../transcript/sanitize-text.js';
+import { echoInput } from '../text/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { reportError } from './report-error.js';
 import { runStatus, runStop } from './daemon-control-commands.js';

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { SessionInfo } from '../protocol/session-info.js';
-import { oneLine } from '../transcript/sanitize-text.js';
+import { oneLine } from '../text/sanitize-text.js';
 import type { Palette } from './style.js';
 
 /** What the picker shows and where its cursor is. */

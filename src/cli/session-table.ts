@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { SessionState } from '../session-state.js';
 import { formatAge } from '../transcript/format-age.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 import type { Palette } from './style.js';
 
 const STATE_LABEL: Readonly<Record<SessionState, string>> = {

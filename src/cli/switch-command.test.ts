@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, test } from 'node:test';
-import { writeSessionFile } from '../../test/support/fake-claude.js';
+import { after, describe, it, test } from 'node:test';
+import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
 import { withRealWm } from '../../test/support/require-wm.js';
@@ -24,6 +25,8 @@ import { runCli } from './run-cli.js';
  */
 
 const root = tempDir('vmux-switch-');
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
 function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
   let out = '';
@@ -216,6 +219,77 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
     assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
   } finally {
     await tmux.close();
+  }
+});
+
+test('a session in tmux that a terminal shows, and no window manager: its pane is selected, exit 0, no WM diagnostics', async () => {
+  const dir = tempDir('vmux-switch-tmux-only-');
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('shown', { kind: 'claude' });
+    const other = await tmux.newWindow(pane.sessionId, { kind: 'idle' });
+    await tmux.tmux(['select-window', '-t', other.windowId]);
+    const pid = await tmux.claudeIn(pane.paneId);
+    await tmux.attach(pane.sessionId);
+    // A tmux user over ssh or on a console: no i3 or sway anywhere.
+    const io = captured({});
+    assert.equal(await runCli(['switch', String(pid)], io), 0, io.err());
+    assert.equal(io.err(), '');
+    assert.match(io.out(), new RegExp(`^Switched to .* \\(pid ${pid}\\) in its tmux pane\\.\\n$`));
+    assert.equal(await tmux.show(pane.paneId, '#{window_active} #{pane_active}'), '1 1');
+    // Why no window was focused is for who asks for it.
+    const debugged = await runVmux(['switch', String(pid)], { ...io.env, NODE_DEBUG: 'vmux:wm' });
+    assert.equal(debugged.code, 0, debugged.stderr);
+    assert.match(debugged.stderr, /no window focused: no i3 or sway IPC socket found/);
+  } finally {
+    await tmux.close();
+  }
+});
+
+test('the attach hint for a tmux socket under a hostile folder name: no control character is printed, and the command attaches', async () => {
+  const dir = join(tempDir('vmux-switch-tmux-hostile-'), HOSTILE);
+  mkdirSync(dir);
+  const tmux = privateTmux(dir, installFakeClaude(dir));
+  try {
+    const pane = await tmux.newSession('work', { kind: 'claude' });
+    const pid = await tmux.claudeIn(pane.paneId);
+    const io = captured({});
+    assert.equal(await runCli(['switch', String(pid)], io), 2, io.err());
+    assert.doesNotMatch(io.err(), RAW_CONTROL);
+    const line = /attach with:\n {2}(.*)\n/.exec(io.err())?.[1] ?? '';
+    assert.ok(line.startsWith("tmux -S $'"), io.err());
+    // A shell reads the printed line back into the words that attach to the session.
+    const words = execFileSync('/bin/bash', ['-c', `printf '%s\\0' ${line}`]).toString('utf8').split('\0').slice(0, -1);
+    assert.deepEqual(words, ['tmux', '-S', tmux.socketPath, 'attach', '-t', 'work']);
+    await tmux.attachWith(words, pane.sessionId);
+  } finally {
+    await tmux.close();
+  }
+});
+
+test('no match or a tie: vmux switch and vmux label list the candidates without control characters from folder names', async () => {
+  const dir = tempDir('vmux-switch-candidates-');
+  const claudeDir = join(dir, 'claude');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  for (const n of [1, 2]) {
+    const cwd = join(dir, `${HOSTILE}-${n}`);
+    mkdirSync(cwd);
+    const proc = await startFakeClaude({ cwd, binDir: bin });
+    started.push(proc);
+    writeSessionFile(claudeDir, proc.pid, { sessionId: `ca0d0000-0000-4000-8000-00000000000${n}`, cwd, status: 'idle' });
+  }
+  const calls: Array<[string[], RegExp]> = [
+    [['switch', 'no such session anywhere'], /no session matches 'no such session anywhere'; running sessions:/],
+    [['switch', 'pwned'], /'pwned' matches \d+ sessions equally well:/],
+    [['label', 'no-such-session', 'x'], /no session matches 'no-such-session'/],
+  ];
+  for (const [argv, message] of calls) {
+    const io = captured({ CLAUDE_CONFIG_DIR: claudeDir });
+    assert.equal(await runCli(argv, io), 2, io.err());
+    assert.match(io.err(), message);
+    assert.match(io.err(), new RegExp(`ca0d0000  pid \\d+  ${dir}/${HOSTILE_CLEANED}-1\n`));
+    assert.doesNotMatch(io.err(), RAW_CONTROL);
   }
 });
 

@@ -7,7 +7,7 @@ import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
-import { oneLine } from '../transcript/sanitize-text.js';
+import { oneLine } from '../text/sanitize-text.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';
@@ -21,7 +21,8 @@ export const SWITCH_HELP = `Usage: vmux switch [<query>]
 
 Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
 terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
-PID, a label, or words found in the label, folder, branch or preview. No match, or several
+PID, a label, or words found in the label, folder, branch or preview; whole names first (the
+id, then a PID, then a label), then the start of an id, then words. No match, or several
 equally good ones, exits 2 and lists the candidates; nothing is focused then. Without a query
 on a terminal, a picker lists the sessions (those that need you first): type to filter, arrows
 to move, Enter to go, Esc to give up.

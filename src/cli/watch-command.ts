@@ -2,6 +2,7 @@ import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { subscribeToDaemon } from '../protocol/socket-client.js';
+import { printableJson } from '../text/printable-json.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
 import { renderSessionTable } from './session-table.js';
@@ -28,7 +29,7 @@ export async function runWatch(args: readonly string[], io: CliIo, signal?: Abor
   const home = vmuxHomeFrom(io.env);
   const live = values.json !== true && io.stdout.isTTY === true;
   if (!live) {
-    await subscribeToDaemon(home.socketPath, (event) => io.stdout.write(`${JSON.stringify(event)}\n`), signal, desktopSessionOf(io.env));
+    await subscribeToDaemon(home.socketPath, (event) => io.stdout.write(`${printableJson(event)}\n`), signal, desktopSessionOf(io.env));
     return ExitCode.ok;
   }
   let latest: readonly SessionInfo[] = [];

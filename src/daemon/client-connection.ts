@@ -3,6 +3,7 @@ import { LineDecoder, type DecodedLine } from '../protocol/line-decoder.js';
 import { MAX_REQUEST_BYTES, type Request, type Response } from '../protocol/messages.js';
 import { parseRequest, type ParsedRequest } from '../protocol/parse-request.js';
 import { messageOf } from '../errors.js';
+import { printableJson } from '../text/printable-json.js';
 
 /**
  * Output a client may leave unread before it is dropped: a subscriber that never reads must not
@@ -65,7 +66,7 @@ export class ClientConnection {
       this.socket.destroy();
       return;
     }
-    this.socket.write(`${JSON.stringify(message)}\n`);
+    this.socket.write(`${printableJson(message)}\n`);
   }
 
   /** From now on the connection carries events (subscribe): it is never closed for being idle. */

@@ -4,7 +4,7 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { findTranscriptPath } from '../sessions/match-transcripts.js';
 import { readSessionTitle } from '../transcript/session-title.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
 import { findWindowOfProcess, windowLookupIn, windowsTitled } from './window-of-process.js';

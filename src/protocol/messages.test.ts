@@ -90,3 +90,8 @@ test('a subscribe event is one line holding the whole list', () => {
   assert.equal(decoded.event, 'sessions');
   assert.equal(decoded.sessions[0]?.session_id, waiting.sessionId);
 });
+
+test('a label saved raw (an older vmux, or labels.json edited by hand) is served cleaned, and not at all when nothing is left', () => {
+  assert.equal(toSessionInfo(waiting, { label: '\u001b[31mreview\u001b]0;pwned\u0007 \u009b2JMR\u202e' }).label, 'review MR');
+  assert.equal('label' in toSessionInfo(waiting, { label: '\u001b[31m\u001b[0m' }), false);
+});

@@ -136,3 +136,13 @@ test('switch and next may carry the caller\'s desktop session: known variables o
   assert.match(rejection(JSON.stringify({ action: 'switch', args: { query: 'a', desktop: { DISPLAY: ':0\u0000' } } })), /without NUL/);
   assert.match(rejection(JSON.stringify({ action: 'switch', args: { query: 'a', desktop: { I3SOCK: 'x'.repeat(5000) } } })), /at most 4096/);
 });
+
+test('a label request carries the label cleaned; one that cleans to nothing, or reads as a PID or id, is refused', () => {
+  const hostile = JSON.stringify({ action: 'label', args: { session_id: ID, label: '\u001b[31mreview\u001b]0;pwned\u0007 MR\u009b2J\u202e' } });
+  assert.deepEqual(parseRequest(hostile), { ok: true, request: { action: 'label', args: { session_id: ID, label: 'review MR' } } });
+  for (const label of ['\u001b[31m\u001b[0m', '   ', '\u200e']) {
+    assert.match(rejection(JSON.stringify({ action: 'label', args: { session_id: ID, label } })), /label is empty once control characters/);
+  }
+  assert.match(rejection(JSON.stringify({ action: 'label', args: { session_id: ID, label: '4242' } })), /read as a PID/);
+  assert.match(rejection(JSON.stringify({ action: 'label', args: { session_id: ID, label: 'aaaa1111-00' } })), /look like a session id/);
+});

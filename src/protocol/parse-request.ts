@@ -1,4 +1,5 @@
-import { echoInput } from '../transcript/sanitize-text.js';
+import { echoInput } from '../text/sanitize-text.js';
+import { checkLabel } from './label-text.js';
 import { ACTIONS, DESKTOP_VARIABLES, MAX_LABEL_LENGTH, type Action, type DesktopSession, type DesktopVariable, type Request } from './messages.js';
 
 export type ParsedRequest = { readonly ok: true; readonly request: Request } | { readonly ok: false; readonly error: string };
@@ -103,6 +104,8 @@ function parseLabelArgs(args: unknown): ParsedRequest {
   const label = record['label'];
   if (typeof sessionId !== 'string' || sessionId.trim() === '') return fail('"label" needs args.session_id, a non-empty string');
   if (typeof label !== 'string') return fail('"label" needs args.label, a string (empty to remove the label)');
-  if ([...label].length > MAX_LABEL_LENGTH) return fail(`label too long: at most ${MAX_LABEL_LENGTH} characters`);
-  return { ok: true, request: { action: 'label', args: { session_id: sessionId, label } } };
+  if (label === '') return { ok: true, request: { action: 'label', args: { session_id: sessionId, label } } };
+  const checked = checkLabel(label);
+  if (!checked.ok) return fail(checked.error);
+  return { ok: true, request: { action: 'label', args: { session_id: sessionId, label: checked.label } } };
 }

@@ -40,3 +40,34 @@ test('a label with escape sequences is listed without them', () => {
   const hostile = [session(201, 'cccc', 'x\u001b]0;pwned\u0007'), session(202, 'cccd')];
   assert.throws(() => resolveSession('nope', hostile), (error: unknown) => error instanceof Error && !/\u001b/.test(error.message));
 });
+
+test('whole names before partial ones: exact id, then PID, then label, then the start of an id', () => {
+  const clash = [
+    session(4242, '42420000-0000-4000-8000-000000000001'),
+    session(4243, 'cafe0000-0000-4000-8000-000000000002'),
+    session(4244, '99990000-0000-4000-8000-000000000003', 'cafe'),
+    session(4245, 'dddd0000-0000-4000-8000-000000000004', 'ops'),
+  ];
+  // 4242 is one session's PID and the start of another's id: the PID is the whole name.
+  assert.equal(resolveSession('4242', [...clash, session(7, '42429999-0000-4000-8000-000000000005')]).pid, 4242);
+  assert.equal(resolveSession('4242', clash).pid, 4242);
+  // A label is a whole name too: it goes before an id that starts with it, named with more of it.
+  assert.equal(resolveSession('cafe', clash).pid, 4244);
+  assert.equal(resolveSession('cafe0', clash).pid, 4243);
+  assert.equal(resolveSession('cafe0000-0000-4000-8000-000000000002', clash).pid, 4243);
+  // A query is matched against labels as labels are stored: cleaned.
+  assert.equal(resolveSession('\u001b[1mops\u001b[0m', clash).pid, 4245);
+});
+
+test('candidates are listed without escape sequences or C1 controls from folders, labels or ids', () => {
+  const hostile = [
+    { ...session(301, 'eeee\u001b[2J0000', 'x\u009b2Jy'), cwd: '/tmp/a\u001b]0;pwned\u0007b\u009d0;t\u009c\u202ec' },
+    { ...session(302, 'eeee1111'), cwd: '/tmp/\u001b[31mred' },
+  ];
+  for (const query of ['nope', 'eeee']) {
+    assert.throws(
+      () => resolveSession(query, hostile, { fuzzy: true }),
+      (error: unknown) => error instanceof VmuxError && !/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/.test(error.message) && /\/tmp\/ab/.test(error.message),
+    );
+  }
+});

@@ -1,20 +1,26 @@
 import { VmuxError } from '../errors.js';
 import type { SessionInfo } from './session-info.js';
-import { stripControlSequences } from '../transcript/sanitize-text.js';
+import { stripControlSequences } from '../text/sanitize-text.js';
+import { cleanLabel } from './label-text.js';
 
 /**
- * Finds the one session a user means (SPEC §6 order): exact session id, then a unique id prefix,
- * then a PID, then an exact label, then (with `fuzzy`) words found in label, folder, branch or
- * preview. No match or several is an error that lists the candidates.
+ * Finds the one session a user means. Whole names before partial ones: the exact session id,
+ * then a PID, then an exact label (compared as labels are stored, cleaned), then a unique start
+ * of a session id (4 characters or more), then (with `fuzzy`) words found in label, folder,
+ * branch or preview. A label cannot be only digits nor look like a session id (`checkLabel`), so
+ * it never hides a PID or an id; a short label such as `cafe` goes before an id starting with
+ * it, which is then named with more of its characters. No match or several is an error that
+ * lists the candidates.
  */
 export function resolveSession(query: string, sessions: readonly SessionInfo[], options: { fuzzy?: boolean } = {}): SessionInfo {
   const wanted = query.trim();
   if (wanted === '') throw new VmuxError('USAGE', 'name a session: its id (or the start of it), its PID or its label');
+  const asLabel = cleanLabel(wanted);
   const tiers: Array<(s: SessionInfo) => boolean> = [
     (s) => s.session_id !== '' && s.session_id === wanted,
-    (s) => s.session_id !== '' && wanted.length >= 4 && s.session_id.startsWith(wanted),
     (s) => /^[0-9]+$/.test(wanted) && s.pid === Number(wanted),
-    (s) => s.label !== undefined && s.label === wanted,
+    (s) => s.label !== undefined && asLabel !== '' && s.label === asLabel,
+    (s) => s.session_id !== '' && wanted.length >= 4 && s.session_id.startsWith(wanted),
   ];
   for (const matches of tiers) {
     const found = sessions.filter(matches);
@@ -67,8 +73,13 @@ function fuzzyMatches(query: string, sessions: readonly SessionInfo[]): SessionI
   return top === 0 ? [] : scored.filter((s) => s.score === top).map((s) => s.session);
 }
 
+/** One line per candidate: start of the id, PID, label, folder; each cleaned, as all came from outside. */
 function describe(sessions: readonly SessionInfo[]): string {
   return sessions
-    .map((s) => `  ${s.session_id.slice(0, 8) || '(no id)'}  pid ${s.pid}  ${stripControlSequences(s.label ?? '')}${s.label ? '  ' : ''}${s.cwd}`)
+    .map((s) => {
+      const id = stripControlSequences(s.session_id.slice(0, 8)) || '(no id)';
+      const label = s.label ? `${stripControlSequences(s.label)}  ` : '';
+      return `  ${id}  pid ${s.pid}  ${label}${stripControlSequences(s.cwd)}`;
+    })
     .join('\n');
 }

@@ -1,5 +1,6 @@
 import type { Session } from '../sessions/session.js';
 import type { SessionState } from '../session-state.js';
+import { cleanLabel } from './label-text.js';
 
 /**
  * A session as the socket protocol and `vmux list --json` carry it. The field names are the
@@ -27,7 +28,12 @@ export interface SessionExtras {
   readonly workspace?: string;
 }
 
+/**
+ * A session as served. Its label is cleaned again here: labels.json may hold one saved before
+ * labels were cleaned when set, or written by hand.
+ */
 export function toSessionInfo(session: Session, extras: SessionExtras = {}): SessionInfo {
+  const label = extras.label === undefined ? '' : cleanLabel(extras.label);
   return {
     pid: session.pid,
     session_id: session.sessionId,
@@ -36,7 +42,7 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
     state: session.state,
     preview: session.preview,
     workspace: extras.workspace ?? '',
-    ...(extras.label ? { label: extras.label } : {}),
+    ...(label ? { label } : {}),
     ...(session.state === 'needs_input' && session.waitingSince
       ? { waiting_since: session.waitingSince.toISOString() }
       : {}),

@@ -4,6 +4,7 @@ import { LineDecoder } from './line-decoder.js';
 import type { DesktopSession, Request, Response, SessionsEvent } from './messages.js';
 import type { SessionInfo } from './session-info.js';
 import { loadNet } from '../lazy-net.js';
+import { printableJson } from '../text/printable-json.js';
 
 /** Replies larger than this are not a vmuxd talking. */
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -57,7 +58,7 @@ export async function requestDaemon(socketPath: string, request: Request, timeou
         clearTimeout(timer);
         reject(new VmuxError('DAEMON_ERROR', `lost vmuxd on ${socketPath}: ${error.message}`, { cause: error }));
       });
-      socket.write(`${JSON.stringify(request)}\n`);
+      socket.write(`${printableJson(request)}\n`);
     });
     return parseResponse(line, socketPath);
   } finally {
@@ -120,7 +121,7 @@ export async function subscribeToDaemon(
     });
     socket.once('close', finish);
     socket.once('error', (error) => reject(new VmuxError('DAEMON_ERROR', `lost vmuxd: ${error.message}`, { cause: error })));
-    socket.write(`${JSON.stringify({ action: 'subscribe', ...withDesktop(desktop) } satisfies Request)}\n`);
+    socket.write(`${printableJson({ action: 'subscribe', ...withDesktop(desktop) } satisfies Request)}\n`);
   });
 }
 

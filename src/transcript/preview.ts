@@ -1,5 +1,5 @@
 import { conversationEnd, pendingToolUses } from './detect-state.js';
-import { oneLine } from './sanitize-text.js';
+import { oneLine } from '../text/sanitize-text.js';
 import type { TranscriptTail } from './tail-read.js';
 import type { AssistantBlock, ConversationEntry } from './transcript-record.js';
 

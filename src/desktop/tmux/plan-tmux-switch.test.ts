@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { TmuxStaleError } from '../../errors.js';
 import { attachCommand, checkPaneHoldsProcess, planTmuxSwitch, shellQuote } from './plan-tmux-switch.js';
@@ -109,8 +111,25 @@ test('shellQuote leaves safe words alone and single-quotes the rest', () => {
   assert.equal(shellQuote('/tmp/tmux-1000/default'), '/tmp/tmux-1000/default');
   assert.equal(shellQuote('$(rm -rf ~)'), `'$(rm -rf ~)'`);
   assert.equal(shellQuote("a'b"), `'a'\\''b'`);
-  assert.equal(shellQuote('line\nbreak'), `'line\nbreak'`);
   assert.equal(shellQuote(''), `''`);
+});
+
+test('shellQuote writes control characters as octal bytes in $\'…\', so the printed word drives no terminal', () => {
+  assert.equal(shellQuote('line\nbreak'), `$'line\\012break'`);
+  assert.equal(shellQuote('/tmp/a\u001b]0;x\u0007/s'), `$'/tmp/a\\033]0;x\\007/s'`);
+  assert.equal(shellQuote('a\u009bb'), `$'a\\302\\233b'`);
+  assert.equal(shellQuote("it's\\\u202e"), `$'it\\'s\\\\\\342\\200\\256'`);
+});
+
+test('a word quoted by shellQuote is read back by bash as the same word', { skip: !existsSync('/bin/bash') && 'no bash' }, () => {
+  const words = ['/tmp/a\u001b]0;pwned\u0007b', 'x\u009b2J\u009d0;t\u009c', "it's \\ $HOME \u202eevil\u2066", 'tab\there\nnew 1', '$(touch /tmp/x)', '道友 🎉'];
+  for (const word of words) {
+    const quoted = shellQuote(word);
+    assert.doesNotMatch(quoted, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    // The quoted word is the script's text: bash parses it, printf gives back its bytes.
+    const echoed = execFileSync('/bin/bash', ['-c', `printf '%s' ${quoted}`], { env: { LC_ALL: 'C' } });
+    assert.deepEqual(echoed, Buffer.from(word, 'utf8'), word);
+  }
 });
 
 test('never a guess: a restarted server, or a pane that does not hold the process, is stale', () => {

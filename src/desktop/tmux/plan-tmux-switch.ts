@@ -131,8 +131,23 @@ export function attachCommand(socketPath: string, pane: Pick<TmuxPane, 'sessionI
   return ['tmux', '-S', socketPath, 'attach', '-t', target];
 }
 
-/** One word for a POSIX shell: left alone when it holds only safe characters, else single-quoted. */
+/** What a terminal would act on or reorder if printed: C0 and C1 controls, DEL, bidirectional controls. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * One word for a POSIX shell, safe to print: left alone when it holds only safe characters, else
+ * single-quoted. A word holding a control character (a socket path under a hostile folder name)
+ * is written `$'…'` with that character as its bytes in octal (`\033`), which bash, zsh, ksh
+ * and POSIX.1-2024 sh read back as the same word, so the printed command still works.
+ */
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
+  if (!UNPRINTABLE.test(word)) return `'${word.replaceAll("'", `'\\''`)}'`;
+  let quoted = '';
+  for (const c of word) {
+    if (c === '\\' || c === "'") quoted += `\\${c}`;
+    else if (UNPRINTABLE.test(c)) for (const byte of Buffer.from(c, 'utf8')) quoted += `\\${byte.toString(8).padStart(3, '0')}`;
+    else quoted += c;
+  }
+  return `$'${quoted}'`;
 }

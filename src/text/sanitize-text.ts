@@ -6,15 +6,28 @@
 const ESCAPE_SEQUENCE =
   /\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[\s\S]*?(?:\x07|\x1b\\|\x9c|$)|\x1b[ -/]*[0-~]?/g;
 
-/** C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what is shown. */
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+/** C0 and C1 control characters and DEL: each stands between words (a tab, a newline, NEL). */
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/g;
 
 /**
- * Makes untrusted text (transcripts, labels, window titles) safe to print on a terminal:
- * escape sequences are removed and every other control character becomes a space.
+ * The invisible characters that reorder what is shown around them: the bidirectional marks
+ * (ALM U+061C, LRM U+200E, RLM U+200F), embeddings and overrides (U+202A–U+202E) and isolates
+ * (U+2066–U+2069). A folder name holding U+202E shows its end first.
+ */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes untrusted text (folder names, branches, transcripts, labels, window titles, paths)
+ * safe to print on a terminal: escape sequences and bidirectional controls are removed, and
+ * every other control character becomes a space.
  */
 export function stripControlSequences(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL_CHARACTER, ' ');
+  return text.replace(ESCAPE_SEQUENCE, '').replace(BIDI_CONTROL, '').replace(CONTROL_CHARACTER, ' ');
+}
+
+/** A message of several lines (a list of candidates) made safe to print, its line breaks kept. */
+export function printableLines(text: string): string {
+  return text.split('\n').map(stripControlSequences).join('\n');
 }
 
 /** Code points that continue the character before them: combining marks, joiners, variation selectors. */
@@ -40,10 +53,10 @@ export function oneLine(text: string, max: number): string {
 }
 
 /**
- * A piece of someone's input echoed back in an error: every control character shown as `?` (so
- * the reader sees something was there), cut to `max` characters.
+ * A piece of someone's input echoed back in an error: every control character (bidirectional
+ * ones too) shown as `?` (so the reader sees something was there), cut to `max` characters.
  */
 export function echoInput(text: string, max = Number.POSITIVE_INFINITY): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  const clean = text.replace(CONTROL_CHARACTER, '?').replace(BIDI_CONTROL, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { oneLine, stripControlSequences } from './sanitize-text.js';
+import { echoInput, oneLine, printableLines, stripControlSequences } from './sanitize-text.js';
 
 test('stripControlSequences removes CSI, OSC, DCS and two-byte escapes', () => {
   assert.equal(stripControlSequences('a\u001b[1;31mb\u001b[0mc'), 'abc');
@@ -15,8 +15,28 @@ test('an unterminated OSC swallows the rest rather than leak into the terminal',
   assert.equal(stripControlSequences('safe\u001b]0;never ends'), 'safe');
 });
 
-test('other control characters and bidi overrides become spaces', () => {
-  assert.equal(stripControlSequences('a\u0000b\u0007c\u007fd\u202ee'), 'a b c d e');
+test('other control characters, C1 ones too, become spaces', () => {
+  assert.equal(stripControlSequences('a\u0000b\u0007c\u007fd'), 'a b c d');
+  for (let code = 0x80; code <= 0x9f; code++) {
+    const clean = stripControlSequences(`a${String.fromCharCode(code)}b`);
+    assert.doesNotMatch(clean, /[\u0080-\u009f]/, `U+${code.toString(16)} is gone`);
+  }
+  assert.equal(stripControlSequences('a\u0085b'), 'a b');
+});
+
+test('every bidirectional control is dropped: marks, embeddings, overrides and isolates', () => {
+  const bidi = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'];
+  for (const mark of bidi) assert.equal(stripControlSequences(`ab${mark}cd`), 'abcd', `U+${mark.charCodeAt(0).toString(16)}`);
+  assert.equal(stripControlSequences('invoice\u202efdp.exe'), 'invoicefdp.exe');
+});
+
+test('printableLines cleans each line of a message and keeps its line breaks', () => {
+  assert.equal(printableLines('no match:\n  /tmp/a\u001b[2Jb\n  /tmp/c\u001b]0;x'), 'no match:\n  /tmp/ab\n  /tmp/c');
+});
+
+test('echoInput shows control and bidirectional characters as ? and cuts long input', () => {
+  assert.equal(echoInput('a\u001bb\u009bc\u202ed\u200ee'), 'a?b?c?d?e');
+  assert.equal(echoInput('abcdef', 3), 'abc…');
 });
 
 test('plain text, accents and emoji pass untouched', () => {

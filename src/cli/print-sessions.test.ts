@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import type { SessionInfo } from '../protocol/session-info.js';
+import type { CliIo } from './cli-io.js';
+import { runCli } from './run-cli.js';
+
+const root = tempDir('vmux-print-');
+const claudeDir = join(root, 'claude');
+const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'vmux-home') });
+const started: FakeClaude[] = [];
+after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+
+function captured(): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    env: { CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir },
+    stdout: { write: (text: string) => (out += text), isTTY: false },
+    stderr: { write: (text: string) => (err += text) },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+/**
+ * Two live sessions: one in a folder (and on a branch) named with escape sequences, C1 and bidi
+ * controls; one whose label in labels.json holds them (saved by an older vmux, or by hand).
+ */
+async function hostileSessions(): Promise<{ folder: FakeClaude; labelled: FakeClaude }> {
+  const cwd = join(root, HOSTILE);
+  mkdirSync(join(cwd, '.git'), { recursive: true });
+  writeFileSync(join(cwd, '.git', 'HEAD'), `ref: refs/heads/b-${HOSTILE}\n`);
+  const plain = join(root, 'plain');
+  mkdirSync(plain, { recursive: true });
+  const bin = join(root, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const folder = await startFakeClaude({ cwd, binDir: bin });
+  const labelled = await startFakeClaude({ cwd: plain, binDir: bin });
+  started.push(folder, labelled);
+  writeSessionFile(claudeDir, folder.pid, { sessionId: '0dd00000-0000-4000-8000-000000000001', cwd, status: 'waiting', waitingFor: 'permission prompt' });
+  writeSessionFile(claudeDir, labelled.pid, { sessionId: '0dd00000-0000-4000-8000-000000000002', cwd: plain, status: 'idle' });
+  mkdirSync(home.dir, { recursive: true, mode: 0o700 });
+  writeFileSync(home.labelsPath, JSON.stringify({ '0dd00000-0000-4000-8000-000000000002': `label ${HOSTILE}` }), { mode: 0o600 });
+  return { folder, labelled };
+}
+
+test('vmux list --json and the table carry no raw control characters from folders, branches or saved labels', async () => {
+  const { folder, labelled } = await hostileSessions();
+  const json = captured();
+  assert.equal(await runCli(['list', '--json'], json), 0, json.err());
+  // C0 is escaped by JSON itself, C1 and the bidi controls by vmux: the text on stdout is inert...
+  assert.doesNotMatch(json.out(), RAW_CONTROL);
+  assert.match(json.out(), /\\u001b\]0;pwned\\u0007.*\\u009b2J/);
+  // ...and a program still reads the folder's exact name, to cd into it.
+  const sessions = JSON.parse(json.out()) as SessionInfo[];
+  const inFolder = sessions.find((s) => s.pid === folder.pid);
+  assert.equal(inFolder?.cwd, join(root, HOSTILE));
+  assert.equal(inFolder?.git_branch, `b-${HOSTILE}`);
+  // A label is a name, not data: served cleaned.
+  assert.equal(sessions.find((s) => s.pid === labelled.pid)?.label, `label ${HOSTILE_CLEANED}`);
+
+  const table = captured();
+  assert.equal(await runCli(['list'], table), 0, table.err());
+  assert.doesNotMatch(table.out(), RAW_CONTROL);
+  assert.match(table.out(), new RegExp(`${HOSTILE_CLEANED} +b-${HOSTILE_CLEANED}`));
+  assert.match(table.out(), new RegExp(`label ${HOSTILE_CLEANED}`));
+});
