@@ -12,12 +12,16 @@ export type VmuxErrorCode =
   | 'HOME_UNSAFE'
   /** No daemon answers on the socket. */
   | 'DAEMON_NOT_RUNNING'
+  /** The daemon went away while a client was following it (watch, bar): reconnect. */
+  | 'DAEMON_GONE'
   /** Another daemon already serves this home. */
   | 'DAEMON_RUNNING'
   /** vmuxd could not finish starting (its folder is full or not writable); nothing of it runs. */
   | 'DAEMON_START_FAILED'
   /** Something answered on the socket, but not the way vmuxd does, or it refused the request. */
   | 'DAEMON_ERROR'
+  /** No dmenu-style launcher could be run for `vmux switch --dmenu`. */
+  | 'LAUNCHER_NOT_FOUND'
   /** No i3 or sway IPC socket was found ($SWAYSOCK, $I3SOCK, `i3`/`sway --get-socketpath`). */
   | 'WM_NOT_FOUND'
   /** The window manager's socket could not be used: connect failed, it hung up, went silent or sent garbage. */

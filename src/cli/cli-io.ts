@@ -27,13 +27,15 @@ export interface OutputStream {
   readonly rows?: number;
 }
 
-/** Documented exit codes (SPEC §7). */
+/** Documented exit codes (SPEC §7; the table users read is EXIT_CODES in command-table.ts). */
 export const ExitCode = {
   ok: 0,
   /** vmux itself failed, or could not talk to what it needs. */
   failure: 1,
-  /** Usage error, no match or ambiguous query, or the other side refused. */
+  /** A wrong call: usage error, bad setting, no match or ambiguous query, or the other side refused. */
   usage: 2,
+  /** Nothing chosen: the picker or launcher was closed without a choice. */
+  cancelled: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

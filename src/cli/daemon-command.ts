@@ -1,40 +1,32 @@
-import { Daemon, DEFAULT_POLL_MS } from '../daemon/daemon.js';
+import { Daemon } from '../daemon/daemon.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
-import { UsageError } from '../errors.js';
+import { environmentWithSettings, SettingsFollower, settingsOrThrow } from '../settings/settings.js';
 import { printableLines } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { VERSION } from './version.js';
 
-export const DAEMON_HELP = `Usage: vmux daemon [--verbose] [--poll-seconds N]
-       vmuxd [--verbose] [--poll-seconds N]
-
-Runs vmuxd in the foreground: it keeps the state of every Claude Code session current and
-serves it on $VMUX_HOME/vmuxd.sock (default ~/.vmux) to 'vmux list', 'vmux watch', status bars
-and scripts. It rescans every few seconds and as soon as a session's files change. Stop it
-with Ctrl-C, SIGTERM or 'vmux stop'. Logs go to stderr.
-
-Options:
-  --poll-seconds N   full rescan interval (default ${DEFAULT_POLL_MS / 1000})
-  -v, --verbose      log every scan and connection problem
-  -h, --help         show this help
-`;
-
 export async function runDaemon(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, DAEMON_HELP, { verbose: { type: 'boolean', short: 'v' }, 'poll-seconds': { type: 'string' } });
+  const parsed = parseCommandArgs(args, io, 'daemon', { verbose: { type: 'boolean', short: 'v' }, 'poll-seconds': { type: 'string' }, version: { type: 'boolean', short: 'V' } });
   if (parsed === undefined) return ExitCode.ok;
   const { values } = parsed;
-  const pollSeconds = values['poll-seconds'] === undefined ? DEFAULT_POLL_MS / 1000 : Number(values['poll-seconds']);
-  if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 3600) {
-    throw new UsageError('--poll-seconds takes a number of seconds between 0.1 and 3600');
+  if (values.version) {
+    io.stdout.write(`vmuxd ${VERSION}\n`);
+    return ExitCode.ok;
   }
+  const pollOption = values['poll-seconds'];
+  const commandLine = pollOption === undefined ? {} : { pollSeconds: pollOption.trim() === '' ? Number.NaN : Number(pollOption) };
+  // Log lines quote session ids, folders and socket paths: cleaned, as everything vmux prints.
+  const logger = stderrLogger(values.verbose === true, (line) => io.stderr.write(printableLines(line)));
+  const settings = settingsOrThrow(io.env, commandLine, (warning) => logger.warn(warning));
+  const env = environmentWithSettings(io.env, settings);
   const daemon = await Daemon.start({
-    home: vmuxHomeFrom(io.env),
-    env: io.env,
-    pollMs: Math.round(pollSeconds * 1000),
-    // Log lines quote session ids, folders and socket paths: cleaned, as everything vmux prints.
-    logger: stderrLogger(values.verbose === true, (line) => io.stderr.write(printableLines(line))),
+    home: vmuxHomeFrom(env),
+    env,
+    pollMs: Math.round(settings.pollSeconds.value * 1000),
+    settings: new SettingsFollower(io.env, commandLine),
+    logger,
     version: VERSION,
   });
   const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);

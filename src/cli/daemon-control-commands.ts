@@ -1,30 +1,20 @@
+import type { DaemonStatus } from '../protocol/messages.js';
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { printableJson } from '../text/printable-json.js';
-import { stripControlSequences } from '../text/sanitize-text.js';
+import { printableLines } from '../text/sanitize-text.js';
 import { formatAge } from '../transcript/format-age.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
-
-export const STOP_HELP = `Usage: vmux stop
-
-Asks the running vmuxd to stop, and waits until it has. Exit 1 when none runs.
-`;
-
-export const STATUS_HELP = `Usage: vmux status [--json]
-
-Tells whether vmuxd runs: its PID, version, uptime, how many sessions it follows and which
-signals feed it. Exit 1 when none runs.
-`;
 
 /** How long `vmux stop` waits for the daemon to remove its socket. */
 const STOP_WAIT_MS = 5000;
 
 export async function runStop(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  if (parseCommandArgs(args, io, STOP_HELP, {}) === undefined) return ExitCode.ok;
+  if (parseCommandArgs(args, io, 'stop', {}) === undefined) return ExitCode.ok;
   const home = vmuxHomeFrom(io.env);
   const response = await requestDaemon(home.socketPath, { action: 'stop' });
   if (!response.ok) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd refused to stop');
@@ -38,7 +28,7 @@ export async function runStop(args: readonly string[], io: CliIo): Promise<ExitC
 }
 
 export async function runStatus(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, STATUS_HELP, { json: { type: 'boolean' } });
+  const parsed = parseCommandArgs(args, io, 'status', { json: { type: 'boolean' } });
   if (parsed === undefined) return ExitCode.ok;
   const { values } = parsed;
   const home = vmuxHomeFrom(io.env);
@@ -49,11 +39,32 @@ export async function runStatus(args: readonly string[], io: CliIo): Promise<Exi
     io.stdout.write(`${printableJson(status, 2)}\n`);
     return ExitCode.ok;
   }
-  const signals = Object.entries(status.signals).map(([name, value]) => `${name.replace(/_/g, ' ')} ${String(value)}`);
-  const line =
-    `vmuxd ${status.version} runs (pid ${status.pid}, up ${formatAge(status.uptime_s * 1000)}), ` +
-    `following ${status.sessions} session${status.sessions === 1 ? '' : 's'}; ${signals.join(', ')}; socket ${home.socketPath}`;
+  const lines = [
+    `vmuxd ${status.version} runs (pid ${status.pid}, up ${formatAge(status.uptime_s * 1000)}), following ${status.sessions} session${status.sessions === 1 ? '' : 's'}.`,
+    ...describeSignals(status.signals),
+    `Socket: ${home.socketPath}`,
+  ];
+  const line = lines.join('\n');
   // Whatever answers on the socket wrote most of it.
-  io.stdout.write(`${stripControlSequences(line)}\n`);
+  io.stdout.write(`${printableLines(line)}\n`);
   return ExitCode.ok;
+}
+
+/** The signals vmuxd reports, in sentences rather than as keys and values. */
+function describeSignals(signals: DaemonStatus['signals']): string[] {
+  const lines: string[] = [];
+  const poll = signals['poll_s'];
+  const watched = signals['watched_folders'];
+  if (typeof poll === 'number') {
+    const folders = typeof watched === 'number' ? ` (${watched} folder${watched === 1 ? '' : 's'} watched)` : '';
+    lines.push(`Rescans every ${poll} s and as soon as a session's files change${folders}.`);
+  }
+  const wm = signals['window_manager'];
+  if (typeof wm === 'boolean') lines.push(wm ? 'Window manager: followed (workspaces listed, switching focuses windows).' : 'Window manager: none known yet (a client from your desktop tells vmuxd where it is).');
+  const hooks = signals['hooks'];
+  if (typeof hooks === 'boolean') lines.push(hooks ? 'Claude Code hooks: installed.' : 'Claude Code hooks: not used (none are needed: vmux reads the files Claude Code writes).');
+  for (const [name, value] of Object.entries(signals)) {
+    if (!['poll_s', 'watched_folders', 'window_manager', 'hooks'].includes(name)) lines.push(`${name.replace(/_/g, ' ')}: ${String(value)}`);
+  }
+  return lines;
 }

@@ -9,25 +9,8 @@ import { ExitCode, type CliIo } from './cli-io.js';
 import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
 
-export const LABEL_HELP = `Usage: vmux label <session> <text>
-       vmux label <session> --clear
-
-Names a session, so lists and switching can use the name. <session> is a session id or its
-first characters, a PID, or the current label. The label belongs to the conversation: it
-follows the session through /clear while vmuxd runs, and stays when the session ends, so a
-resumed conversation gets its name back.
-
-A label is kept as one line of plain text (escape sequences and control characters are
-removed). It must say something, and cannot be only digits (it would be read as a PID) nor
-look like a session id (8 or more hex digits and dashes).
-
-Options:
-  --clear      remove the label
-  -h, --help   show this help
-`;
-
 export async function runLabel(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, LABEL_HELP, { clear: { type: 'boolean' } }, true);
+  const parsed = parseCommandArgs(args, io, 'label', { clear: { type: 'boolean' } }, true);
   if (parsed === undefined) return ExitCode.ok;
   const { values, positionals } = parsed;
   const [query, ...words] = positionals;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { sessionsFromDaemon } from '../protocol/socket-client.js';
@@ -15,7 +16,8 @@ export async function listViaDaemon(argv: readonly string[], io: CliIo): Promise
   if (command !== 'list' && command !== 'ls') return undefined;
   if (!(rest.length === 0 || (rest.length === 1 && rest[0] === '--json'))) return undefined;
   const home = vmuxHomeFrom(io.env);
-  if (!existsSync(home.socketPath)) return undefined;
+  // A relative home (an empty HOME, say) is a wrong setting: the full CLI says so.
+  if (!isAbsolute(home.dir) || !existsSync(home.socketPath)) return undefined;
   try {
     printSessions(await sessionsFromDaemon(home.socketPath, desktopSessionOf(io.env)), rest[0] === '--json', io);
     return ExitCode.ok;

@@ -29,6 +29,6 @@ test('an error message quoting outside text is printed cleaned, one line at a ti
 test('an unknown option holding escape sequences is named without them', async () => {
   const io = captured();
   assert.equal(await runCli(['list', `--x${HOSTILE}`], io), 2);
-  assert.match(io.err(), /Unknown option/);
+  assert.match(io.err(), /vmux list has no option --x.*; run 'vmux list --help'/);
   assert.doesNotMatch(io.err(), RAW_CONTROL);
 });

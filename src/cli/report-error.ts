@@ -9,10 +9,6 @@ import { ExitCode, type CliIo } from './cli-io.js';
  */
 export function reportError(error: unknown, io: CliIo): ExitCode {
   const say = (message: string) => io.stderr.write(`vmux: ${printableLines(message)}\n`);
-  if (isParseArgsError(error)) {
-    say(`${error.message}. Run 'vmux <command> --help'.`);
-    return ExitCode.usage;
-  }
   if (error instanceof VmuxError) {
     const hint = error.code === 'DAEMON_NOT_RUNNING' ? "; start it with 'vmux daemon' (or 'systemctl --user start vmuxd')" : '';
     say(`${error.message}${hint}`);
@@ -24,13 +20,9 @@ export function reportError(error: unknown, io: CliIo): ExitCode {
 }
 
 /** SPEC §7: exit 2 for a wrong call, no match or an ambiguous query, and a WM or tmux that refused. */
-const USAGE_CODES: ReadonlySet<string> = new Set<VmuxErrorCode>(['USAGE', 'NO_MATCH', 'AMBIGUOUS', 'WM_REFUSED', 'TMUX_REFUSED']);
+const USAGE_CODES: ReadonlySet<string> = new Set<VmuxErrorCode>(['USAGE', 'BAD_SETTING', 'NO_MATCH', 'AMBIGUOUS', 'WM_REFUSED', 'TMUX_REFUSED']);
 
 /** The exit code for an error of this code, whether raised here or reported by vmuxd. */
 export function exitCodeOf(code: string | undefined): ExitCode {
   return code !== undefined && USAGE_CODES.has(code) ? ExitCode.usage : ExitCode.failure;
-}
-
-function isParseArgsError(error: unknown): error is Error {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
@@ -90,9 +90,9 @@ test('help is printed for vmux, vmux --help and vmux list --help', async () => {
   }
 });
 
-test('commands of later versions fail plainly rather than pretend', async () => {
+test('commands of later versions are a wrong call (exit 2) and say so plainly', async () => {
   const io = captured();
-  assert.equal(await runCli(['explain', 'x'], io), 1);
+  assert.equal(await runCli(['explain', 'x'], io), 2);
   assert.match(io.err(), /not available/);
 });
 
@@ -133,4 +133,108 @@ test('daemon commands without a daemon say so and how to start one, exit 1', asy
     assert.equal(await runCli([command], io), 1);
     assert.match(io.err(), /vmuxd is not running.*vmux daemon/);
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Every wrong setting is told: one test per row of the README's table
+
+const emptyProc = join(root, 'no-proc');
+mkdirSync(emptyProc, { recursive: true });
+mkdirSync(claudeDir, { recursive: true });
+/** A listing that looks at no process: the settings are what is tested. */
+const quiet = (env: Record<string, string>) => captured({ VMUX_PROC_ROOT: emptyProc, HOME: root, XDG_CONFIG_HOME: join(root, 'no-config'), ...env });
+
+test('wrong setting: CLAUDE_CONFIG_DIR naming a missing folder is warned about, and the listing goes on', async () => {
+  const io = quiet({ CLAUDE_CONFIG_DIR: join(root, 'no-such-claude') });
+  assert.equal(await runCli(['list'], io), 0);
+  assert.match(io.err(), /^vmux: warning: CLAUDE_CONFIG_DIR=.*no-such-claude does not exist: vmux sees Claude Code processes but not their sessions, states or labels/);
+});
+
+test('wrong setting: VMUX_IDLE_MINUTES that is not a positive number stops with exit 2 and the fix', async () => {
+  for (const value of ['abc', '-5']) {
+    const io = quiet({ VMUX_IDLE_MINUTES: value });
+    assert.equal(await runCli(['list'], io), 2, value);
+    assert.match(io.err(), new RegExp(`^vmux: VMUX_IDLE_MINUTES=${value} is not a number of minutes .*set it to e\\.g\\. VMUX_IDLE_MINUTES=10`));
+    assert.equal(io.out(), '');
+  }
+});
+
+test('wrong setting: an empty HOME stops with exit 2 and creates nothing in the current folder', async () => {
+  const io = captured({ HOME: '', VMUX_PROC_ROOT: emptyProc });
+  delete (io.env as Record<string, string | undefined>)['VMUX_HOME'];
+  assert.equal(await runCli(['label', 'x', 'y'], io), 2);
+  assert.match(io.err(), /HOME is empty; set HOME to your home folder/);
+});
+
+test('wrong setting: a relative VMUX_HOME stops with exit 2', async () => {
+  const io = quiet({ VMUX_HOME: 'relative/home' });
+  assert.equal(await runCli(['status'], io), 2);
+  assert.match(io.err(), /VMUX_HOME=relative\/home is not an absolute path/);
+});
+
+test('wrong setting: vmux status with a VMUX_HOME that is a file says so, not ENOTDIR', async () => {
+  const file = join(root, 'home-is-a-file');
+  writeFileSync(file, '');
+  const io = quiet({ VMUX_HOME: file });
+  assert.equal(await runCli(['status'], io), 2);
+  assert.match(io.err(), /VMUX_HOME=.*home-is-a-file is a file, not a folder; remove the file or set VMUX_HOME to a folder/);
+  assert.doesNotMatch(io.err(), /ENOTDIR/);
+});
+
+test('wrong setting: a config file with an error names the file, the line and the problem', async () => {
+  const xdg = join(root, 'bad-config');
+  mkdirSync(join(xdg, 'vmux'), { recursive: true });
+  writeFileSync(join(xdg, 'vmux', 'config.toml'), 'idle_minutes = 5\nidle_minuts = 7\n');
+  const io = quiet({ XDG_CONFIG_HOME: xdg });
+  assert.equal(await runCli(['list'], io), 2);
+  assert.match(io.err(), /config\.toml: line 2: unknown setting 'idle_minuts' \(did you mean 'idle_minutes'\?\)/);
+});
+
+test('wrong call: vmuxd --version prints the version', async () => {
+  const io = quiet({});
+  assert.equal(await runCli(['daemon', '--version'], io), 0);
+  assert.match(io.out(), /^vmuxd \d+\.\d+\.\d+/);
+});
+
+test('wrong call: vmux help <command> shows that command, and a typo gets a suggestion', async () => {
+  const io = quiet({});
+  assert.equal(await runCli(['help', 'switch'], io), 0);
+  assert.match(io.out(), /^Usage: vmux switch \[<query>\]/);
+  assert.match(io.out(), /Examples:\n {2}vmux switch api/);
+  const typo = quiet({});
+  assert.equal(await runCli(['help', 'swich'], typo), 2);
+  assert.match(typo.err(), /no command 'swich' \(did you mean 'switch'\?\)/);
+});
+
+test('wrong call: an unknown option names the command and the closest option, never a placeholder', async () => {
+  const io = quiet({});
+  assert.equal(await runCli(['list', '--jsn'], io), 2);
+  assert.equal(io.err(), "vmux: vmux list has no option --jsn (did you mean '--json'?); run 'vmux list --help'\n");
+  assert.doesNotMatch(io.err(), /<command>/);
+});
+
+test('wrong call: an unknown command gets a suggestion and exit 2', async () => {
+  const io = quiet({});
+  assert.equal(await runCli(['lsit'], io), 2);
+  assert.match(io.err(), /unknown command 'lsit' \(did you mean 'list'\?\)/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// One exit-code table: every row
+
+test('exit codes: 0 done, 1 could not reach what it needs, 2 wrong call or no match, 3 nothing chosen', async () => {
+  assert.equal(await runCli(['list', '--json'], quiet({})), 0);
+  const noDaemon = quiet({});
+  assert.equal(await runCli(['status'], noDaemon), 1, 'vmuxd not running');
+  assert.match(noDaemon.err(), /vmuxd is not running/);
+  const noLauncher = quiet({ PATH: join(root, 'empty-path') });
+  await waitingSession();
+  assert.equal(await runCli(['switch', '--dmenu'], { ...noLauncher, env: { ...noLauncher.env, VMUX_PROC_ROOT: '/proc' } }), 1, 'no launcher found');
+  assert.match(noLauncher.err(), /no launcher found/);
+  assert.equal(await runCli(['switch', 'nothing-is-called-this'], quiet({})), 2, 'no match');
+  assert.equal(await runCli(['bar'], quiet({})), 2, 'a command this version does not have');
+  // 3 (nothing chosen) is proven with a real launcher in switch-command.test.ts.
+  const help = quiet({});
+  await runCli(['--help'], help);
+  assert.match(help.out(), /Exit codes:\n {2}0 {3}done\n {2}1 {3}vmux failed[\s\S]* {2}2 {3}a wrong call[\s\S]* {2}3 {3}nothing chosen/);
 });

@@ -25,6 +25,8 @@ import { runCli } from './run-cli.js';
  */
 
 const root = tempDir('vmux-switch-');
+// Claude Code's folder exists, as it does for anyone running it: a missing one is warned about.
+mkdirSync(join(root, 'claude'), { recursive: true });
 const started: FakeClaude[] = [];
 after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
@@ -315,7 +317,7 @@ test('vmux switch --dmenu: the launcher gets one line per session and the chosen
     assert.match(io.err(), new RegExp(`pid ${pid}\\) runs in a tmux session no terminal shows`));
     // Dismissed (no line chosen): nothing happens, exit 1, no message.
     const dismissed = captured({ PICK_PID: '0' });
-    assert.equal(await runCli(['switch', '--dmenu', '--launcher', launcher], dismissed), 1);
+    assert.equal(await runCli(['switch', '--dmenu', '--launcher', launcher], dismissed), 3, 'nothing chosen has its own exit code');
     assert.equal(dismissed.err(), '');
   } finally {
     await tmux.close();

@@ -16,25 +16,6 @@ import { resolveSession } from '../protocol/resolve-session.js';
 import { listSessions } from './session-source.js';
 import { reportSwitched } from './switch-report.js';
 
-export const SWITCH_HELP = `Usage: vmux switch [<query>]
-       vmux switch --dmenu [--launcher "<command>"]
-
-Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the
-terminal window showing it on i3 or sway. <query> is a session id or its first characters, a
-PID, a label, or words found in the label, folder, branch or preview; whole names first (the
-id, then a PID, then a label), then the start of an id, then words. No match, or several
-equally good ones, exits 2 and lists the candidates; nothing is focused then. Without a query
-on a terminal, a picker lists the sessions (those that need you first): type to filter, arrows
-to move, Enter to go, Esc to give up.
-
-Options:
-  --dmenu              choose in a launcher (rofi, wofi or dmenu: the first found), sessions
-                       that need you first
-  --launcher <command> the launcher to run instead, e.g. "fuzzel --dmenu" (also VMUX_LAUNCHER);
-                       it reads one session per line and prints the chosen one
-  -h, --help           show this help
-`;
-
 /** Tried in this order for --dmenu when no launcher is named. */
 const DEFAULT_LAUNCHERS: readonly (readonly string[])[] = [
   ['rofi', '-dmenu', '-i', '-p', 'vmux'],
@@ -42,14 +23,8 @@ const DEFAULT_LAUNCHERS: readonly (readonly string[])[] = [
   ['dmenu', '-i', '-l', '20', '-p', 'vmux'],
 ];
 
-export const NEXT_HELP = `Usage: vmux next
-
-Takes you to the session that has waited longest for you (needs input). Called again within a
-minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.
-`;
-
 export async function runSwitch(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, SWITCH_HELP, { dmenu: { type: 'boolean' }, launcher: { type: 'string' } }, true);
+  const parsed = parseCommandArgs(args, io, 'switch', { dmenu: { type: 'boolean' }, launcher: { type: 'string' } }, true);
   if (parsed === undefined) return ExitCode.ok;
   const query = parsed.positionals.join(' ');
   const { dmenu, launcher } = parsed.values;
@@ -63,11 +38,11 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
   if (keyboard !== undefined) {
     if (sessions.length === 0) throw new VmuxError('NO_MATCH', 'no Claude Code session is running');
     const chosen = await pickOnTerminal(sessions, keyboard, io);
-    if (chosen === undefined) return ExitCode.failure;
+    if (chosen === undefined) return ExitCode.cancelled;
     session = chosen;
   } else if (dmenu) {
     const chosen = await chooseInLauncher(sessions, launcherArgv(launcher ?? io.env['VMUX_LAUNCHER'], io.env), io.env);
-    if (chosen === undefined) return ExitCode.failure;
+    if (chosen === undefined) return ExitCode.cancelled;
     session = chosen;
   } else {
     session = resolveSession(query, sessions, { fuzzy: true });
@@ -117,7 +92,7 @@ export function launcherArgv(named: string | undefined, env: CliIo['env']): read
   if (named !== undefined && named.trim() !== '') return named.trim().split(/\s+/);
   const found = DEFAULT_LAUNCHERS.find(([program]) => program !== undefined && onPath(program, env));
   if (found === undefined) {
-    throw new VmuxError('NO_MATCH', 'no launcher found (rofi, wofi or dmenu); name one with --launcher "<command>" or VMUX_LAUNCHER');
+    throw new VmuxError('LAUNCHER_NOT_FOUND', 'no launcher found (rofi, wofi or dmenu); install one, or name one with --launcher "<command>", VMUX_LAUNCHER or launcher in the config file');
   }
   return found;
 }
@@ -151,7 +126,7 @@ export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: r
   const chosen = await new Promise<string>((resolve, reject) => {
     const child = execFile(program, args, { env: { ...env }, maxBuffer: 1024 * 1024 }, (error, stdout) => {
       // dmenu-style launchers exit 1 when dismissed: that is a choice of nothing, not a failure.
-      if (error && typeof error.code !== 'number') reject(new VmuxError('NO_MATCH', `could not run the launcher ${program}: ${error.message}`));
+      if (error && typeof error.code !== 'number') reject(new VmuxError('LAUNCHER_NOT_FOUND', `could not run the launcher ${program}: ${error.message}`));
       else resolve(stdout);
     });
     child.stdin?.end(`${lines.join('\n')}\n`);
@@ -161,7 +136,7 @@ export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: r
 }
 
 export async function runNext(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  if (parseCommandArgs(args, io, NEXT_HELP, {}) === undefined) return ExitCode.ok;
+  if (parseCommandArgs(args, io, 'next', {}) === undefined) return ExitCode.ok;
   const home = vmuxHomeFrom(io.env);
   const { sessions } = await listSessions(home, io.env, { workspaces: false });
   return reportSwitched(await switchToListedSession(takeNext(sessions, home), switchOptions(io)), io);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { VmuxError } from '../errors.js';
@@ -17,7 +18,8 @@ import { reportSwitchResponse } from './switch-report.js';
 export async function switchViaDaemon(argv: readonly string[], io: CliIo): Promise<ExitCode | undefined> {
   const request = quickRequest(argv, io.env);
   const home = vmuxHomeFrom(io.env);
-  if (request === undefined || !existsSync(home.socketPath)) return undefined;
+  // A relative home (an empty HOME, say) is a wrong setting: the full CLI says so.
+  if (request === undefined || !isAbsolute(home.dir) || !existsSync(home.socketPath)) return undefined;
   try {
     return reportSwitchResponse(await requestDaemon(home.socketPath, request), io);
   } catch (error) {

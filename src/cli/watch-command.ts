@@ -8,22 +8,11 @@ import { ExitCode, wantsColor, type CliIo } from './cli-io.js';
 import { renderSessionTable } from './session-table.js';
 import { palette } from './style.js';
 
-export const WATCH_HELP = `Usage: vmux watch [--json]
-
-A live list of the sessions, fed by vmuxd: on a terminal the table is redrawn in place as
-sessions change; with --json (or when not on a terminal) one JSON line per change, each the
-whole list ({"event":"sessions","sessions":[...]}). Needs a running vmuxd. Ctrl-C ends it.
-
-Options:
-  --json       one JSON line per change
-  -h, --help   show this help
-`;
-
 /** Waiting times in the table tick on their own between changes. */
 const REDRAW_MS = 1000;
 
 export async function runWatch(args: readonly string[], io: CliIo, signal?: AbortSignal): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, WATCH_HELP, { json: { type: 'boolean' } });
+  const parsed = parseCommandArgs(args, io, 'watch', { json: { type: 'boolean' } });
   if (parsed === undefined) return ExitCode.ok;
   const { values } = parsed;
   const home = vmuxHomeFrom(io.env);

@@ -7,6 +7,7 @@ import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
+import type { SettingsChange } from '../settings/settings.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
 import { WindowChangeFeed } from '../desktop/window-changes.js';
@@ -47,6 +48,8 @@ export interface DaemonOptions {
   /** Where discovery looks: `CLAUDE_CONFIG_DIR`, `HOME`, `VMUX_PROC_ROOT`, `VMUX_IDLE_MINUTES`. */
   readonly env: Environment;
   readonly pollMs: number;
+  /** Tells when the settings change (an edited config file); none: the settings are fixed. */
+  readonly settings?: { check(): SettingsChange };
   readonly logger: Logger;
   readonly version: string;
 }
@@ -68,6 +71,9 @@ export class Daemon {
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** Where discovery looks and with which thresholds: the start's settings, or the last good edit of them. */
+  private discoveryEnv: Environment;
+  private pollMs: number;
   private scanTimer: NodeJS.Timeout | undefined;
   /** i3/sway events that may have moved a session's window; polls remain the fallback. */
   private windowChanges: WindowChangeFeed | undefined;
@@ -96,6 +102,8 @@ export class Daemon {
   ) {
     this.watcher = new ChangeWatcher(() => this.scanSoon());
     this.desktop = new FollowedDesktop(options.env);
+    this.discoveryEnv = options.env;
+    this.pollMs = options.pollMs;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
   }
 
@@ -118,7 +126,7 @@ export class Daemon {
       await daemon.listen();
       // Written whole, or the start fails: an empty PID file would name no daemon.
       writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
-      daemon.pollTimer = setInterval(() => daemon.scanSoon(0, true), options.pollMs);
+      daemon.startPolling();
       daemon.followWindowChanges();
     } catch (error) {
       await daemon.stop(`could not start: ${messageOf(error)}`);
@@ -251,12 +259,37 @@ export class Daemon {
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
       sessions: this.registry.size,
       signals: {
-        poll_s: this.options.pollMs / 1000,
+        poll_s: this.pollMs / 1000,
         watched_folders: this.watcher.count,
         window_manager: hasGraphicalSession(this.desktop.env),
         hooks: false,
       },
     };
+  }
+
+  private startPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = setInterval(() => {
+      this.followSettings();
+      this.scanSoon(0, true);
+    }, this.pollMs);
+  }
+
+  /** An edited config file takes effect at the next poll; one with errors is told and ignored. */
+  private followSettings(): void {
+    const change = this.options.settings?.check();
+    if (change === undefined || change.kind === 'unchanged') return;
+    if (change.kind === 'rejected') {
+      this.options.logger.warn(`the config file has errors; keeping the settings in force:\n${change.problems.join('\n')}`);
+      return;
+    }
+    this.discoveryEnv = { ...this.discoveryEnv, ...pick(change.env, ['VMUX_IDLE_MINUTES', 'VMUX_POLL_SECONDS', 'VMUX_LAUNCHER']) };
+    const pollMs = Math.round(change.settings.pollSeconds.value * 1000);
+    this.options.logger.info(`settings changed: idle after ${change.settings.idleMinutes.value} min, poll every ${change.settings.pollSeconds.value} s`);
+    if (pollMs !== this.pollMs) {
+      this.pollMs = pollMs;
+      this.startPolling();
+    }
   }
 
   /**
@@ -273,7 +306,7 @@ export class Daemon {
   }
 
   private scan(): void {
-    const context = discoveryContextFrom(this.options.env);
+    const context = discoveryContextFrom(this.discoveryEnv);
     const started = performance.now();
     let sessions;
     try {
@@ -432,6 +465,10 @@ function removeQuietly(path: string, logger: Logger): void {
   } catch (error) {
     logger.warn(`could not remove ${path}: ${messageOf(error)}`);
   }
+}
+
+function pick(env: Environment, names: readonly string[]): Environment {
+  return Object.fromEntries(names.flatMap((name) => (env[name] !== undefined ? [[name, env[name]]] : [])));
 }
 
 /** For the log: the desktop variables, not the whole environment. */

@@ -90,8 +90,9 @@ function parseResponse(line: string, socketPath: string): Response {
 }
 
 /**
- * Subscribes and calls `onEvent` for every line of the stream until the daemon ends it or
- * `signal` aborts; resolves then.
+ * Subscribes and calls `onEvent` for every line of the stream until `signal` aborts (resolves
+ * then). A stream the daemon ends (it stopped, restarted or dropped this client) rejects with
+ * `DAEMON_GONE`: a status bar or script must know to reconnect, never take it for a normal end.
  */
 export async function subscribeToDaemon(
   socketPath: string,
@@ -106,6 +107,7 @@ export async function subscribeToDaemon(
       socket.destroy();
       resolve();
     };
+    if (signal?.aborted) return finish();
     signal?.addEventListener('abort', finish, { once: true });
     socket.on('data', (chunk: Buffer) => {
       for (const item of decoder.push(chunk)) {
@@ -119,8 +121,11 @@ export async function subscribeToDaemon(
         onEvent(event);
       }
     });
-    socket.once('close', finish);
-    socket.once('error', (error) => reject(new VmuxError('DAEMON_ERROR', `lost vmuxd: ${error.message}`, { cause: error })));
+    socket.once('close', () => {
+      if (signal?.aborted) return resolve();
+      reject(new VmuxError('DAEMON_GONE', `lost vmuxd on ${socketPath}: it stopped or restarted`));
+    });
+    socket.once('error', (error) => reject(new VmuxError('DAEMON_GONE', `lost vmuxd on ${socketPath}: ${error.message}`, { cause: error })));
     socket.write(`${printableJson({ action: 'subscribe', ...withDesktop(desktop) } satisfies Request)}\n`);
   });
 }

@@ -193,3 +193,46 @@ export function environmentWithSettings(env: Environment, settings: Settings): E
     ...(settings.launcher.value !== undefined ? { VMUX_LAUNCHER: settings.launcher.value } : {}),
   };
 }
+
+/** What a long-running process (vmuxd) learns when it looks at its settings again. */
+export type SettingsChange =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'changed'; readonly settings: Settings; readonly env: Environment }
+  /** The config file was edited into something unusable: the last good settings stay in force. */
+  | { readonly kind: 'rejected'; readonly problems: readonly string[] };
+
+/**
+ * Follows the config file for a process that runs for days: when the file changes, the settings
+ * are resolved again; a file with errors is told and ignored, so the process keeps its last good
+ * settings instead of stopping.
+ */
+export class SettingsFollower {
+  private stamp: string;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly commandLine: CommandLineSettings = {},
+  ) {
+    this.stamp = fileStamp(configFilePath(env));
+  }
+
+  check(): SettingsChange {
+    const path = configFilePath(this.env);
+    const stamp = fileStamp(path);
+    if (stamp === this.stamp) return { kind: 'unchanged' };
+    this.stamp = stamp;
+    const { settings, problems } = resolveSettings(this.env, this.commandLine);
+    const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+    if (errors.length > 0) return { kind: 'rejected', problems: errors };
+    return { kind: 'changed', settings, env: environmentWithSettings(this.env, settings) };
+  }
+}
+
+function fileStamp(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'absent';
+  }
+}

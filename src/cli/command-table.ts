@@ -1,0 +1,208 @@
+/**
+ * Every command of `vmux`, as one table: `--help`, `vmux help <command>`, the man page and the
+ * shell completions are all made from it, so they cannot disagree.
+ */
+
+/** What a command's operand is, for completion. */
+export type OperandKind = 'session' | 'command' | 'shell' | 'service-action' | 'text';
+
+export interface OptionSpec {
+  /** Long name without dashes. */
+  readonly name: string;
+  readonly short?: string;
+  /** Placeholder of the value, for options that take one (`N`, `<command>`). */
+  readonly value?: string;
+  readonly description: string;
+  /** Values completion offers, when they are a fixed set. */
+  readonly choices?: readonly string[];
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  /** One line for the command list. */
+  readonly summary: string;
+  /** Usage lines, without `Usage: `. */
+  readonly usage: readonly string[];
+  /** What it does, in paragraphs. */
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
+  readonly operand?: OperandKind;
+  readonly examples?: readonly string[];
+  /** Extra sections (`Environment:`…), printed after the options. */
+  readonly more?: string;
+}
+
+const JSON_OPTION: OptionSpec = { name: 'json', description: 'print JSON for scripts instead of text' };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'list',
+    aliases: ['ls'],
+    summary: 'list sessions, those that need you first',
+    usage: ['vmux list [--json]'],
+    description:
+      'Lists every running Claude Code session: its state (needs input, working, idle, unknown), label or folder, git branch, how long it has waited for you, why it is in that state ("waiting for permission: Bash", "turn ended 2 min ago"), and what it is doing. Sessions that need you come first, longest waiting first. Asks vmuxd when it runs, else scans this machine directly; the list is the same either way.',
+    options: [{ name: 'json', description: 'a JSON array of sessions (pid, session_id, cwd, git_branch, state, preview, workspace, label, waiting_since, reason, worktree)' }],
+    examples: ['vmux list', "vmux list --json | jq -r '.[] | select(.state == \"needs_input\") | .cwd'"],
+    more: `Environment:
+  CLAUDE_CONFIG_DIR   Claude Code's config folder (default ~/.claude)
+  VMUX_IDLE_MINUTES   a finished turn older than this counts as idle (default 10)
+  VMUX_HOME           where vmuxd keeps its socket and labels (default ~/.vmux)
+  NO_COLOR            no colours (colours are only used on a terminal anyway)`,
+  },
+  {
+    name: 'switch',
+    summary: 'go to a session (tmux pane and i3/sway window)',
+    usage: ['vmux switch [<query>]', 'vmux switch --dmenu [--launcher "<command>"]'],
+    description:
+      'Takes you to a session: selects its tmux window and pane when it runs in tmux, and focuses the terminal window showing it on i3 or sway. <query> is a session id or its first characters, a PID, a label, or words found in the label, folder, branch or preview; whole names first (the id, then a PID, then a label), then the start of an id, then words. No match, or several equally good ones, exits 2 and lists the candidates; nothing is focused then. Without a query on a terminal, a picker lists the sessions (those that need you first): type to filter, arrows to move, Enter to go, Esc to give up (exit 3).',
+    options: [
+      { name: 'dmenu', description: 'choose in a launcher (rofi, wofi or dmenu: the first found), sessions that need you first' },
+      { name: 'launcher', value: '<command>', description: 'the launcher to run instead, e.g. "fuzzel --dmenu" (also VMUX_LAUNCHER, or launcher in the config file); it reads one session per line and prints the chosen one' },
+    ],
+    operand: 'session',
+    examples: ['vmux switch api', 'vmux switch 4821', 'vmux switch --dmenu', 'bindsym $mod+Shift+n exec vmux switch --dmenu    # i3/sway'],
+  },
+  {
+    name: 'next',
+    summary: 'go to the session that has waited longest for you',
+    usage: ['vmux next'],
+    description: 'Takes you to the session that has waited longest for you (needs input). Called again within a minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.',
+    options: [],
+    examples: ['bindsym $mod+n exec vmux next    # i3/sway'],
+  },
+  {
+    name: 'label',
+    summary: 'name a session: vmux label <session> <text> | --clear',
+    usage: ['vmux label <session> <text>', 'vmux label <session> --clear'],
+    description:
+      'Names a session, so lists and switching can use the name. <session> is a session id or its first characters, a PID, or the current label. The label belongs to the conversation: it follows the session through /clear while vmuxd runs, and stays when the session ends, so a resumed conversation gets its name back.\n\nA label is kept as one line of plain text (escape sequences and control characters are removed). It must say something, and cannot be only digits (it would be read as a PID) nor look like a session id (8 or more hex digits and dashes).',
+    options: [{ name: 'clear', description: 'remove the label' }],
+    operand: 'session',
+    examples: ['vmux label 4821 api refactor', 'vmux label "api refactor" --clear'],
+  },
+  {
+    name: 'watch',
+    summary: 'live list of sessions, fed by vmuxd',
+    usage: ['vmux watch [--json]'],
+    description:
+      'A live list of the sessions, fed by vmuxd: on a terminal the table is redrawn in place as sessions change; with --json (or when not on a terminal) one JSON line per change, each the whole list ({"event":"sessions","sessions":[...]}). Needs a running vmuxd. Ctrl-C ends it; when vmuxd goes away it exits 1, so a script knows to start it again.',
+    options: [{ name: 'json', description: 'one JSON line per change' }],
+  },
+  {
+    name: 'status',
+    summary: 'is vmuxd running, and what does it follow',
+    usage: ['vmux status [--json]'],
+    description: 'Tells whether vmuxd runs: its PID, version, uptime, how many sessions it follows and which signals feed it. Exit 1 when none runs.',
+    options: [JSON_OPTION],
+  },
+  {
+    name: 'daemon',
+    summary: 'run vmuxd in the foreground',
+    usage: ['vmux daemon [--verbose] [--poll-seconds N]', 'vmuxd [--verbose] [--poll-seconds N]'],
+    description:
+      "Runs vmuxd in the foreground: it keeps the state of every Claude Code session current and serves it on $VMUX_HOME/vmuxd.sock (default ~/.vmux) to 'vmux list', 'vmux watch', status bars and scripts. It rescans every few seconds and as soon as a session's files change. Stop it with Ctrl-C, SIGTERM or 'vmux stop'. Logs go to stderr.",
+    options: [
+      { name: 'poll-seconds', value: 'N', description: 'full rescan interval (default 5; also VMUX_POLL_SECONDS, or poll_seconds in the config file)' },
+      { name: 'verbose', short: 'v', description: 'log every scan and connection problem' },
+      { name: 'version', short: 'V', description: 'print the version' },
+    ],
+  },
+  {
+    name: 'stop',
+    summary: 'stop vmuxd',
+    usage: ['vmux stop'],
+    description: 'Asks the running vmuxd to stop, and waits until it has. Exit 1 when none runs.',
+    options: [],
+  },
+  {
+    name: 'help',
+    summary: 'show help, or one command’s help: vmux help <command>',
+    usage: ['vmux help [<command>]'],
+    description: 'Shows the list of commands, or the help of one command (the same as vmux <command> --help).',
+    options: [],
+    operand: 'command',
+  },
+];
+
+/** Commands of the product that this build does not have yet: a wrong call today, exit 2. */
+export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set(['explain', 'bar', 'hooks']);
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name || command.aliases?.includes(name));
+}
+
+/** Every name a command answers to, for did-you-mean. */
+export function commandNames(): string[] {
+  return COMMANDS.flatMap((command) => [command.name, ...(command.aliases ?? [])]);
+}
+
+/** The exit codes, one table for every command (and the README). */
+export const EXIT_CODES: readonly (readonly [code: number, meaning: string])[] = [
+  [0, 'done'],
+  [1, 'vmux failed or could not reach what it needs (vmuxd not running or gone, no launcher, a window manager or tmux it cannot reach, labels not saved)'],
+  [2, 'a wrong call: an unknown command or option, a bad setting, no matching session or an ambiguous query, or the window manager or tmux refused'],
+  [3, 'nothing chosen: the picker or the launcher was closed without a choice'],
+];
+
+const WIDTH = 94;
+
+/** `vmux <command> --help`. */
+export function commandHelp(command: CommandSpec): string {
+  const lines = command.usage.map((usage, i) => `${i === 0 ? 'Usage: ' : '       '}${usage}`);
+  lines.push('', ...command.description.split('\n\n').flatMap((paragraph, i) => [...(i > 0 ? [''] : []), ...wrap(paragraph, WIDTH)]));
+  lines.push('', 'Options:', ...optionLines([...command.options, { name: 'help', short: 'h', description: 'show this help' }]));
+  if (command.more !== undefined) lines.push('', command.more);
+  if (command.examples !== undefined && command.examples.length > 0) lines.push('', 'Examples:', ...command.examples.map((example) => `  ${example}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** `vmux --help`. */
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
+  return [
+    'Usage: vmux <command> [options]',
+    '',
+    'See every running Claude Code session, which one needs you, and what each is doing.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)} ${command.summary}`),
+    '',
+    'Options:',
+    '  -h, --help      show help (also after a command: vmux list --help)',
+    '  -V, --version   print the version',
+    '',
+    'Exit codes:',
+    ...EXIT_CODES.flatMap(([code, meaning]) => wrap(meaning, WIDTH - 6).map((line, i) => (i === 0 ? `  ${code}   ${line}` : `      ${line}`))),
+    '',
+    "Run 'vmux help <command>' for a command's options and examples.",
+    '',
+  ].join('\n');
+}
+
+export function optionFlag(option: OptionSpec): string {
+  return `${option.short ? `-${option.short}, ` : ''}--${option.name}${option.value ? ` ${option.value}` : ''}`;
+}
+
+function optionLines(options: readonly OptionSpec[]): string[] {
+  const width = Math.max(...options.map((option) => optionFlag(option).length)) + 3;
+  return options.flatMap((option) =>
+    wrap(option.description, WIDTH - width - 2).map((line, i) => (i === 0 ? `  ${optionFlag(option).padEnd(width)}${line}` : `  ${' '.repeat(width)}${line}`)),
+  );
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
