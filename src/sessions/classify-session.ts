@@ -1,10 +1,14 @@
 import { believableTime, type StateVerdict } from '../session-state.js';
+import { stillRunning, type BackgroundWork } from '../transcript/detect-state.js';
+import { formatAge } from '../transcript/format-age.js';
 
 /** What the transcript tail says, already decided by the transcript reader. */
 export interface TranscriptSignal {
   readonly verdict: StateVerdict;
   /** Name of a tool called and not yet answered (`Bash`), if any. */
   readonly pendingTool?: string;
+  /** Background shells and agents started and not reported done, as far as the tail shows. */
+  readonly background?: BackgroundWork;
 }
 
 /** The client's own report in `sessions/<pid>.json` (2.1.x interactive sessions only). */
@@ -27,12 +31,20 @@ export const TRANSCRIPT_LAG_MS = 3000;
 /** A status written this soon after start is the fresh session's first, not the end of a turn. */
 const FIRST_STATUS_MS = 1500;
 
+/**
+ * `busy` reaches the sessions file ~50 ms before a new prompt reaches the transcript. Busy this
+ * much longer over a finished turn is work that writes nothing while it runs: a compaction.
+ */
+const PROMPT_LAG_MS = 1500;
+
 /** Every signal known about one session, gathered by the scan. */
 export interface SessionSignals {
   readonly clientStatus?: ClientStatus;
   readonly transcript?: TranscriptSignal;
   /** Why there is no transcript signal, when there is none. */
   readonly noTranscript?: 'none-yet' | 'ambiguous' | 'unreadable';
+  /** When the process started, if it resumed an earlier conversation (`--continue`, `--resume`). */
+  readonly resumedAt?: Date;
 }
 
 /**
@@ -69,13 +81,19 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
         reason: waitingReason(clientStatus.waitingFor, transcript?.pendingTool),
         ...since(clientStatus.since),
       };
-    case 'busy':
-    case 'shell':
+    case 'shell': {
+      // The turn is over; a shell Claude started in the background still runs (screen: "done · 1 shell still running").
+      const shells = Math.max(1, transcript?.background?.shells ?? 0);
+      const ended = transcript?.verdict.state === 'needs_input' || transcript?.verdict.state === 'idle' ? transcript.verdict : undefined;
+      const head = ended?.reason.split(' · ')[0] ?? 'turn ended';
       return {
-        state: 'working',
-        reason: transcript?.verdict.state === 'working' ? transcript.verdict.reason : 'working',
-        ...since(clientStatus.since),
+        state: 'needs_input',
+        reason: `${head}${stillRunning({ shells, agents: transcript?.background?.agents ?? 0 })}`,
+        ...since(ended?.since ?? clientStatus.since),
       };
+    }
+    case 'busy':
+      return busyVerdict(clientStatus, transcript, now);
     case 'idle': {
       const justStopped = clientStatus.since !== undefined && now.getTime() - clientStatus.since.getTime() < TRANSCRIPT_LAG_MS;
       if (transcript === undefined) {
@@ -87,7 +105,7 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
         if (justStopped && afterAPrompt) return { state: 'working', reason: 'finishing the turn' };
         return fromMissingTranscript(signals.noTranscript);
       }
-      if (transcript.verdict.state !== 'working') return transcript.verdict;
+      if (transcript.verdict.state !== 'working') return resumed(transcript.verdict, signals.resumedAt, now);
       // A prompt written after the client last said idle: the client has not caught up yet.
       const transcriptAhead =
         transcript.verdict.since !== undefined && clientStatus.since !== undefined && transcript.verdict.since > clientStatus.since;
@@ -97,8 +115,31 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
       return { state: 'idle', reason: 'stopped', ...since(clientStatus.since) };
     }
     default:
-      return transcript?.verdict ?? fromMissingTranscript(signals.noTranscript);
+      return transcript?.verdict ? resumed(transcript.verdict, signals.resumedAt, now) : fromMissingTranscript(signals.noTranscript);
   }
+}
+
+/**
+ * The client works. The transcript says on what, except for what writes nothing while it runs:
+ * a prompt not yet written (for a moment), and a compaction (for its whole length).
+ */
+function busyVerdict(clientStatus: ClientStatus, transcript: TranscriptSignal | undefined, now: Date): StateVerdict {
+  const base = { state: 'working' as const, ...since(clientStatus.since) };
+  if (transcript?.verdict.state === 'working') return { ...base, reason: transcript.verdict.reason };
+  const busyFor = clientStatus.since === undefined ? 0 : now.getTime() - clientStatus.since.getTime();
+  const after = stillRunning(transcript?.background ?? { shells: 0, agents: 0 });
+  if (transcript === undefined || busyFor < PROMPT_LAG_MS) return { ...base, reason: `working on your prompt${after}` };
+  return { ...base, reason: `compacting the conversation${after}` };
+}
+
+/**
+ * A session resumed (`--continue`, `--resume`) after its last turn: it last changed when this
+ * process started, not when that turn ended.
+ */
+function resumed(verdict: StateVerdict, resumedAt: Date | undefined, now: Date): StateVerdict {
+  if (resumedAt === undefined || verdict.since === undefined || verdict.since >= resumedAt || verdict.state === 'working') return verdict;
+  const rest = verdict.reason.split(' · ').slice(1);
+  return { ...verdict, reason: [`resumed ${formatAge(now.getTime() - resumedAt.getTime())} ago`, ...rest].join(' · '), since: resumedAt };
 }
 
 function fromMissingTranscript(why: SessionSignals['noTranscript']): StateVerdict {
@@ -113,11 +154,16 @@ function fromMissingTranscript(why: SessionSignals['noTranscript']): StateVerdic
   }
 }
 
-/** "waiting for permission: Bash" from the client's "permission prompt" and the pending tool. */
+/** What the screen asks for, from the client's `waitingFor` and the tool it waits on. */
 function waitingReason(waitingFor: string | undefined, pendingTool: string | undefined): string {
+  // A question or a plan is a dialog of its own, whatever the client calls it (2.1.197: "permission prompt").
+  if (pendingTool === 'AskUserQuestion') return 'question for you';
+  if (pendingTool === 'ExitPlanMode') return 'plan waiting for approval';
   if (waitingFor === undefined) return pendingTool ? `waiting for you: ${pendingTool}` : 'waiting for you';
   if (/permission/i.test(waitingFor)) return pendingTool ? `waiting for permission: ${pendingTool}` : 'waiting for permission';
-  return `waiting for ${waitingFor}`;
+  if (/dialog/i.test(waitingFor)) return 'a dialog waits for you';
+  if (/input/i.test(waitingFor)) return 'waiting for your answer';
+  return `waiting for you: ${waitingFor}`;
 }
 
 function since(date: Date | undefined): { since?: Date } {

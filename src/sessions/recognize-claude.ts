@@ -126,3 +126,8 @@ export function sessionIdHint(argv: readonly string[]): string | undefined {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The command line continues an earlier conversation (`--continue`, `-c`, `--resume`, `-r`). */
+export function resumesConversation(argv: readonly string[]): boolean {
+  return argv.some((arg) => ['--continue', '-c', '--resume', '-r'].includes(arg.split('=')[0] ?? ''));
+}

@@ -1,12 +1,13 @@
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
-import { detectState } from '../transcript/detect-state.js';
+import { backgroundWork, detectState } from '../transcript/detect-state.js';
 import { extractPreview, pendingToolName } from '../transcript/preview.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
 import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
+import { resumesConversation } from './recognize-claude.js';
 import { isPlausibleBranch, readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs } from './proc-reader.js';
@@ -39,7 +40,7 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   const now = context.now();
   const readTail = (path: string) => readTailOf(path, options.tailCache);
   const sessions = processes
-    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail))
+    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail, startTimeMs(proc)))
     .sort(byAttention);
   options.tailCache?.endRound();
   return sessions;
@@ -52,6 +53,7 @@ function describeSession(
   context: DiscoveryContext,
   now: Date,
   readTail: (path: string) => TranscriptTail | undefined,
+  startedMs: number,
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : readTail(path);
@@ -61,10 +63,12 @@ function describeSession(
       ? {
           transcript: {
             verdict: detectState(tail, now, { idleThresholdMs: context.idleThresholdMs }),
+            background: backgroundWork(tail.entries),
             ...pendingTool(tail),
           },
         }
       : { noTranscript: noTranscriptReason(match, path) }),
+    ...(resumesConversation(proc.cmd) ? { resumedAt: new Date(startedMs) } : {}),
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;

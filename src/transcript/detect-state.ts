@@ -25,7 +25,14 @@ export interface ConversationEnd {
   };
   /** The newest retry notice after `last`: the request failed and will be sent again. */
   readonly retry?: RetryEntry;
+  /** Attempts of the current request written after `last` (2.1.332: one `api-request` each). */
+  readonly attempts: number;
+  /** When the conversation was last compacted, if after `last`. */
+  readonly compactedAt?: Date;
 }
+
+/** Records that say something about the request under way but do not move the conversation. */
+const NOT_DECIDING: ReadonlySet<ConversationEntry['kind']> = new Set(['api-retry', 'api-request', 'compacted']);
 
 /** Tools whose call is a question to the user: pending, they wait for an answer, not a machine. */
 const QUESTION_TOOLS: Readonly<Record<string, string>> = {
@@ -40,19 +47,24 @@ const QUESTION_TOOLS: Readonly<Record<string, string>> = {
 export function conversationEnd(entries: readonly ConversationEntry[]): ConversationEnd {
   let index = entries.length - 1;
   let retry: RetryEntry | undefined;
+  let attempts = 0;
+  let compactedAt: Date | undefined;
   for (; index >= 0; index--) {
     const entry = entries[index];
-    if (entry?.kind !== 'api-retry') break;
-    retry ??= entry;
+    if (entry === undefined || !NOT_DECIDING.has(entry.kind)) break;
+    if (entry.kind === 'api-retry') retry ??= entry;
+    if (entry.kind === 'api-request') attempts++;
+    if (entry.kind === 'compacted') compactedAt ??= entry.at ?? new Date(0);
   }
+  const markers = { attempts, ...(retry ? { retry } : {}), ...(compactedAt ? { compactedAt } : {}) };
   const last = entries[index];
-  if (last === undefined) return retry ? { retry } : {};
-  if (last.kind !== 'assistant') return { last, ...(retry ? { retry } : {}) };
+  if (last === undefined) return markers;
+  if (last.kind !== 'assistant') return { last, ...markers };
 
   const records: AssistantEntry[] = [last];
   for (let i = index - 1; i >= 0; i--) {
     const entry = entries[i];
-    if (entry?.kind === 'api-retry') continue;
+    if (entry !== undefined && NOT_DECIDING.has(entry.kind)) continue;
     if (entry?.kind !== 'assistant' || last.messageId === undefined || entry.messageId !== last.messageId) break;
     records.unshift(entry);
   }
@@ -69,7 +81,35 @@ export function conversationEnd(entries: readonly ConversationEntry[]): Conversa
       ...(apiError !== undefined ? { apiError } : {}),
       ...(at !== undefined ? { at } : {}),
     },
-    ...(retry ? { retry } : {}),
+    ...markers,
+  };
+}
+
+/** Work left running in the background by the conversation's tool calls, as far as the tail shows. */
+export interface BackgroundWork {
+  readonly shells: number;
+  readonly agents: number;
+}
+
+/**
+ * Counts background shells and agents launched and not yet reported done by a
+ * `<task-notification>`. A launch older than the tail is not seen; the newest turn end's own
+ * count of pending agents (2.1.332) then still tells about agents.
+ */
+export function backgroundWork(entries: readonly ConversationEntry[]): BackgroundWork {
+  const running = new Map<string, 'shell' | 'agent'>();
+  let pendingAgentsAtTurnEnd = 0;
+  for (const entry of entries) {
+    if (entry.kind === 'tool-result') for (const launch of entry.backgroundLaunches ?? []) running.set(launch.toolUseId, launch.kind);
+    if (entry.kind === 'prompt' && entry.finishedToolUseId !== undefined) running.delete(entry.finishedToolUseId);
+    if (entry.kind === 'turn-end') pendingAgentsAtTurnEnd = entry.pendingBackgroundAgents ?? 0;
+    // A notification after the turn end may report one of those agents done.
+    if (entry.kind === 'prompt' && entry.fromTaskNotification) pendingAgentsAtTurnEnd = Math.max(0, pendingAgentsAtTurnEnd - 1);
+  }
+  const kinds = [...running.values()];
+  return {
+    shells: kinds.filter((kind) => kind === 'shell').length,
+    agents: Math.max(kinds.filter((kind) => kind === 'agent').length, pendingAgentsAtTurnEnd),
   };
 }
 
@@ -91,33 +131,48 @@ export function detectState(
   tail = withoutFutureTimes(tail, now);
   const end = conversationEnd(tail.entries);
   const { last } = end;
+  const background = backgroundWork(tail.entries);
   const since = (at: Date | undefined): { since?: Date } => (at === undefined ? {} : { since: at });
   const turnEnded = (at: Date | undefined, how = 'turn ended'): StateVerdict => {
-    const endedAt = at ?? tail.lastActivity;
+    // After a compaction the session last changed then, not when the turn before it ended.
+    const compacted = end.compactedAt !== undefined && (at === undefined || end.compactedAt > at);
+    const endedAt = compacted ? end.compactedAt : (at ?? tail.lastActivity);
     // Age from the newest record of any kind: a recap or title written later means recent activity.
     const activity = tail.lastActivity ?? endedAt;
     const age = activity === undefined ? 0 : now.getTime() - activity.getTime();
     const ago = endedAt === undefined ? '' : ` ${formatAge(now.getTime() - endedAt.getTime())} ago`;
-    return { state: age >= options.idleThresholdMs ? 'idle' : 'needs_input', reason: `${how}${ago}`, ...since(endedAt) };
+    const what = compacted ? 'conversation compacted' : how;
+    return { state: age >= options.idleThresholdMs ? 'idle' : 'needs_input', reason: `${what}${ago}${stillRunning(background)}`, ...since(endedAt) };
   };
   const working = (reason: string, at?: Date): StateVerdict => ({
     state: 'working',
-    reason: end.retry ? `${reason}; ${retryPhrase(end.retry)}` : reason,
+    reason: `${reason}${retrying(end)}${stillRunning(background)}`,
     ...since(at),
   });
 
-  if (last === undefined) return end.retry ? working('waiting for the API') : { state: 'idle', reason: 'no prompt yet' };
+  if (last === undefined) return end.retry || end.attempts > 0 ? working('waiting for the API') : { state: 'idle', reason: 'no prompt yet' };
   switch (last.kind) {
-    case 'interrupt':
-      return { state: 'idle', reason: 'interrupted by user', ...since(last.at) };
+    case 'interrupt': {
+      const stopped = rejectedToolBefore(tail.entries, last);
+      return { state: 'idle', reason: stopped === undefined ? 'interrupted by user' : `you stopped ${stopped}`, ...since(last.at) };
+    }
     case 'prompt':
-      return working(last.fromTaskNotification ? 'answering a background task' : 'working on your prompt', last.at);
+      return working(last.fromTaskNotification ? "answering a background task's result" : 'working on your prompt', last.at);
     case 'tool-result':
-      return working('working after a tool result', last.at);
+      return working('working on the tool result', last.at);
+    case 'turn-end': {
+      if (last.pendingBackgroundAgents !== undefined) {
+        // 2.1.332: the turn is over but the client waits for its agents, and says so on screen.
+        return { state: 'working', reason: `waiting for ${countOf(background.agents, 'background agent')} to finish`, ...since(last.at) };
+      }
+      const answer = lastAssistantBefore(tail.entries);
+      return turnEnded(answer?.at ?? last.at, answer?.apiError !== undefined ? 'stopped on an API error' : 'turn ended');
+    }
     case 'api-retry':
-      return working('retrying the API request', last.at);
-    case 'turn-end':
-      return turnEnded(lastAssistantTime(tail.entries) ?? last.at);
+    case 'api-request':
+    case 'compacted':
+      // Skipped by conversationEnd: never the last deciding record.
+      return working('working', last.at);
     case 'assistant': {
       const message = end.message;
       if (message?.apiError !== undefined) return turnEnded(message.at, 'stopped on an API error');
@@ -139,6 +194,41 @@ export function detectState(
   }
 }
 
+/** "1 background shell", "2 background agents". */
+export function countOf(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
+/** " · 1 background shell running", or nothing. */
+export function stillRunning(background: BackgroundWork): string {
+  const parts = [
+    ...(background.shells > 0 ? [countOf(background.shells, 'background shell')] : []),
+    ...(background.agents > 0 ? [countOf(background.agents, 'background agent')] : []),
+  ];
+  return parts.length === 0 ? '' : ` · ${parts.join(', ')} running`;
+}
+
+/** "; retrying the API request (2/10)" while a failed request is being sent again. */
+function retrying(end: ConversationEnd): string {
+  if (end.retry !== undefined) return `; ${retryPhrase(end.retry)}`;
+  // 2.1.332 notes each attempt instead: the second one is the first retry.
+  return end.attempts >= 2 ? `; retrying the API request (attempt ${end.attempts})` : '';
+}
+
+/** The tool the user said no to (or stopped) just before an interrupt marker. */
+function rejectedToolBefore(entries: readonly ConversationEntry[], interrupt: ConversationEntry): string | undefined {
+  const index = entries.lastIndexOf(interrupt);
+  const result = entries[index - 1];
+  if (result?.kind !== 'tool-result' || result.rejected !== true) return undefined;
+  for (let i = index - 2; i >= 0; i--) {
+    const entry = entries[i];
+    if (entry?.kind !== 'assistant') continue;
+    const tool = entry.blocks.find((block) => block.type === 'tool_use' && result.toolUseIds.includes(block.id));
+    if (tool?.type === 'tool_use') return tool.name;
+  }
+  return 'the tool';
+}
+
 /** The tail with every time that lies in the future forgotten: such a record says when nothing happened. */
 function withoutFutureTimes(tail: TranscriptTail, now: Date): TranscriptTail {
   const future = (at: Date | undefined): boolean => at !== undefined && believableTime(at, now) === undefined;
@@ -156,11 +246,12 @@ function withoutFutureTimes(tail: TranscriptTail, now: Date): TranscriptTail {
   };
 }
 
-function lastAssistantTime(entries: readonly ConversationEntry[]): Date | undefined {
+/** The assistant record a turn end closes: the answer, or the API error the client gave up with. */
+function lastAssistantBefore(entries: readonly ConversationEntry[]): AssistantEntry | undefined {
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i];
-    if (entry?.kind === 'assistant') return entry.at;
-    if (entry?.kind !== 'turn-end' && entry?.kind !== 'api-retry') return undefined;
+    if (entry?.kind === 'assistant') return entry;
+    if (entry === undefined || (entry.kind !== 'turn-end' && !NOT_DECIDING.has(entry.kind))) return undefined;
   }
   return undefined;
 }

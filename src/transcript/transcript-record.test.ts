@@ -73,15 +73,17 @@ test('a malformed assistant message (content spread into an object) says nothing
   assert.equal(record?.uuid, 'u1');
 });
 
-test('system records: turn end, API retry; everything else is noise', () => {
+test('system records: turn end, API retry, compaction; everything else is noise', () => {
   assert.equal(readTranscriptRecord({ type: 'system', subtype: 'turn_duration' })?.entry?.kind, 'turn-end');
+  assert.deepEqual(readTranscriptRecord({ type: 'system', subtype: 'turn_duration', pendingBackgroundAgentCount: 1 })?.entry, { kind: 'turn-end', pendingBackgroundAgents: 1 });
+  assert.equal(readTranscriptRecord({ type: 'system', subtype: 'compact_boundary' })?.entry?.kind, 'compacted');
   assert.equal(readTranscriptRecord({ type: 'system', subtype: 'stop_hook_summary' })?.entry?.kind, 'turn-end');
   assert.deepEqual(readTranscriptRecord({ type: 'system', subtype: 'api_error', retryAttempt: 2, maxRetries: 10 })?.entry, {
     kind: 'api-retry',
     attempt: 2,
     maxRetries: 10,
   });
-  for (const subtype of ['compact_boundary', 'local_command', 'informational', 'away_summary', undefined]) {
+  for (const subtype of ['local_command', 'informational', 'away_summary', undefined]) {
     assert.equal(readTranscriptRecord({ type: 'system', subtype })?.entry, undefined);
   }
 });
@@ -99,4 +101,40 @@ test('a timestamp outside the years 2000–9999 is no time: waiting_since stays 
     assert.equal(record?.entry?.at, undefined, timestamp);
   }
   assert.equal(readTranscriptRecord({ ...envelope, timestamp: '9999-12-31T23:59:59.000Z', type: 'user', message: { role: 'user', content: 'hi' } })?.timeMs, Date.UTC(9999, 11, 31, 23, 59, 59));
+});
+
+test('2.1.332 api-request records: one per attempt of a main-conversation request, side requests are noise', () => {
+  assert.equal(readTranscriptRecord({ ...envelope, type: 'api-request', querySource: 'repl_main_thread' })?.entry?.kind, 'api-request');
+  assert.equal(readTranscriptRecord({ ...envelope, type: 'api-request', querySource: 'generate_session_title' })?.entry, undefined);
+});
+
+test('background work: a shell run in the background and an agent launched asynchronously, and the notification of their end', () => {
+  const shell = user([{ type: 'tool_result', tool_use_id: 'toolu_sh', content: 'Command running in background with ID: bn8tk59ew. Output is being written to: /tmp/x.output' }], {
+    toolUseResult: { backgroundTaskId: 'bn8tk59ew' },
+  });
+  assert.deepEqual(shell?.kind === 'tool-result' ? shell.backgroundLaunches : undefined, [{ toolUseId: 'toolu_sh', kind: 'shell' }]);
+  // 2.1.100 writes only the text.
+  const oldShell = user([{ type: 'tool_result', tool_use_id: 'toolu_old', content: 'Command running in background with ID: bja90an0i. Output is being written to: /tmp/y' }]);
+  assert.deepEqual(oldShell?.kind === 'tool-result' ? oldShell.backgroundLaunches : undefined, [{ toolUseId: 'toolu_old', kind: 'shell' }]);
+  const agent = user([{ type: 'tool_result', tool_use_id: 'toolu_ag', content: [{ type: 'text', text: 'Async agent launched successfully.' }] }], {
+    toolUseResult: { isAsync: true, status: 'async_launched', agentId: 'a67c5bbeb280a5d95' },
+  });
+  assert.deepEqual(agent?.kind === 'tool-result' ? agent.backgroundLaunches : undefined, [{ toolUseId: 'toolu_ag', kind: 'agent' }]);
+  const done = user('<task-notification>\n<task-id>bn8tk59ew</task-id>\n<tool-use-id>toolu_sh</tool-use-id>\n<status>completed</status>');
+  assert.deepEqual(done?.kind === 'prompt' ? [done.fromTaskNotification, done.finishedToolUseId] : undefined, [true, 'toolu_sh']);
+});
+
+test('a declined or stopped tool call is marked rejected; a plain error result is not', () => {
+  const rejected = user([{ type: 'tool_result', tool_use_id: 't', is_error: true, content: "The user doesn't want to proceed with this tool use. The tool use was rejected." }]);
+  assert.equal(rejected?.kind === 'tool-result' && rejected.rejected, true);
+  const failed = user([{ type: 'tool_result', tool_use_id: 't', is_error: true, content: 'Exit code 1' }]);
+  assert.equal(failed?.kind === 'tool-result' && failed.rejected, undefined);
+});
+
+test('a synthetic filler ("No response requested.") is no message; a synthetic API error is one', () => {
+  const assistant = (text: string, extra: Record<string, unknown> = {}) =>
+    readTranscriptRecord({ ...envelope, type: 'assistant', message: { id: 'm', model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text }] }, ...extra })?.entry;
+  assert.equal(assistant('No response requested.'), undefined);
+  const error = assistant('API Error: Repeated 529 Overloaded errors', { isApiErrorMessage: true });
+  assert.equal(error?.kind === 'assistant' ? error.apiError : undefined, 'API Error: Repeated 529 Overloaded errors');
 });

@@ -19,9 +19,19 @@ export type ConversationEntry =
       readonly text: string;
       /** Injected by the client when a background task ends; it starts a turn like a prompt. */
       readonly fromTaskNotification: boolean;
+      /** The tool call whose background task this notification reports (`<tool-use-id>`). */
+      readonly finishedToolUseId?: string;
       readonly at?: Date;
     }
-  | { readonly kind: 'tool-result'; readonly toolUseIds: readonly string[]; readonly at?: Date }
+  | {
+      readonly kind: 'tool-result';
+      readonly toolUseIds: readonly string[];
+      /** The user said no at the permission prompt, or pressed Esc while the tool ran (the same records). */
+      readonly rejected?: boolean;
+      /** Work the call left running in the background: a shell (`run_in_background`) or an agent. */
+      readonly backgroundLaunches?: readonly BackgroundLaunch[];
+      readonly at?: Date;
+    }
   | { readonly kind: 'interrupt'; readonly at?: Date }
   | {
       readonly kind: 'assistant';
@@ -34,9 +44,24 @@ export type ConversationEntry =
       readonly at?: Date;
     }
   /** `turn_duration` or `stop_hook_summary`: written when a turn has ended. */
-  | { readonly kind: 'turn-end'; readonly at?: Date }
+  | {
+      readonly kind: 'turn-end';
+      /** Agents still running in the background as the turn ended (2.1.332's `pendingBackgroundAgentCount`). */
+      readonly pendingBackgroundAgents?: number;
+      readonly at?: Date;
+    }
+  /** 2.1.332 writes one `api-request` per attempt of a request of the main conversation: two or more are retries. */
+  | { readonly kind: 'api-request'; readonly at?: Date }
+  /** `compact_boundary`: the conversation was compacted (`/compact` or automatically). */
+  | { readonly kind: 'compacted'; readonly at?: Date }
   /** The request failed and the client will retry it: the turn goes on. */
   | { readonly kind: 'api-retry'; readonly attempt?: number; readonly maxRetries?: number; readonly at?: Date };
+
+/** A background task started by a tool call; its end arrives as a `<task-notification>` naming the call. */
+export interface BackgroundLaunch {
+  readonly toolUseId: string;
+  readonly kind: 'shell' | 'agent';
+}
 
 export interface TranscriptRecord {
   readonly uuid?: string;
@@ -50,6 +75,11 @@ export interface TranscriptRecord {
 
 /** The client's marker for Esc while streaming and for a declined permission prompt. */
 const INTERRUPT_PREFIX = '[Request interrupted by user';
+
+/** The result the client writes for a tool call the user declined or stopped with Esc. */
+const REJECTED_PREFIX = "The user doesn't want to proceed with this tool use";
+
+const BACKGROUND_SHELL_PREFIX = 'Command running in background with ID:';
 
 /**
  * User text that is the output of a local command (`/clear`, `/login`, `!ls`), not a prompt:
@@ -110,6 +140,9 @@ function conversationEntry(raw: Json, at: Date | undefined): ConversationEntry |
       return assistantEntry(raw, when);
     case 'system':
       return systemEntry(raw, when);
+    case 'api-request':
+      // Side requests (titles, summaries, subagents) are not the conversation's.
+      return raw['querySource'] === 'repl_main_thread' ? { kind: 'api-request', ...when } : undefined;
     default:
       return undefined;
   }
@@ -125,14 +158,20 @@ function userEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefine
 
   const toolUseIds: string[] = [];
   const texts: string[] = [];
+  const launches: BackgroundLaunch[] = [];
   let interruptedTool = false;
+  let rejected = false;
   for (const block of content) {
     if (!isObject(block)) continue;
     if (block['type'] === 'tool_result') {
       const id = stringField(block, 'tool_use_id');
       if (id !== undefined) toolUseIds.push(id);
+      const text = toolResultText(block['content']);
       // 1.0.x writes the interrupt marker inside the declined tool's result.
-      if (toolResultText(block['content']).startsWith(INTERRUPT_PREFIX)) interruptedTool = true;
+      if (text.startsWith(INTERRUPT_PREFIX)) interruptedTool = true;
+      if (block['is_error'] === true && text.startsWith(REJECTED_PREFIX)) rejected = true;
+      const launch = id === undefined ? undefined : backgroundLaunch(id, text, raw['toolUseResult']);
+      if (launch !== undefined) launches.push(launch);
     } else if (block['type'] === 'text') {
       const text = stringField(block, 'text');
       if (text !== undefined) texts.push(text);
@@ -141,9 +180,28 @@ function userEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefine
     }
   }
   if (interruptedTool) return { kind: 'interrupt', ...when };
-  if (toolUseIds.length > 0) return { kind: 'tool-result', toolUseIds, ...when };
+  if (toolUseIds.length > 0) {
+    return {
+      kind: 'tool-result',
+      toolUseIds,
+      ...(rejected ? { rejected } : {}),
+      ...(launches.length > 0 ? { backgroundLaunches: launches } : {}),
+      ...when,
+    };
+  }
   if (texts.length === 0) return undefined;
   return textEntry(texts.join(' '), when);
+}
+
+/**
+ * A shell started with `run_in_background` (its result says "Command running in background with
+ * ID: …"; 2.1.197+ also record `backgroundTaskId`) or an agent launched asynchronously (2.1.332:
+ * `toolUseResult.isAsync`).
+ */
+function backgroundLaunch(toolUseId: string, text: string, result: unknown): BackgroundLaunch | undefined {
+  if (isObject(result) && (result['isAsync'] === true || result['status'] === 'async_launched')) return { toolUseId, kind: 'agent' };
+  if ((isObject(result) && typeof result['backgroundTaskId'] === 'string') || text.startsWith(BACKGROUND_SHELL_PREFIX)) return { toolUseId, kind: 'shell' };
+  return undefined;
 }
 
 function toolResultText(content: unknown): string {
@@ -158,7 +216,8 @@ function textEntry(text: string, when: { at?: Date }): ConversationEntry | undef
   if (LOCAL_COMMAND.test(text)) return undefined;
   if (text.trim() === '') return undefined;
   const fromTaskNotification = /^\s*<task-notification>/.test(text);
-  return { kind: 'prompt', text, fromTaskNotification, ...when };
+  const finishedToolUseId = fromTaskNotification ? /<tool-use-id>([^<]+)<\/tool-use-id>/.exec(text)?.[1] : undefined;
+  return { kind: 'prompt', text, fromTaskNotification, ...(finishedToolUseId ? { finishedToolUseId } : {}), ...when };
 }
 
 function assistantEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefined {
@@ -195,8 +254,12 @@ function assistantEntry(raw: Json, when: { at?: Date }): ConversationEntry | und
   }
   const messageId = stringField(message, 'id');
   const stopReason = stringField(message, 'stop_reason');
-  const synthetic = raw['isApiErrorMessage'] === true || message['model'] === '<synthetic>';
   const firstText = blocks.find((block) => block.type === 'text');
+  // A synthetic message is the client's own: an API error, or a filler such as "No response
+  // requested." (written on resume), which says nothing about the conversation.
+  const synthetic =
+    raw['isApiErrorMessage'] === true || (message['model'] === '<synthetic>' && firstText?.type === 'text' && /^API Error/i.test(firstText.text));
+  if (message['model'] === '<synthetic>' && !synthetic) return undefined;
   return {
     kind: 'assistant',
     ...(messageId !== undefined ? { messageId } : {}),
@@ -210,8 +273,12 @@ function assistantEntry(raw: Json, when: { at?: Date }): ConversationEntry | und
 function systemEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefined {
   switch (raw['subtype']) {
     case 'turn_duration':
-    case 'stop_hook_summary':
-      return { kind: 'turn-end', ...when };
+    case 'stop_hook_summary': {
+      const pending = numberField(raw, 'pendingBackgroundAgentCount');
+      return { kind: 'turn-end', ...(pending !== undefined && pending > 0 ? { pendingBackgroundAgents: pending } : {}), ...when };
+    }
+    case 'compact_boundary':
+      return { kind: 'compacted', ...when };
     case 'api_error': {
       const attempt = numberField(raw, 'retryAttempt');
       const maxRetries = numberField(raw, 'maxRetries');
