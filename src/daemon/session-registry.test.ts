@@ -120,3 +120,21 @@ test('registry: a process that had no session id yet getting one is no move', ()
   registry.update(session(1, 'idle', { sessionId: '' }), at('10:00:00'));
   assert.deepEqual(registry.update(session(1, 'working', { sessionId: 'first-id' }), at('10:00:05')), {});
 });
+
+test('registry: a declined permission and Esc during a tool, told apart by what the registry saw before', () => {
+  const registry = new SessionRegistry();
+  const reasonOf = (pid: number) => registry.list().find((s) => s.pid === pid)?.reason;
+  registry.update(session(1, 'needs_input', { reason: 'waiting for permission: Bash' }), at('10:00:00'));
+  registry.update(session(1, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
+  assert.equal(reasonOf(1), 'you declined Bash');
+  registry.update(session(1, 'idle', { reason: 'you stopped Bash' }), at('10:00:07'));
+  assert.equal(reasonOf(1), 'you declined Bash', 'kept on the next scans');
+
+  registry.update(session(2, 'working', { reason: 'running tool: Bash' }), at('10:00:00'));
+  registry.update(session(2, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
+  assert.equal(reasonOf(2), 'you interrupted Bash');
+
+  // Seen for the first time already stopped: the transcript alone cannot tell which.
+  registry.update(session(3, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
+  assert.equal(reasonOf(3), 'you stopped Bash');
+});

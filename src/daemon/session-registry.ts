@@ -29,7 +29,8 @@ export class SessionRegistry {
       session.state !== 'needs_input'
         ? undefined
         : (session.waitingSince ?? (previous?.state === 'needs_input' ? previous.waitingSince : undefined) ?? now);
-    const { waitingSince: _, ...rest } = session;
+    const { waitingSince: _, ...seen } = session;
+    const rest = { ...seen, reason: refinedReason(session, previous) };
     this.sessions.set(key, waitingSince === undefined ? rest : { ...rest, waitingSince });
     const moved = previous !== undefined && previous.sessionId !== '' && previous.sessionId !== session.sessionId;
     return moved ? { previousSessionId: previous.sessionId } : {};
@@ -54,4 +55,19 @@ export class SessionRegistry {
   get size(): number {
     return this.sessions.size;
   }
+}
+
+/**
+ * What only a registry can tell: the transcript of a declined permission and of Esc during a
+ * running tool are the same, but the state before was not. A registry that saw the session wait
+ * for permission says "you declined Bash"; one that saw the tool run says "you interrupted Bash".
+ */
+function refinedReason(session: Session, previous: Session | undefined): string {
+  const stopped = /^you stopped (.+)$/.exec(session.reason);
+  if (stopped === null || previous === undefined || previous.sessionId !== session.sessionId) return session.reason;
+  const tool = stopped[1] ?? '';
+  if (previous.reason === `you declined ${tool}` || previous.reason === `you interrupted ${tool}`) return previous.reason;
+  if (previous.state === 'needs_input' && previous.reason.startsWith('waiting for permission')) return `you declined ${tool}`;
+  if (previous.state === 'working' && previous.reason.startsWith(`running tool: ${tool}`)) return `you interrupted ${tool}`;
+  return session.reason;
 }
