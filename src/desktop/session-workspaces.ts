@@ -14,6 +14,8 @@ const debug = debuglog('vmux:wm');
 export interface SessionWindowQuery {
   readonly pid: number;
   readonly transcriptPath?: string | undefined;
+  /** The tmux pane the client reports itself in, if it does. */
+  readonly tmuxPane?: string | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function sessionWorkspaces(
     client = await connectToWindowManager(env);
     const lookup = windowLookupIn(await client.getTree(), env, procRoot);
     // A session in tmux is on screen in the terminal of a tmux client showing its tmux session.
-    const windowPids = await Promise.all(sessions.map((session) => terminalPidOf(session.pid, procRoot, tmuxClients)));
+    const windowPids = await Promise.all(sessions.map((session) => terminalPidOf(session, procRoot, tmuxClients)));
     const windows = await workspacesOfSessions(windowPids.filter((pid): pid is number => pid !== undefined), lookup);
     sessions.forEach((session, index) => {
       const windowPid = windowPids[index];
@@ -59,8 +61,8 @@ export async function sessionWorkspaces(
  * The process whose window shows a session: the session itself, or for a session in tmux the
  * most recently active client showing its tmux session (none: the session is not on screen).
  */
-async function terminalPidOf(pid: number, procRoot: string, clients: TmuxClientsBySocket): Promise<number | undefined> {
-  const location = readTmuxLocation(procRoot, pid);
+async function terminalPidOf({ pid, tmuxPane }: SessionWindowQuery, procRoot: string, clients: TmuxClientsBySocket): Promise<number | undefined> {
+  const location = readTmuxLocation(procRoot, pid, tmuxPane);
   if (location === undefined) return pid;
   try {
     const server = new TmuxServer(location.socketPath);

@@ -22,6 +22,8 @@ export type SwitchResult =
 export interface SwitchOptions {
   readonly env: Environment;
   readonly procRoot: string;
+  /** The tmux pane the client reports itself in (`%N`), more exact than its environment. */
+  readonly tmuxPane?: string;
   /** The session's title as Claude Code shows it in its terminal's title; read only to tell apart windows of one terminal. */
   readonly sessionTitle?: () => string | undefined;
 }
@@ -31,7 +33,7 @@ export interface SwitchOptions {
  * window showing it. Only ids reach tmux and the window manager.
  */
 export async function switchToSession(pid: number, options: SwitchOptions): Promise<SwitchResult> {
-  const location = readTmuxLocation(options.procRoot, pid);
+  const location = readTmuxLocation(options.procRoot, pid, options.tmuxPane);
   let windowPid = pid;
   if (location !== undefined) {
     const plan = await switchToTmuxPane(location);
@@ -85,7 +87,7 @@ export async function switchToListedSession(session: SessionInfo, options: Switc
     const transcript = findTranscriptPath(discoveryContextFrom(options.env).claudeDir, session.session_id, session.cwd);
     return transcript === undefined ? undefined : readSessionTitle(transcript);
   };
-  const result = await switchToSession(session.pid, { ...options, sessionTitle });
+  const result = await switchToSession(session.pid, { ...options, sessionTitle, ...(session.tmux_pane ? { tmuxPane: session.tmux_pane } : {}) });
   return {
     pid: session.pid,
     session_id: session.session_id,

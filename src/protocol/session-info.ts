@@ -21,6 +21,8 @@ export interface SessionInfo {
   readonly waiting_since?: string;
   readonly reason: string;
   readonly worktree?: string;
+  /** The tmux pane (`%N`) the session runs in, as its client reports it; omitted when it does not. */
+  readonly tmux_pane?: string;
 }
 
 export interface SessionExtras {
@@ -48,5 +50,6 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
       : {}),
     reason: session.reason,
     ...(session.worktree ? { worktree: session.worktree } : {}),
+    ...(session.tmuxPane ? { tmux_pane: session.tmuxPane } : {}),
   };
 }

@@ -87,6 +87,7 @@ function describeSession(
     ...(verdict.state === 'needs_input' && verdict.since ? { waitingSince: verdict.since } : {}),
     preview: tail ? extractPreview(tail) : '',
     ...(path ? { transcriptPath: path } : {}),
+    ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
   };
 }
 

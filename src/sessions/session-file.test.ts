@@ -87,3 +87,9 @@ test('a sessions file without procStart (older clients) is live only if written 
   write(Date.now() - 3_600_000);
   assert.equal(liveSessionFiles(readSessionFiles(claudeDir), '/proc').size, 0);
 });
+
+test('parseSessionFile: the tmux pane the client reports (2.1.332), and nothing that is not a pane id', () => {
+  assert.equal(parseSessionFile({ pid: 7, tmux: '0:@0.%0' }, 7)?.tmuxPane, '%0');
+  assert.equal(parseSessionFile({ pid: 7, tmux: 'work:@12.%34' }, 7)?.tmuxPane, '%34');
+  for (const bad of ['%1; kill-server', '0:@0.%x', 42, '']) assert.equal(parseSessionFile({ pid: 7, tmux: bad }, 7)?.tmuxPane, undefined, String(bad));
+});

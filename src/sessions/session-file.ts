@@ -28,6 +28,8 @@ export interface SessionFile {
   /** When the client started; the only PID-reuse check for versions without `procStart`. */
   readonly startedAt?: Date;
   readonly version?: string;
+  /** The tmux pane (`%N`) the client says it runs in (2.1.332+: `"tmux": "<session>:@<window>.%<pane>"`). */
+  readonly tmuxPane?: string;
 }
 
 /**
@@ -72,6 +74,7 @@ export function parseSessionFile(raw: unknown, pid: number): SessionFile | undef
   const record = raw as Record<string, unknown>;
   if (record['pid'] !== undefined && record['pid'] !== pid) return undefined;
   const procStart = record['procStart'];
+  const tmuxPane = paneOf(stringField(record, 'tmux'));
   return {
     pid,
     sessionId: stringField(record, 'sessionId'),
@@ -82,7 +85,13 @@ export function parseSessionFile(raw: unknown, pid: number): SessionFile | undef
     statusUpdatedAt: timeField(record, 'statusUpdatedAt') ?? timeField(record, 'updatedAt'),
     startedAt: timeField(record, 'startedAt'),
     version: stringField(record, 'version'),
+    ...(tmuxPane !== undefined ? { tmuxPane } : {}),
   };
+}
+
+/** `%N` from the client's `<session>:@<window>.%<pane>`; nothing else is ever passed on to tmux. */
+function paneOf(tmux: string | undefined): string | undefined {
+  return tmux === undefined ? undefined : /\.(%[0-9]+)$/.exec(tmux)?.[1];
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {

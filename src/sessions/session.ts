@@ -23,6 +23,8 @@ export interface Session {
   /** One line saying what the session is at, safe to print. */
   readonly preview: string;
   readonly transcriptPath?: string;
+  /** The tmux pane (`%N`) the client itself says it runs in, when it says (2.1.332+). */
+  readonly tmuxPane?: string;
 }
 
 const ATTENTION_RANK: Readonly<Record<SessionState, number>> = {

@@ -110,6 +110,13 @@ test('readTmuxLocation reads a fake proc root', () => {
     ptsNumber: 5,
   });
   assert.equal(readTmuxLocation(proc, 100), undefined);
+
+  // The pane the client reports itself in wins over an inherited TMUX_PANE; TMUX alone then names the server.
+  assert.equal(readTmuxLocation(proc, 300, '%12')?.paneId, '%12');
+  write(400, 1, ['TMUX=/tmp/other,88,1'], pts5);
+  assert.deepEqual(readTmuxLocation(proc, 400, '%3'), { socketPath: '/tmp/other', serverPid: 88, sessionNumber: 1, paneId: '%3', envPid: 400, ancestry: [400], ptsNumber: 5 });
+  assert.equal(readTmuxLocation(proc, 400), undefined, 'TMUX alone names no pane');
+  assert.equal(readTmuxLocation(proc, 300, '%12; kill-server')?.paneId, '%9', 'a reported pane that is no pane id is ignored');
 });
 
 test('readTmuxLocation on real processes in panes of a private tmux server', async () => {

@@ -80,16 +80,21 @@ export function parseTtyNr(statText: string): number | undefined {
  * child's environment). Undefined when the process is gone, not ours, or not under tmux.
  * This is only what the environment claims; `planTmuxSwitch` checks it against tmux.
  */
-export function readTmuxLocation(procRoot: string, pid: number): TmuxLocation | undefined {
+export function readTmuxLocation(procRoot: string, pid: number, clientPane?: string): TmuxLocation | undefined {
   const ancestry = processAncestry(pid, procRoot);
   if (ancestry.length === 0) return undefined;
   const stat = readProcFile(procRoot, pid, 'stat');
   const ttyNr = stat === undefined ? undefined : parseTtyNr(stat);
   const ptsNumber = ttyNr === undefined ? undefined : ptsNumberOfTtyNr(ttyNr);
+  // The pane the client reports itself (2.1.332+) is exact; the environment still names the server.
+  const reportedPane = clientPane === undefined ? undefined : parsePaneId(clientPane);
   for (const envPid of ancestry) {
     const env = readEnviron(procRoot, envPid);
-    const variables = env === undefined ? undefined : tmuxVariablesOf(env);
-    if (variables !== undefined) return { ...variables, envPid, ancestry, ptsNumber };
+    if (env === undefined) continue;
+    const variables = tmuxVariablesOf(env);
+    if (variables !== undefined) return { ...variables, ...(reportedPane ? { paneId: reportedPane } : {}), envPid, ancestry, ptsNumber };
+    const server = reportedPane === undefined ? undefined : parseTmuxVariable(env.get('TMUX') ?? '');
+    if (server !== undefined && reportedPane !== undefined) return { ...server, paneId: reportedPane, envPid, ancestry, ptsNumber };
   }
   return undefined;
 }
