@@ -45,6 +45,8 @@ export interface SessionSignals {
   readonly noTranscript?: 'none-yet' | 'ambiguous' | 'unreadable';
   /** When the process started, if it resumed an earlier conversation (`--continue`, `--resume`). */
   readonly resumedAt?: Date;
+  /** The client has written nothing yet because a dialog at start (trust this folder?) waits for the user; since when. */
+  readonly startupDialogSince?: Date;
 }
 
 /**
@@ -115,7 +117,9 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
       return { state: 'idle', reason: 'stopped', ...since(clientStatus.since) };
     }
     default:
-      return transcript?.verdict ? resumed(transcript.verdict, signals.resumedAt, now) : fromMissingTranscript(signals.noTranscript);
+      if (transcript?.verdict) return resumed(transcript.verdict, signals.resumedAt, now);
+      if (signals.startupDialogSince !== undefined) return { state: 'needs_input', reason: 'asks whether to trust this folder', since: signals.startupDialogSince };
+      return fromMissingTranscript(signals.noTranscript);
   }
 }
 

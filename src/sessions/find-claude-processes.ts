@@ -1,6 +1,6 @@
 import { debuglog } from 'node:util';
 import { listPids, readCmdline, readComm, readProcLink, readProcStat, readProcUid } from './proc-reader.js';
-import { mightBeClaude, recognizeClaude } from './recognize-claude.js';
+import { isClaudeExecutablePath, mightBeClaude, recognizeClaude } from './recognize-claude.js';
 
 const debug = debuglog('vmux:discovery');
 
@@ -15,6 +15,8 @@ export interface ClaudeProcess {
   readonly startTicks: string;
   /** Effective user id: the user whose files (its repository, say) the session may trust. */
   readonly uid: number;
+  /** The native build (a `claude` executable), which writes its sessions file within a second of starting. */
+  readonly native?: boolean;
 }
 
 export interface FindOptions {
@@ -62,7 +64,8 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean): Claud
   const cwd = readProcLink(procRoot, pid, 'cwd')?.replace(/ \(deleted\)$/, '');
   const uid = readProcUid(procRoot, pid);
   if (stat === undefined || cwd === undefined || uid === undefined) return undefined;
-  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid };
+  const native = exe !== undefined && isClaudeExecutablePath(exe);
+  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid, ...(native ? { native } : {}) };
 }
 
 /**

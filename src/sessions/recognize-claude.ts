@@ -21,8 +21,10 @@ const JS_RUNTIMES = new Set(['node', 'nodejs', 'bun', 'deno']);
  * non-option argument as a subcommand only when it is one of these.
  */
 const NON_SESSION_SUBCOMMANDS = new Set([
-  'mcp', 'config', 'doctor', 'update', 'upgrade', 'install', 'migrate-installer', 'setup-token',
+  'mcp', 'config', 'doctor', 'update', 'upgrade', 'install', 'uninstall', 'migrate-installer', 'setup-token',
   'plugin', 'plugins', 'auth', 'login', 'logout',
+  // 2.1.332: the supervisor of background sessions, and the commands that list, show or stop them.
+  'daemon', 'agents', 'attach', 'stop', 'logs', 'serve', 'gateway', 'remote-control', 'worktree-hook', 'workspace-trust',
 ]);
 const NON_SESSION_FLAGS = new Set(['--version', '-v', '-V', '--help', '-h']);
 

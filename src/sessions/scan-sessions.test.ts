@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
@@ -99,4 +99,19 @@ test('scan: the client records branch HEAD outside git; that is no branch', asyn
     .assistantText('hi', minutesAgo(1));
   const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
   assert.equal(found?.gitBranch, '');
+});
+
+test('scan: a client that wrote only its key file waits at the folder-trust dialog: needs input (2.1.332)', async () => {
+  const proc = await session('untrusted');
+  mkdirSync(join(claudeDir, 'sessions'), { recursive: true });
+  writeFileSync(join(claudeDir, 'sessions', `${proc.pid}.${'ab12'.repeat(16)}.key`), '');
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.state, 'needs_input');
+  assert.equal(found?.reason, 'asks whether to trust this folder');
+  assert.ok(found?.waitingSince !== undefined, 'waiting since the client started');
+
+  // Once trusted, the client writes its sessions file: the dialog is over.
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'f0000000-0000-4000-8000-00000000007e', cwd: proc.cwd, status: 'idle' });
+  const [after] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.deepEqual([after?.state, after?.reason], ['idle', 'no prompt yet']);
 });

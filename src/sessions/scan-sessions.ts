@@ -12,7 +12,7 @@ import { isPlausibleBranch, readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
-import { liveSessionFiles, readSessionFiles, type SessionFile } from './session-file.js';
+import { liveSessionFiles, pidsWithKeyFiles, readSessionFiles, type SessionFile } from './session-file.js';
 
 const debug = debuglog('vmux:discovery');
 
@@ -29,6 +29,7 @@ export interface ScanOptions {
  */
 export function scanSessions(context: DiscoveryContext, options: ScanOptions = {}): Session[] {
   const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir), context.procRoot);
+  const keyFilePids = pidsWithKeyFiles(context.claudeDir);
   const knownSessionPids = new Set(sessionFiles.keys());
   const processes = findClaudeProcesses(context.procRoot, {
     knownSessionPids,
@@ -40,7 +41,12 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   const now = context.now();
   const readTail = (path: string) => readTailOf(path, options.tailCache);
   const sessions = processes
-    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail, startTimeMs(proc)))
+    .map((proc) => {
+      const startedMs = startTimeMs(proc);
+      const file = sessionFiles.get(proc.pid);
+      const atStartupDialog = file === undefined && waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs);
+      return describeSession(proc, file, matches.get(proc.pid), context, now, readTail, startedMs, atStartupDialog);
+    })
     .sort(byAttention);
   options.tailCache?.endRound();
   return sessions;
@@ -54,6 +60,7 @@ function describeSession(
   now: Date,
   readTail: (path: string) => TranscriptTail | undefined,
   startedMs: number,
+  atStartupDialog: boolean,
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : readTail(path);
@@ -69,6 +76,7 @@ function describeSession(
         }
       : { noTranscript: noTranscriptReason(match, path) }),
     ...(resumesConversation(proc.cmd) ? { resumedAt: new Date(startedMs) } : {}),
+    ...(atStartupDialog && tail === undefined ? { startupDialogSince: new Date(startedMs) } : {}),
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
@@ -100,6 +108,19 @@ function branchOf(recorded: string | undefined, fromRepository: string | undefin
   if (recorded !== undefined && !isPlausibleBranch(recorded)) recorded = undefined;
   if (recorded && !(recorded === 'HEAD' && fromRepository === undefined)) return recorded;
   return fromRepository ?? '';
+}
+
+/** A native client writes its sessions file within a second of starting, once the folder is trusted. */
+const SESSIONS_FILE_DUE_MS = 3000;
+
+/**
+ * A client that has written no sessions file yet waits at its folder-trust dialog: 2.1.332 says
+ * so with a `<pid>.<hex>.key` file alone; other native builds by having written nothing for
+ * seconds. Print mode (`-p`) writes its file late and shows no dialog.
+ */
+function waitsAtStartupDialog(proc: ClaudeProcess, hasKeyFile: boolean, ageMs: number): boolean {
+  if (proc.cmd.some((arg) => arg === '-p' || arg === '--print')) return false;
+  return hasKeyFile || (proc.native === true && ageMs > SESSIONS_FILE_DUE_MS);
 }
 
 function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientStatus']> {

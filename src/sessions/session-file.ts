@@ -33,6 +33,25 @@ export interface SessionFile {
 }
 
 /**
+ * PIDs with a `sessions/<pid>.<hex>.key` file: 2.1.332 writes it at start, before the folder-trust
+ * dialog is answered, while `<pid>.json` waits for that answer.
+ */
+export function pidsWithKeyFiles(claudeDir: string): Set<number> {
+  const pids = new Set<number>();
+  let names: string[];
+  try {
+    names = readdirSync(join(claudeDir, 'sessions'));
+  } catch {
+    return pids;
+  }
+  for (const name of names) {
+    const match = /^([0-9]+)\.[0-9a-f]+\.key$/.exec(name);
+    if (match?.[1]) pids.add(Number(match[1]));
+  }
+  return pids;
+}
+
+/**
  * Every parseable `sessions/<pid>.json` under `claudeDir`, keyed by PID; junk is skipped, and so
  * is anything but a small regular file (a FIFO or a link to a device is never waited on or read).
  */
