@@ -35,7 +35,7 @@ export function renderSessionTable(sessions: readonly SessionInfo[], options: Ta
   const header = ['STATE', 'SESSION', 'BRANCH', ...(withWorkspace ? ['WORKSPACE'] : []), 'WAITING', 'WHY', 'PREVIEW'];
   const rows = sessions.map((s) => [
     STATE_LABEL[s.state],
-    truncate(clean(s.label || basename(s.cwd) || s.cwd), MAX_NAME_WIDTH),
+    truncate(clean(`${s.label || basename(s.cwd) || s.cwd}${s.background_job !== undefined ? ' (bg)' : ''}`), MAX_NAME_WIDTH),
     clean(s.git_branch),
     ...(withWorkspace ? [clean(s.workspace)] : []),
     s.waiting_since ? formatAge(options.now.getTime() - Date.parse(s.waiting_since), 'compact') : '',

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
 import { takeNext } from '../daemon/next-cycle.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
@@ -8,6 +7,7 @@ import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
 import { oneLine } from '../text/sanitize-text.js';
+import { onPath } from '../desktop/program-on-path.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';
@@ -97,16 +97,6 @@ export function launcherArgv(named: string | undefined, env: CliIo['env']): read
   return found;
 }
 
-function onPath(program: string, env: CliIo['env']): boolean {
-  return (env['PATH'] ?? '').split(':').some((dir) => {
-    try {
-      accessSync(join(dir || '.', program), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /**
  * Shows one line per session in the launcher (sessions that need you first, as listed) and

@@ -14,7 +14,9 @@ export function reportSwitched(switched: SwitchedTo, io: CliIo): ExitCode {
     io.stderr.write(`vmux: ${name} runs in a tmux session no terminal shows. Its pane is selected; attach with:\n  ${stripControlSequences(switched.attach)}\n`);
     return ExitCode.usage;
   }
-  if (switched.workspace !== undefined) {
+  if (switched.opened !== undefined) {
+    io.stdout.write(`${name} runs in the background: opened a terminal showing it (${stripControlSequences(switched.opened)}).\n`);
+  } else if (switched.workspace !== undefined) {
     const where = `workspace ${stripControlSequences(switched.workspace)}${switched.tmux_pane !== undefined ? ', in its tmux pane' : ''}`;
     io.stdout.write(`Switched to ${name} on ${where}.\n`);
   } else if (switched.unfocused !== undefined) {

@@ -283,7 +283,7 @@ export class Daemon {
       this.options.logger.warn(`the config file has errors; keeping the settings in force:\n${change.problems.join('\n')}`);
       return;
     }
-    this.discoveryEnv = { ...this.discoveryEnv, ...pick(change.env, ['VMUX_IDLE_MINUTES', 'VMUX_POLL_SECONDS', 'VMUX_LAUNCHER']) };
+    this.discoveryEnv = { ...this.discoveryEnv, ...pick(change.env, ['VMUX_IDLE_MINUTES', 'VMUX_POLL_SECONDS', 'VMUX_LAUNCHER', 'VMUX_TERMINAL']) };
     const pollMs = Math.round(change.settings.pollSeconds.value * 1000);
     this.options.logger.info(`settings changed: idle after ${change.settings.idleMinutes.value} min, poll every ${change.settings.pollSeconds.value} s`);
     if (pollMs !== this.pollMs) {

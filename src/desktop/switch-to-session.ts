@@ -5,6 +5,7 @@ import { discoveryContextFrom, type Environment } from '../sessions/discovery-co
 import { findTranscriptPath } from '../sessions/match-transcripts.js';
 import { readSessionTitle } from '../transcript/session-title.js';
 import { stripControlSequences } from '../text/sanitize-text.js';
+import { claudeExecutableOf, findAttachedViewer, openAttachTerminal } from './open-attach-terminal.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
 import { findWindowOfProcess, windowLookupIn, windowsTitled } from './window-of-process.js';
@@ -82,12 +83,27 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
  * from its transcript, where Claude Code keeps it, should its terminal have several windows.
  */
 export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
+  const job = session.background_job;
+  if (job !== undefined) {
+    // A background session has no terminal: go to one attached to it, else open one.
+    const viewer = findAttachedViewer(job, options.procRoot);
+    if (viewer === undefined) {
+      const executable = claudeExecutableOf(session.pid, options.procRoot) ?? 'claude';
+      const opened = openAttachTerminal(job, executable, options.env);
+      return { pid: session.pid, session_id: session.session_id, cwd: session.cwd, ...(session.label ? { label: session.label } : {}), opened: opened.join(' ') };
+    }
+    return describeSwitch(session, await switchToSession(viewer, options));
+  }
   const sessionTitle = () => {
     if (session.session_id === '') return undefined;
     const transcript = findTranscriptPath(discoveryContextFrom(options.env).claudeDir, session.session_id, session.cwd);
     return transcript === undefined ? undefined : readSessionTitle(transcript);
   };
   const result = await switchToSession(session.pid, { ...options, sessionTitle, ...(session.tmux_pane ? { tmuxPane: session.tmux_pane } : {}) });
+  return describeSwitch(session, result);
+}
+
+function describeSwitch(session: SessionInfo, result: SwitchResult): SwitchedTo {
   return {
     pid: session.pid,
     session_id: session.session_id,

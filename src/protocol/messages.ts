@@ -91,6 +91,8 @@ export interface SwitchedTo {
   readonly attach?: string;
   /** Set when only the tmux pane was selected: why no window was focused (no window manager found). */
   readonly unfocused?: string;
+  /** Set for a background session no terminal showed: the command run in a new terminal to show it. */
+  readonly opened?: string;
 }
 
 /**

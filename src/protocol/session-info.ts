@@ -21,6 +21,8 @@ export interface SessionInfo {
   readonly waiting_since?: string;
   readonly reason: string;
   readonly worktree?: string;
+  /** A background session's job id (`claude --bg`; `claude attach <id>` shows it); omitted for the others. */
+  readonly background_job?: string;
   /** The tmux pane (`%N`) the session runs in, as its client reports it; omitted when it does not. */
   readonly tmux_pane?: string;
 }
@@ -51,5 +53,6 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
     reason: session.reason,
     ...(session.worktree ? { worktree: session.worktree } : {}),
     ...(session.tmuxPane ? { tmux_pane: session.tmuxPane } : {}),
+    ...(session.backgroundJob ? { background_job: session.backgroundJob } : {}),
   };
 }

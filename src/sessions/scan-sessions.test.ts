@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
@@ -114,4 +114,14 @@ test('scan: a client that wrote only its key file waits at the folder-trust dial
   writeSessionFile(claudeDir, proc.pid, { sessionId: 'f0000000-0000-4000-8000-00000000007e', cwd: proc.cwd, status: 'idle' });
   const [after] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
   assert.deepEqual([after?.state, after?.reason], ['idle', 'no prompt yet']);
+});
+
+test('scan: a background session (claude --bg) is listed with its job id, from its own sessions file', async () => {
+  const proc = await session('background', ['bg-spare', '--bg-spare', '/tmp/claim.sock']);
+  const id = '4f2a9c1e-0000-4000-8000-000000000001';
+  writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
+  const file = join(claudeDir, 'sessions', `${proc.pid}.json`);
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), kind: 'bg', jobId: '4f2a9c1e' }));
+  const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.equal(found?.backgroundJob, '4f2a9c1e');
 });

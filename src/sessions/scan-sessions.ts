@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
 import { backgroundWork, detectState } from '../transcript/detect-state.js';
@@ -10,7 +11,7 @@ import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes
 import { resumesConversation } from './recognize-claude.js';
 import { isPlausibleBranch, readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
-import { processStartMs, readBootTimeMs } from './proc-reader.js';
+import { processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
 import { liveSessionFiles, pidsWithKeyFiles, readSessionFiles, type SessionFile } from './session-file.js';
 
@@ -44,7 +45,8 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
     .map((proc) => {
       const startedMs = startTimeMs(proc);
       const file = sessionFiles.get(proc.pid);
-      const atStartupDialog = file === undefined && waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs);
+      const atStartupDialog =
+        file === undefined && waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
       return describeSession(proc, file, matches.get(proc.pid), context, now, readTail, startedMs, atStartupDialog);
     })
     .sort(byAttention);
@@ -96,6 +98,7 @@ function describeSession(
     preview: tail ? extractPreview(tail) : '',
     ...(path ? { transcriptPath: path } : {}),
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
+    ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
   };
 }
 
@@ -118,9 +121,18 @@ const SESSIONS_FILE_DUE_MS = 3000;
  * so with a `<pid>.<hex>.key` file alone; other native builds by having written nothing for
  * seconds. Print mode (`-p`) writes its file late and shows no dialog.
  */
-function waitsAtStartupDialog(proc: ClaudeProcess, hasKeyFile: boolean, ageMs: number): boolean {
+function waitsAtStartupDialog(proc: ClaudeProcess, hasKeyFile: boolean, ageMs: number, writesHere: () => boolean): boolean {
   if (proc.cmd.some((arg) => arg === '-p' || arg === '--print')) return false;
-  return hasKeyFile || (proc.native === true && ageMs > SESSIONS_FILE_DUE_MS);
+  // Silence means something only from a client that would write into the folder read here.
+  return hasKeyFile || (proc.native === true && ageMs > SESSIONS_FILE_DUE_MS && writesHere());
+}
+
+/** The client keeps its files in the Claude folder this scan reads (its CLAUDE_CONFIG_DIR, else its ~/.claude). */
+function usesClaudeDir(context: DiscoveryContext, pid: number): boolean {
+  const env = readEnviron(context.procRoot, pid);
+  if (env === undefined) return false;
+  const own = env.get('CLAUDE_CONFIG_DIR') || (env.get('HOME') ? join(env.get('HOME') ?? '', '.claude') : undefined);
+  return own !== undefined && resolve(own) === resolve(context.claudeDir);
 }
 
 function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientStatus']> {

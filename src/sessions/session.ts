@@ -23,6 +23,8 @@ export interface Session {
   /** One line saying what the session is at, safe to print. */
   readonly preview: string;
   readonly transcriptPath?: string;
+  /** Set for a background session (`claude --bg`): its job id, for `claude attach`. */
+  readonly backgroundJob?: string;
   /** The tmux pane (`%N`) the client itself says it runs in, when it says (2.1.332+). */
   readonly tmuxPane?: string;
 }

@@ -14,6 +14,7 @@ export const CONFIG_KEYS = {
   idle_minutes: 'number',
   poll_seconds: 'number',
   launcher: 'string',
+  terminal: 'string',
 } as const satisfies Record<string, 'number' | 'string'>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

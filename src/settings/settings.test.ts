@@ -73,7 +73,7 @@ test('config file: a syntax error, an unknown key or a wrong type names the line
   assert.deepEqual(parseConfig('/c/config.toml', 'idle_minutes = 3\npoll_seconds = [\n').problems.length, 1);
   assert.match(parseConfig('/c/config.toml', 'idle_minutes = 3\npoll_seconds = [\n').problems[0] ?? '', /^\/c\/config\.toml: line \d+: /);
   assert.deepEqual(parseConfig('/c/config.toml', 'idle_minutes = 3\nidle_minute = 4\n').problems, [
-    "/c/config.toml: line 2: unknown setting 'idle_minute' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher",
+    "/c/config.toml: line 2: unknown setting 'idle_minute' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher, terminal",
   ]);
   assert.deepEqual(parseConfig('/c/config.toml', '\nidle_minutes = "ten"\n').problems, ['/c/config.toml: line 2: idle_minutes must be a number, not string "ten"']);
   assert.deepEqual(parseConfig('/c/config.toml', 'launcher = 3\n').problems, ['/c/config.toml: line 1: launcher must be a string in quotes, not number 3']);

@@ -25,6 +25,8 @@ export interface Settings {
   readonly idleMinutes: Setting<number>;
   readonly pollSeconds: Setting<number>;
   readonly launcher: Setting<string | undefined>;
+  /** The terminal opened to show a background session (`claude attach`). */
+  readonly terminal: Setting<string | undefined>;
   readonly configFile: ConfigFile;
 }
 
@@ -68,8 +70,9 @@ export function resolveSettings(env: Environment, commandLine: CommandLineSettin
   const vmuxHome = vmuxHomeSetting(env, home, error);
   const idleMinutes = numberSetting('idle_minutes', 'VMUX_IDLE_MINUTES', env, config, undefined, DEFAULT_IDLE_THRESHOLD_MS / 60_000, error);
   const pollSeconds = numberSetting('poll_seconds', 'VMUX_POLL_SECONDS', env, config, commandLine.pollSeconds, DEFAULT_POLL_SECONDS, error);
-  const launcher = launcherSetting(env, config, commandLine.launcher);
-  return { settings: { claudeDir, vmuxHome, idleMinutes, pollSeconds, launcher, configFile: config }, problems };
+  const launcher = commandSetting('launcher', 'VMUX_LAUNCHER', env, config, commandLine.launcher, 'rofi, wofi or dmenu, the first found');
+  const terminal = commandSetting('terminal', 'VMUX_TERMINAL', env, config, undefined, 'foot, kitty, alacritty, wezterm, gnome-terminal, konsole, xfce4-terminal or xterm, the first found');
+  return { settings: { claudeDir, vmuxHome, idleMinutes, pollSeconds, launcher, terminal, configFile: config }, problems };
 }
 
 /** The settings, or a `SettingError` naming every error; warnings go to `warn`. */
@@ -160,15 +163,23 @@ function numberSetting(
   return { value: fallback, source: 'default', origin: 'built in' };
 }
 
-function launcherSetting(env: Environment, config: ConfigFile, fromCommandLine: string | undefined): Setting<string | undefined> {
-  if (fromCommandLine !== undefined && fromCommandLine.trim() !== '') return { value: fromCommandLine, source: 'command line', origin: '--launcher' };
-  const variable = env['VMUX_LAUNCHER'];
-  if (variable !== undefined && variable.trim() !== '') return { value: variable, source: 'environment', origin: 'VMUX_LAUNCHER' };
-  const entry = config.entries.launcher;
+/** A program to run (launcher, terminal): given on the command line, in the environment or in the file, else found. */
+function commandSetting(
+  key: 'launcher' | 'terminal',
+  variable: string,
+  env: Environment,
+  config: ConfigFile,
+  fromCommandLine: string | undefined,
+  fallback: string,
+): Setting<string | undefined> {
+  if (fromCommandLine !== undefined && fromCommandLine.trim() !== '') return { value: fromCommandLine, source: 'command line', origin: `--${key}` };
+  const fromEnvironment = env[variable];
+  if (fromEnvironment !== undefined && fromEnvironment.trim() !== '') return { value: fromEnvironment, source: 'environment', origin: variable };
+  const entry = config.entries[key];
   if (entry !== undefined && typeof entry.value === 'string' && entry.value.trim() !== '') {
     return { value: entry.value, source: 'config file', origin: `${config.path} line ${entry.line}` };
   }
-  return { value: undefined, source: 'default', origin: 'rofi, wofi or dmenu, the first found' };
+  return { value: undefined, source: 'default', origin: fallback };
 }
 
 function folderKind(path: string): 'folder' | 'missing' | 'other' {
@@ -191,6 +202,7 @@ export function environmentWithSettings(env: Environment, settings: Settings): E
     VMUX_IDLE_MINUTES: String(settings.idleMinutes.value),
     VMUX_POLL_SECONDS: String(settings.pollSeconds.value),
     ...(settings.launcher.value !== undefined ? { VMUX_LAUNCHER: settings.launcher.value } : {}),
+    ...(settings.terminal.value !== undefined ? { VMUX_TERMINAL: settings.terminal.value } : {}),
   };
 }
 
