@@ -1,6 +1,7 @@
 import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { assertNever } from '../assert-never.js';
 import { VmuxError, messageOf } from '../errors.js';
 import { DESKTOP_VARIABLES, type DaemonStatus, type DesktopSession, type Request, type Response, type SessionsEvent } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
@@ -230,6 +231,9 @@ export class Daemon {
         // Answer first, then shut down: the client learns that its request was taken.
         setImmediate(() => void this.stop('stop request'));
         return { ok: true };
+      default:
+        // A request type added to the protocol without an answer here fails to compile.
+        return assertNever(request);
     }
   }
 
