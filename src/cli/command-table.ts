@@ -117,6 +117,28 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [],
   },
   {
+    name: 'config',
+    summary: 'show every setting, its value and where it came from',
+    usage: ['vmux config [--json]'],
+    description:
+      "Shows the value of every setting vmux and vmuxd use and where each came from: the command line, the environment, the config file (with its line) or the default, and the config file's path and whether it exists. Settings are taken in that order: an option beats a variable, a variable beats the config file, the config file beats the default. A setting that cannot be used (a config file that does not parse, an unknown key, a number out of range) is printed with its line, and the command exits 2, as every other command would.",
+    options: [{ name: 'json', description: 'print the settings, the config file and its problems as JSON' }],
+    examples: ['vmux config', "vmux config --json | jq -r '.settings.idle_minutes.value'"],
+    more: `Config file: $XDG_CONFIG_HOME/vmux/config.toml (default ~/.config/vmux/config.toml), in TOML:
+  # ~/.config/vmux/config.toml
+  idle_minutes = 15            # a finished turn older than this is idle (default 10)
+  poll_seconds = 5             # vmuxd rescans this often, and when files change (default 5)
+  launcher = "fuzzel --dmenu"  # the chooser of vmux switch --dmenu (default rofi, wofi or dmenu)
+vmuxd reads the file again when it changes; a file with a mistake is told and the last good settings stay.
+
+Settings, and where each is set besides its default:
+  claude_dir     CLAUDE_CONFIG_DIR                                      (default ~/.claude)
+  vmux_home      VMUX_HOME                                              (default ~/.vmux)
+  idle_minutes   VMUX_IDLE_MINUTES, idle_minutes                        (default 10)
+  poll_seconds   vmuxd --poll-seconds, VMUX_POLL_SECONDS, poll_seconds  (default 5)
+  launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)`,
+  },
+  {
     name: 'help',
     summary: 'show help, or one command’s help: vmux help <command>',
     usage: ['vmux help [<command>]'],
