@@ -6,6 +6,12 @@
 /** What a command's operand is, for completion. */
 export type OperandKind = 'session' | 'command' | 'shell' | 'service-action' | 'text';
 
+/** The words of the operands that are a fixed set, for usage checks and completion. */
+export const OPERAND_CHOICES = {
+  shell: ['bash', 'zsh', 'fish'],
+  'service-action': ['install', 'uninstall', 'status'],
+} as const satisfies Partial<Record<OperandKind, readonly string[]>>;
+
 export interface OptionSpec {
   /** Long name without dashes. */
   readonly name: string;
@@ -137,6 +143,16 @@ Settings, and where each is set besides its default:
   idle_minutes   VMUX_IDLE_MINUTES, idle_minutes                        (default 10)
   poll_seconds   vmuxd --poll-seconds, VMUX_POLL_SECONDS, poll_seconds  (default 5)
   launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)`,
+  },
+  {
+    name: 'service',
+    summary: 'run vmuxd as a systemd user service: install | uninstall | status',
+    usage: ['vmux service install', 'vmux service uninstall', 'vmux service status [--json]'],
+    description:
+      "install writes the systemd user unit $XDG_CONFIG_HOME/systemd/user/vmuxd.service (default ~/.config/systemd/user) that runs vmuxd with the absolute paths of the Node running vmux now and of the vmuxd installed beside it (so it works when node is not on the service manager's PATH, as with nvm), then reloads systemd and enables and (re)starts the service. Run it again after updating vmux or Node. A vmuxd running outside the service is stopped first. Without a systemd user manager (a container, an ssh login without lingering) the unit is still written, and vmux says what to run; exit 1.\n\nuninstall stops and disables the service and removes the unit. status says whether the unit is installed, enabled and active, and whether the programs it runs still exist; exit 1 unless it is installed and active.",
+    options: [{ name: 'json', description: 'print the status as JSON (vmux service status only)' }],
+    operand: 'service-action',
+    examples: ['vmux service install', 'vmux service status', 'journalctl --user -u vmuxd    # its log'],
   },
   {
     name: 'help',

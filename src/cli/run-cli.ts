@@ -69,6 +69,8 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await runStatus(rest, io);
     case 'config':
       return await (await import('./config-command.js')).runConfig(rest, io);
+    case 'service':
+      return await (await import('./service-command.js')).runService(rest, io);
     default:
       return unknownCommand(command, io);
   }
