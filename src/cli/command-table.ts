@@ -155,6 +155,20 @@ Settings, and where each is set besides its default:
     examples: ['vmux service install', 'vmux service status', 'journalctl --user -u vmuxd    # its log'],
   },
   {
+    name: 'completion',
+    summary: 'print a shell completion script: bash | zsh | fish',
+    usage: ['vmux completion bash|zsh|fish'],
+    description:
+      "Prints a completion script for the shell: commands, their options and option values, and for commands that take a session (switch, label) the labels, session ids and PIDs of the running sessions, asked of 'vmux list --json' as you press Tab (quick while vmuxd runs; nothing is offered when vmux cannot answer).",
+    options: [],
+    operand: 'shell',
+    examples: [
+      'source <(vmux completion bash)                                   # in ~/.bashrc',
+      'vmux completion zsh > "${fpath[1]}/_vmux"                         # then restart zsh',
+      'vmux completion fish > ~/.config/fish/completions/vmux.fish',
+    ],
+  },
+  {
     name: 'help',
     summary: 'show help, or one command’s help: vmux help <command>',
     usage: ['vmux help [<command>]'],

@@ -36,8 +36,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 }
 
-/** vmuxd has options for its settings; `config` shows what is wrong with them. */
-const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config']);
+/** vmuxd has options for its settings; `config` shows what is wrong with them; a completion script must load even then. */
+const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'completion']);
 
 /** The environment with the settings resolved into it; a wrong setting stops here (exit 2), a doubtful one is told. */
 function checkedEnvironment(io: CliIo): CliIo['env'] {
@@ -71,6 +71,8 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await (await import('./config-command.js')).runConfig(rest, io);
     case 'service':
       return await (await import('./service-command.js')).runService(rest, io);
+    case 'completion':
+      return (await import('./completion-command.js')).runCompletion(rest, io);
     default:
       return unknownCommand(command, io);
   }
