@@ -145,6 +145,15 @@ Settings, and where each is set besides its default:
   launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)`,
   },
   {
+    name: 'doctor',
+    summary: 'check what vmux sees and why, with the fix for each problem',
+    usage: ['vmux doctor [--json]'],
+    description:
+      'Checks, one by one, what vmux needs and what it finds: the Claude Code processes running (their versions, and whether each writes its status), the Claude folder, the settings, vmuxd and its systemd user service, the i3 or sway window manager, tmux, hooks and the session bus. Each check says ok, warning, problem or not used, and how to fix what is wrong. Exits 0 when everything you use works, 1 when something has a problem.',
+    options: [{ name: 'json', description: 'print the checks as JSON (name, state, summary, details, fix)' }],
+    examples: ['vmux doctor', "vmux doctor --json | jq '.checks[] | select(.state == \"problem\")'"],
+  },
+  {
     name: 'service',
     summary: 'run vmuxd as a systemd user service: install | uninstall | status',
     usage: ['vmux service install', 'vmux service uninstall', 'vmux service status [--json]'],

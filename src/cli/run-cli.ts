@@ -36,8 +36,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 }
 
-/** vmuxd has options for its settings; `config` shows what is wrong with them; a completion script must load even then. */
-const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'completion']);
+/**
+ * vmuxd has options for its settings; `config` and `doctor` show what is wrong with them; a
+ * completion script must load even then, or every new shell would print the error.
+ */
+const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'doctor', 'completion']);
 
 /** The environment with the settings resolved into it; a wrong setting stops here (exit 2), a doubtful one is told. */
 function checkedEnvironment(io: CliIo): CliIo['env'] {
@@ -69,6 +72,8 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await runStatus(rest, io);
     case 'config':
       return await (await import('./config-command.js')).runConfig(rest, io);
+    case 'doctor':
+      return await (await import('./doctor-command.js')).runDoctor(rest, io);
     case 'service':
       return await (await import('./service-command.js')).runService(rest, io);
     case 'completion':
