@@ -38,9 +38,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
 /**
  * vmuxd has options for its settings; `config` and `doctor` show what is wrong with them; a
- * completion script must load even then, or every new shell would print the error.
+ * completion script must load even then, or every new shell would print the error; `service`
+ * writes into its unit only the variables the user set, not what they resolve to.
  */
-const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'doctor', 'completion']);
+const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'doctor', 'completion', 'service']);
 
 /** The environment with the settings resolved into it; a wrong setting stops here (exit 2), a doubtful one is told. */
 function checkedEnvironment(io: CliIo): CliIo['env'] {

@@ -125,6 +125,19 @@ test('vmux service install writes a unit with the absolute paths of this Node an
   assert.match(again.stdout, /^Kept /);
 });
 
+test('the unit sets only the folder variables set here; settings held in variables are pointed to the config file', async () => {
+  const box = sandbox();
+  const { HOME, PATH, SYSTEMCTL_LOG } = box.env;
+  const run = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, [join(box.dir, 'bin', 'vmux'), 'service', 'install'], { env: { HOME, PATH, SYSTEMCTL_LOG, VMUX_IDLE_MINUTES: '15' } }, (error, stdout) => resolve({ code: error === null ? 0 : 1, stdout }));
+  });
+  assert.equal(run.code, 0, run.stdout);
+  const unit = readFileSync(join(box.dir, '.config', 'systemd', 'user', 'vmuxd.service'), 'utf8');
+  assert.doesNotMatch(unit, /^Environment=/m);
+  assert.doesNotMatch(run.stdout, /It sets/);
+  assert.match(run.stdout, new RegExp(`VMUX_IDLE_MINUTES is set here, but vmuxd's service will not see it: put idle_minutes in ${box.dir}/\\.config/vmux/config\\.toml instead\\.`));
+});
+
 test('vmux service install without a systemd user manager still writes the unit, says what to run, and exits 1', async () => {
   const box = sandbox();
   const run = await viaLink(box, ['service', 'install'], { FAKE_SYSTEMCTL: 'no-manager' });

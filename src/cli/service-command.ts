@@ -9,6 +9,8 @@ import { requestDaemon } from '../protocol/socket-client.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { printableJson } from '../text/printable-json.js';
 import { echoInput, printableLines } from '../text/sanitize-text.js';
+import { configFilePath } from '../settings/config-file.js';
+import { settingsOrThrow } from '../settings/settings.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { OPERAND_CHOICES } from './command-table.js';
@@ -46,6 +48,8 @@ export function runningPrograms(): ServicePrograms {
 export async function runService(args: readonly string[], io: CliIo, programs: () => ServicePrograms = runningPrograms): Promise<ExitCode> {
   const parsed = parseCommandArgs(args, io, 'service', { json: { type: 'boolean' } }, true);
   if (parsed === undefined) return ExitCode.ok;
+  // The unit gets the variables the user set, not the defaults they resolve to: checked here, not before.
+  settingsOrThrow(io.env, {}, (warning) => io.stderr.write(`vmux: warning: ${printableLines(warning)}\n`));
   const [action, ...extra] = parsed.positionals;
   const actions: readonly string[] = OPERAND_CHOICES['service-action'];
   if (action === undefined || !actions.includes(action) || extra.length > 0) {
@@ -109,6 +113,9 @@ async function install(io: CliIo, programs: ServicePrograms): Promise<ExitCode> 
   say(`${before === undefined ? 'Wrote' : before === text ? 'Kept' : 'Updated'} ${paths.unitPath}: it runs ${programs.node} ${programs.vmuxd}.`);
   const pinned = Object.keys(environment);
   if (pinned.length > 0) say(`It sets ${pinned.join(', ')} as they are here, since the service manager does not have your shell's variables.`);
+  for (const [variable, key] of UNPINNED_SETTINGS) {
+    if (io.env[variable]) say(`${variable} is set here, but vmuxd's service will not see it: put ${key} in ${configFilePath(io.env)} instead.`);
+  }
 
   const reload = await systemctl(['daemon-reload'], io.env);
   if (reload.kind === 'unavailable') return notStarted(io, reload.message);
@@ -130,6 +137,12 @@ async function install(io: CliIo, programs: ServicePrograms): Promise<ExitCode> 
   say("The vmuxd service is enabled and (re)started: it starts with your session from now on. 'vmux service status' tells how it is, 'journalctl --user -u vmuxd' shows its log.");
   return ExitCode.ok;
 }
+
+/** Settings of vmuxd a variable may hold, and their key in the config file, which the service does read. */
+const UNPINNED_SETTINGS = [
+  ['VMUX_IDLE_MINUTES', 'idle_minutes'],
+  ['VMUX_POLL_SECONDS', 'poll_seconds'],
+] as const;
 
 /** The variables of PINNED_VARIABLES set here to an absolute path. */
 function pinnedEnvironment(env: Environment): Record<string, string> {
