@@ -138,11 +138,22 @@ function sessionFacts(proc: ClaudeProcess, file: SessionFile | undefined, contex
     ...(otherDir ? { other_claude_dir: otherDir } : {}),
     ...(otherUser !== undefined ? { other_user: otherUser } : {}),
   } as const;
+  const fromTranscript = 'its state comes from its transcript';
   if (file?.status !== undefined) return { ...base, writes_status: true, status_note: 'writes its status' };
-  if (print) return { ...base, writes_status: false, status_note: 'a -p run: no status, its state comes from its transcript' };
-  if (build === 'node') return { ...base, writes_status: false, status_note: 'the Node build writes no status: its state comes from its transcript' };
-  if (file === undefined) return { ...base, writes_status: null, status_note: 'no sessions file: its state comes from its transcript' };
-  return { ...base, writes_status: null, status_note: 'no status in its sessions file yet: its state comes from its transcript' };
+  if (print) return { ...base, writes_status: false, status_note: `a -p run writes no status: ${fromTranscript}` };
+  if (build === 'node') return { ...base, writes_status: false, status_note: `the Node build writes no status: ${fromTranscript}` };
+  const writes = writesStatus(version);
+  if (writes === false) return { ...base, writes_status: false, status_note: `this version writes no status: ${fromTranscript}` };
+  if (file === undefined) return { ...base, writes_status: writes, status_note: `no sessions file for it in ${join(context.settings.claudeDir.value, 'sessions')}: ${fromTranscript}` };
+  return { ...base, writes_status: writes, status_note: writes ? 'writes its status (none yet)' : `no status in its sessions file: ${fromTranscript}` };
+}
+
+/** Native builds write `status` in their sessions file from 2.1 on; null when the version is not known. */
+function writesStatus(version: string | undefined): boolean | null {
+  const match = /^([0-9]+)\.([0-9]+)\./.exec(version ?? '');
+  if (match === null) return null;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 2 || (major === 2 && minor >= 1);
 }
 
 /**
@@ -238,6 +249,19 @@ function checkSessions(context: DoctorContext, sessions: readonly SessionFacts[]
       summary: `${count}; ${elsewhere.length} of them use${elsewhere.length === 1 ? 's' : ''} another Claude folder, so vmux cannot tell their state`,
       details,
       fix: `set CLAUDE_CONFIG_DIR=${folder} where you run vmux (and in vmuxd's service: run 'vmux service install' again from that shell)`,
+      data: { sessions },
+    };
+  }
+  // A native 2.1 writes its sessions file as it starts: none means vmux reads another folder than it writes.
+  const unseen = sessions.filter((s) => s.writes_status === true && !s.sessions_file && s.other_user === undefined);
+  if (unseen.length > 0) {
+    return {
+      name: 'claude_code',
+      title,
+      state: 'warning',
+      summary: `${count}; ${unseen.length} of them write${unseen.length === 1 ? 's' : ''} no sessions file where vmux looks`,
+      details,
+      fix: `vmux reads ${claudeDir}: if those sessions run with another CLAUDE_CONFIG_DIR, set the same where you run vmux`,
       data: { sessions },
     };
   }

@@ -145,14 +145,20 @@ test('doctor lists each Claude Code process with its version and whether it writ
   assert.equal(of(print.pid)?.writes_status, false);
   assert.match(run.out, new RegExp(`^ok +Claude Code +3 sessions running\\n +pid ${native.pid}: 2\\.1\\.197 \\(native\\), writes its status$`, 'm'));
   assert.match(run.out, new RegExp(`pid ${nodePid}: 2\\.1\\.100 \\(Node build\\), the Node build writes no status`));
-  assert.match(run.out, new RegExp(`pid ${print.pid}: version unknown \\(native, -p\\), a -p run: no status`));
+  assert.match(run.out, new RegExp(`pid ${print.pid}: version unknown \\(native, -p\\), a -p run writes no status`));
   assert.equal(run.code, 0, run.out);
 
-  // The version in the executable's path, when no sessions file says it.
-  const bare = machine([native.pid]);
-  const versions = ((await doctor(bare.env)).check('claude_code').data?.['sessions'] ?? []) as SessionFacts[];
+  // The version in the executable's path, when no sessions file says it; a 2.1 without one is looked for elsewhere.
+  const bare = machine();
+  const fresh = await fakeClaudeOf(bare.claudeDir, { cwd, binDir: join(bare.dir), shape: 'versions' });
+  bare.addProcess(fresh.pid);
+  const unseen = (await doctor(bare.env)).check('claude_code');
+  const versions = (unseen.data?.['sessions'] ?? []) as SessionFacts[];
   assert.equal(versions[0]?.version, '2.1.197');
   assert.equal(versions[0]?.sessions_file, false);
+  assert.equal(versions[0]?.writes_status, true);
+  assert.equal(unseen.state, 'warning');
+  assert.match(unseen.summary, /1 of them writes no sessions file where vmux looks/);
 });
 
 test('doctor on a machine with nothing set up: no session is a warning, a missing Claude folder a problem (exit 1)', async () => {
