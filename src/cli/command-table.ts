@@ -172,8 +172,8 @@ Settings, and where each is set besides its default:
     options: [],
     operand: 'shell',
     examples: [
-      'source <(vmux completion bash)                                   # in ~/.bashrc',
-      'vmux completion zsh > "${fpath[1]}/_vmux"                         # then restart zsh',
+      'source <(vmux completion bash)                                # in ~/.bashrc',
+      'source <(vmux completion zsh)                                 # in ~/.zshrc, after compinit',
       'vmux completion fish > ~/.config/fish/completions/vmux.fish',
     ],
   },
