@@ -4,7 +4,10 @@ import { createRequire } from 'node:module';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
 import { switchViaDaemon } from '../cli/switch-via-daemon.js';
+import { exitIfNodeTooOld } from './require-node.js';
 import { standardError, standardOutput } from './standard-output.js';
+
+exitIfNodeTooOld();
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
 const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput };

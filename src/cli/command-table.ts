@@ -6,6 +6,12 @@
 /** What a command's operand is, for completion. */
 export type OperandKind = 'session' | 'command' | 'shell' | 'service-action' | 'text';
 
+/** The words of the operands that are a fixed set, for usage checks and completion. */
+export const OPERAND_CHOICES = {
+  shell: ['bash', 'zsh', 'fish'],
+  'service-action': ['install', 'uninstall', 'status'],
+} as const satisfies Partial<Record<OperandKind, readonly string[]>>;
+
 export interface OptionSpec {
   /** Long name without dashes. */
   readonly name: string;
@@ -115,6 +121,61 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ['vmux stop'],
     description: 'Asks the running vmuxd to stop, and waits until it has. Exit 1 when none runs.',
     options: [],
+  },
+  {
+    name: 'config',
+    summary: 'show every setting, its value and where it came from',
+    usage: ['vmux config [--json]'],
+    description:
+      "Shows the value of every setting vmux and vmuxd use and where each came from: the command line, the environment, the config file (with its line) or the default, and the config file's path and whether it exists. Settings are taken in that order: an option beats a variable, a variable beats the config file, the config file beats the default. A setting that cannot be used (a config file that does not parse, an unknown key, a number out of range) is printed with its line, and the command exits 2, as every other command would.",
+    options: [{ name: 'json', description: 'print the settings, the config file and its problems as JSON' }],
+    examples: ['vmux config', "vmux config --json | jq -r '.settings.idle_minutes.value'"],
+    more: `Config file: $XDG_CONFIG_HOME/vmux/config.toml (default ~/.config/vmux/config.toml), in TOML:
+  # ~/.config/vmux/config.toml
+  idle_minutes = 15            # a finished turn older than this is idle (default 10)
+  poll_seconds = 5             # vmuxd rescans this often, and when files change (default 5)
+  launcher = "fuzzel --dmenu"  # the chooser of vmux switch --dmenu (default rofi, wofi or dmenu)
+vmuxd reads the file again when it changes; a file with a mistake is told and the last good settings stay.
+
+Settings, and where each is set besides its default:
+  claude_dir     CLAUDE_CONFIG_DIR                                      (default ~/.claude)
+  vmux_home      VMUX_HOME                                              (default ~/.vmux)
+  idle_minutes   VMUX_IDLE_MINUTES, idle_minutes                        (default 10)
+  poll_seconds   vmuxd --poll-seconds, VMUX_POLL_SECONDS, poll_seconds  (default 5)
+  launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)`,
+  },
+  {
+    name: 'doctor',
+    summary: 'check what vmux sees and why, with the fix for each problem',
+    usage: ['vmux doctor [--json]'],
+    description:
+      'Checks, one by one, what vmux needs and what it finds: the Claude Code processes running (their versions, and whether each writes its status), the Claude folder, the settings, vmuxd and its systemd user service, the i3 or sway window manager, tmux, hooks and the session bus. Each check says ok, warning, problem or not used, and how to fix what is wrong. Exits 0 when everything you use works, 1 when something has a problem.',
+    options: [{ name: 'json', description: 'print the checks as JSON (name, state, summary, details, fix)' }],
+    examples: ['vmux doctor', "vmux doctor --json | jq '.checks[] | select(.state == \"problem\")'"],
+  },
+  {
+    name: 'service',
+    summary: 'run vmuxd as a systemd user service: install | uninstall | status',
+    usage: ['vmux service install', 'vmux service uninstall', 'vmux service status [--json]'],
+    description:
+      "install writes the systemd user unit $XDG_CONFIG_HOME/systemd/user/vmuxd.service (default ~/.config/systemd/user) that runs vmuxd with the absolute paths of the Node running vmux now and of the vmuxd installed beside it (so it works when node is not on the service manager's PATH, as with nvm), then reloads systemd and enables and (re)starts the service. Run it again after updating vmux or Node. A vmuxd running outside the service is stopped first. Without a systemd user manager (a container, an ssh login without lingering) the unit is still written, and vmux says what to run; exit 1.\n\nuninstall stops and disables the service and removes the unit. status says whether the unit is installed, enabled and active, and whether the programs it runs still exist; exit 1 unless it is installed and active.",
+    options: [{ name: 'json', description: 'print the status as JSON (vmux service status only)' }],
+    operand: 'service-action',
+    examples: ['vmux service install', 'vmux service status', 'journalctl --user -u vmuxd    # its log'],
+  },
+  {
+    name: 'completion',
+    summary: 'print a shell completion script: bash | zsh | fish',
+    usage: ['vmux completion bash|zsh|fish'],
+    description:
+      "Prints a completion script for the shell: commands, their options and option values, and for commands that take a session (switch, label) the labels, session ids and PIDs of the running sessions, asked of 'vmux list --json' as you press Tab (quick while vmuxd runs; nothing is offered when vmux cannot answer).",
+    options: [],
+    operand: 'shell',
+    examples: [
+      'source <(vmux completion bash)                                # in ~/.bashrc',
+      'source <(vmux completion zsh)                                 # in ~/.zshrc, after compinit',
+      'vmux completion fish > ~/.config/fish/completions/vmux.fish',
+    ],
   },
   {
     name: 'help',

@@ -28,13 +28,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         return ExitCode.ok;
     }
     if (findCommand(command) === undefined) return unknownCommand(command, io);
-    // Every command runs with its settings checked; vmuxd checks its own (it has options for them).
-    const withSettings = command === 'daemon' ? io : { ...io, env: checkedEnvironment(io) };
+    // Every command runs with its settings checked, but those that check or report them themselves.
+    const withSettings = CHECKS_OWN_SETTINGS.has(command) ? io : { ...io, env: checkedEnvironment(io) };
     return await runCommand(command, rest, withSettings);
   } catch (error) {
     return reportError(error, io);
   }
 }
+
+/**
+ * vmuxd has options for its settings; `config` and `doctor` show what is wrong with them; a
+ * completion script must load even then, or every new shell would print the error; `service`
+ * writes into its unit only the variables the user set, not what they resolve to.
+ */
+const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'doctor', 'completion', 'service']);
 
 /** The environment with the settings resolved into it; a wrong setting stops here (exit 2), a doubtful one is told. */
 function checkedEnvironment(io: CliIo): CliIo['env'] {
@@ -64,6 +71,14 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await (await import('./switch-command.js')).runNext(rest, io);
     case 'status':
       return await runStatus(rest, io);
+    case 'config':
+      return await (await import('./config-command.js')).runConfig(rest, io);
+    case 'doctor':
+      return await (await import('./doctor-command.js')).runDoctor(rest, io);
+    case 'service':
+      return await (await import('./service-command.js')).runService(rest, io);
+    case 'completion':
+      return (await import('./completion-command.js')).runCompletion(rest, io);
     default:
       return unknownCommand(command, io);
   }

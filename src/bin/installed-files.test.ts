@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../test/support/temp-dir.js';
+
+const run = promisify(execFile);
+const REPO = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
+const BUNDLES = ['dist/vmux.cjs', 'dist/vmux-cli.cjs', 'dist/vmuxd.cjs'];
+const root = tempDir('vmux-install-');
+
+/** `npm pack` without its prepack build: the tests run on the build `npm test` just made. */
+async function pack(destination: string): Promise<{ filename: string; files: string[]; size: number }> {
+  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], { cwd: REPO, env: { ...process.env, npm_config_loglevel: 'silent' } });
+  const [packed] = JSON.parse(stdout) as { filename: string; size: number; files: { path: string }[] }[];
+  assert.ok(packed);
+  return { filename: packed.filename, files: packed.files.map((file) => file.path).sort(), size: packed.size };
+}
+
+test('the package holds only what runs: the three bundles, the man page, the systemd unit, README and package.json', async () => {
+  const { files, size } = await pack(root);
+  assert.deepEqual(files, ['README.md', 'dist/vmux-cli.cjs', 'dist/vmux.1', 'dist/vmux.cjs', 'dist/vmuxd.cjs', 'package.json', 'packaging/systemd/vmuxd.service']);
+  assert.ok(size < 400_000, `the tarball is ${size} bytes`);
+});
+
+test('the bundles require nothing but Node itself', () => {
+  for (const bundle of BUNDLES) {
+    const text = readFileSync(join(REPO, bundle), 'utf8');
+    const required = [...text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
+    assert.ok(required.length > 0, bundle);
+    for (const name of required) assert.match(name ?? '', /^node:/, `${bundle} requires ${name}`);
+  }
+});
+
+test('the vmux entry, which answers vmux list through vmuxd, carries none of the other commands', () => {
+  const entry = readFileSync(join(REPO, 'dist/vmux.cjs'), 'utf8');
+  for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion', 'runLabel', 'manPage']) assert.doesNotMatch(entry, new RegExp(`\\b${name}\\b`), name);
+  const cli = readFileSync(join(REPO, 'dist/vmux-cli.cjs'), 'utf8');
+  for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion']) assert.match(cli, new RegExp(`\\b${name}\\b`), name);
+});
+
+test('npm install -g of the package installs a copy that runs on its own, with its man page', async () => {
+  const destination = join(root, 'packed');
+  mkdirSync(destination);
+  const { filename } = await pack(destination);
+  const prefix = join(root, 'prefix');
+  await run('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(destination, filename)], { env: { ...process.env, npm_config_loglevel: 'error' } });
+  const installed = join(prefix, 'lib', 'node_modules', 'vmux');
+  assert.ok(lstatSync(installed).isDirectory() && !lstatSync(installed).isSymbolicLink(), 'a copy, not a link into the clone');
+  assert.equal(existsSync(join(installed, 'node_modules')), false, 'no packages pulled in');
+  assert.equal(realpathSync(join(prefix, 'bin', 'vmux')), join(installed, 'dist', 'vmux.cjs'));
+  assert.ok(existsSync(join(prefix, 'share', 'man', 'man1', 'vmux.1')));
+
+  const env = { PATH: `${join(prefix, 'bin')}:${join(process.execPath, '..')}:/usr/bin:/bin`, HOME: root, CLAUDE_CONFIG_DIR: join(root, 'claude'), VMUX_HOME: join(root, 'vmux-home'), VMUX_PROC_ROOT: join(root, 'no-proc'), XDG_CONFIG_HOME: join(root, 'config') };
+  mkdirSync(env.VMUX_PROC_ROOT);
+  mkdirSync(env.CLAUDE_CONFIG_DIR);
+  assert.match(execFileSync('vmux', ['--version'], { env, cwd: root, encoding: 'utf8' }), /^vmux \d+\.\d+\.\d+\n$/);
+  assert.match(execFileSync('vmuxd', ['--version'], { env, cwd: root, encoding: 'utf8' }), /^vmuxd \d+\.\d+\.\d+\n$/);
+  assert.equal(execFileSync('vmux', ['list', '--json'], { env, cwd: root, encoding: 'utf8' }), '[]\n');
+});
