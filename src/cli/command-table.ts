@@ -135,6 +135,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   idle_minutes = 15            # a finished turn older than this is idle (default 10)
   poll_seconds = 5             # vmuxd rescans this often, and when files change (default 5)
   launcher = "fuzzel --dmenu"  # the chooser of vmux switch --dmenu (default rofi, wofi or dmenu)
+  terminal = "foot"            # opened to show a background session (claude attach)
 vmuxd reads the file again when it changes; a file with a mistake is told and the last good settings stay.
 
 Settings, and where each is set besides its default:
@@ -142,7 +143,8 @@ Settings, and where each is set besides its default:
   vmux_home      VMUX_HOME                                              (default ~/.vmux)
   idle_minutes   VMUX_IDLE_MINUTES, idle_minutes                        (default 10)
   poll_seconds   vmuxd --poll-seconds, VMUX_POLL_SECONDS, poll_seconds  (default 5)
-  launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)`,
+  launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)
+  terminal       VMUX_TERMINAL, terminal                                (default the first installed of foot, kitty, …)`,
   },
   {
     name: 'doctor',

@@ -12,6 +12,7 @@ const SETTING_NAMES = {
   idle_minutes: 'idleMinutes',
   poll_seconds: 'pollSeconds',
   launcher: 'launcher',
+  terminal: 'terminal',
 } as const satisfies Record<string, keyof Omit<Settings, 'configFile'>>;
 
 type SettingName = keyof typeof SETTING_NAMES;
