@@ -1,6 +1,6 @@
 import { Daemon } from '../daemon/daemon.js';
 import { stderrLogger } from '../daemon/logger.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { environmentWithSettings, SettingsFollower, settingsOrThrow } from '../settings/settings.js';
 import { printableLines } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';

@@ -1,7 +1,7 @@
 import type { DaemonStatus } from '../protocol/messages.js';
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { printableJson } from '../text/printable-json.js';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { probeDaemon } from '../daemon/probe-daemon.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { probeDaemon } from '../home/probe-daemon.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { readTmuxLocation } from '../desktop/tmux/tmux-location.js';
 import { TmuxServer } from '../desktop/tmux/tmux-client.js';

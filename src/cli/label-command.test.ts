@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 

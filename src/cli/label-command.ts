@@ -1,12 +1,12 @@
-import { LabelStore } from '../daemon/label-store.js';
-import { prepareVmuxHome, vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { LabelStore } from '../home/label-store.js';
+import { prepareVmuxHome, vmuxHomeFrom } from '../home/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import { checkLabel } from '../protocol/label-text.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { printableLines, stripControlSequences } from '../text/sanitize-text.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
-import { resolveSession } from '../protocol/resolve-session.js';
+import { resolveSession } from '../selection/resolve-session.js';
 import { listSessions } from './session-source.js';
 
 export async function runLabel(args: readonly string[], io: CliIo): Promise<ExitCode> {

@@ -1,4 +1,4 @@
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { printSessions } from './print-sessions.js';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { LabelStore } from '../daemon/label-store.js';
+import { LabelStore } from '../home/label-store.js';
 import { desktopSessionOf, hasGraphicalSession } from '../desktop/graphical-session.js';
-import { SessionRegistry } from '../daemon/session-registry.js';
-import type { VmuxHome } from '../daemon/vmux-home.js';
+import { SessionRegistry } from '../sessions/session-registry.js';
+import type { VmuxHome } from '../home/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { sessionsFromDaemon } from '../protocol/socket-client.js';

@@ -12,7 +12,7 @@ import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
 import { silentLogger } from '../daemon/logger.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { Response } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { requestDaemon } from '../protocol/socket-client.js';

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
-import { takeNext } from '../daemon/next-cycle.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { takeNext } from '../selection/next-cycle.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
@@ -12,7 +12,7 @@ import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.j
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';
 import { parseCommandArgs } from './command-args.js';
-import { resolveSession } from '../protocol/resolve-session.js';
+import { resolveSession } from '../selection/resolve-session.js';
 import { listSessions } from './session-source.js';
 import { reportSwitched } from './switch-report.js';
 

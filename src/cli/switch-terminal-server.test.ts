@@ -10,7 +10,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
 import { Daemon } from '../daemon/daemon.js';
 import { silentLogger } from '../daemon/logger.js';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { encodePath } from '../sessions/encode-path.js';
 import type { CliIo } from './cli-io.js';

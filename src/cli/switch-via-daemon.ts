@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { VmuxError } from '../errors.js';
 import type { Request } from '../protocol/messages.js';

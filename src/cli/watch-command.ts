@@ -1,4 +1,4 @@
-import { vmuxHomeFrom } from '../daemon/vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { subscribeToDaemon } from '../protocol/socket-client.js';

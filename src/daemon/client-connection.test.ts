@@ -9,7 +9,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import type { Response } from '../protocol/messages.js';
 import { Daemon } from './daemon.js';
 import { silentLogger } from './logger.js';
-import { vmuxHomeFrom } from './vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 
 /**
  * What vmuxd writes on its socket, byte for byte: a status bar piping it to a terminal, or a

@@ -61,12 +61,17 @@ export class ClientConnection {
    * MAX_UNREAD_BYTES unread ends that client instead: it does not read, so it is gone.
    */
   send(message: object, options: { dropIfBehind?: boolean } = {}): void {
+    this.sendLine(printableJson(message), options);
+  }
+
+  /** `send` for a line already serialized (with `printableJson`): an event sent to every subscriber is serialized once. */
+  sendLine(line: string, options: { dropIfBehind?: boolean } = {}): void {
     if (this.closed || this.socket.destroyed) return;
     if (options.dropIfBehind && this.socket.writableLength > MAX_UNREAD_BYTES) {
       this.socket.destroy();
       return;
     }
-    this.socket.write(`${printableJson(message)}\n`);
+    this.socket.write(`${line}\n`);
   }
 
   /** From now on the connection carries events (subscribe): it is never closed for being idle. */

@@ -13,7 +13,7 @@ import { desktopSessionOf } from '../desktop/graphical-session.js';
 import { requestDaemon, sessionsFromDaemon } from '../protocol/socket-client.js';
 import { Daemon } from './daemon.js';
 import type { Logger } from './logger.js';
-import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
+import { vmuxHomeFrom, type VmuxHome } from '../home/vmux-home.js';
 
 /**
  * vmuxd follows the window manager: when a session's terminal moves to another workspace, or its

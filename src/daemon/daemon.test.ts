@@ -16,7 +16,7 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { Daemon } from './daemon.js';
 import { silentLogger } from './logger.js';
-import { vmuxHomeFrom, type VmuxHome } from './vmux-home.js';
+import { vmuxHomeFrom, type VmuxHome } from '../home/vmux-home.js';
 import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 
 /**

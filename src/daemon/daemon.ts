@@ -2,35 +2,30 @@ import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { assertNever } from '../assert-never.js';
+import { printableJson } from '../text/printable-json.js';
+import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { VmuxError, messageOf } from '../errors.js';
-import { DESKTOP_VARIABLES, type DaemonStatus, type DesktopSession, type Request, type Response, type SessionsEvent } from '../protocol/messages.js';
+import { LabelStore } from '../home/label-store.js';
+import { probeDaemon } from '../home/probe-daemon.js';
+import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
+import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
+import { processKeyOf, SessionRegistry } from '../sessions/session-registry.js';
 import type { SettingsChange } from '../settings/settings.js';
-import { hasGraphicalSession } from '../desktop/graphical-session.js';
-import { sessionWorkspaces } from '../desktop/session-workspaces.js';
-import { WindowChangeFeed } from '../desktop/window-changes.js';
-import { SessionTitleCache } from '../transcript/session-title.js';
 import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
-import { FollowedDesktop } from './followed-desktop.js';
-import { LabelStore } from './label-store.js';
 import type { Logger } from './logger.js';
-import { probeDaemon } from './probe-daemon.js';
 import { answerNext, answerSwitch, type SwitchContext } from './switch-requests.js';
-import { processKeyOf, SessionRegistry } from './session-registry.js';
-import { prepareVmuxHome, type VmuxHome } from './vmux-home.js';
+import { WorkspaceTracker } from './workspace-tracker.js';
 
 export const DEFAULT_POLL_MS = 5000;
 
 /** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
 const CHANGE_SETTLE_MS = 30;
-
-/** One window move is several WM events (the window, the workspaces it left and entered): one lookup. */
-const WINDOW_SETTLE_MS = 50;
 
 /**
  * On shutdown, clients get this long to read their last line and hang up; then their connections
@@ -64,11 +59,11 @@ export interface DaemonOptions {
 export class Daemon {
   private readonly registry = new SessionRegistry();
   private readonly tailCache = new TailCache();
-  /** Session titles, which tell apart the windows of one terminal server. */
-  private readonly titles = new SessionTitleCache();
   private readonly connections = new Set<ClientConnection>();
   private readonly subscribers = new Set<ClientConnection>();
   private readonly watcher: ChangeWatcher;
+  /** Where each session's window is, followed through the window manager's events. */
+  private readonly windows: WorkspaceTracker;
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -76,17 +71,7 @@ export class Daemon {
   private discoveryEnv: Environment;
   private pollMs: number;
   private scanTimer: NodeJS.Timeout | undefined;
-  /** i3/sway events that may have moved a session's window; polls remain the fallback. */
-  private windowChanges: WindowChangeFeed | undefined;
-  private windowTimer: NodeJS.Timeout | undefined;
   private published = '';
-  /** Workspace of each session's window, by PID, as of the last lookup. */
-  private workspaces = new Map<number, string>();
-  /** Where the window manager is asked: vmuxd's own desktop session, or the one its clients run in. */
-  private readonly desktop: FollowedDesktop;
-  private lookupRunning = false;
-  private lookupAgain = false;
-  private lookupDone: Promise<void> = Promise.resolve();
   /** A poll asked for the next scan. */
   private pollDue = false;
   /** The processes of the last scan, to notice sessions coming and going. */
@@ -102,7 +87,7 @@ export class Daemon {
     private readonly labels: LabelStore,
   ) {
     this.watcher = new ChangeWatcher(() => this.scanSoon());
-    this.desktop = new FollowedDesktop(options.env);
+    this.windows = new WorkspaceTracker(options.env, () => this.registry.list(), () => this.publish(), options.logger);
     this.discoveryEnv = options.env;
     this.pollMs = options.pollMs;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -128,7 +113,7 @@ export class Daemon {
       // Written whole, or the start fails: an empty PID file would name no daemon.
       writeFileSync(home.pidPath, `${process.pid}\n`, { mode: 0o600 });
       daemon.startPolling();
-      daemon.followWindowChanges();
+      daemon.windows.followWindowChanges();
     } catch (error) {
       await daemon.stop(`could not start: ${messageOf(error)}`);
       throw new VmuxError('DAEMON_START_FAILED', `vmuxd could not start: ${messageOf(error)}`, { cause: error });
@@ -147,8 +132,7 @@ export class Daemon {
     this.options.logger.info(`stopping (${why})`);
     clearInterval(this.pollTimer);
     clearTimeout(this.scanTimer);
-    clearTimeout(this.windowTimer);
-    this.windowChanges?.close();
+    this.windows.close();
     this.watcher.close();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
@@ -208,18 +192,18 @@ export class Daemon {
     switch (request.action) {
       case 'list':
         // A client from a desktop vmuxd did not know waits for the workspaces there (once, briefly).
-        if (this.offerDesktop(request.args?.desktop)) return withinMs(this.lookupDone, FIRST_LOOKUP_WAIT_MS).then(() => ({ ok: true, sessions: this.list }));
+        if (this.windows.offerDesktop(request.args?.desktop)) return withinMs(this.windows.lookupDone, FIRST_LOOKUP_WAIT_MS).then(() => ({ ok: true, sessions: this.list }));
         return { ok: true, sessions: this.list };
       case 'switch':
-        this.offerDesktop(request.args.desktop);
+        this.windows.offerDesktop(request.args.desktop);
         return answerSwitch(request.args.query, request.args.desktop, this.switchContext());
       case 'next':
-        this.offerDesktop(request.args.desktop);
+        this.windows.offerDesktop(request.args.desktop);
         return answerNext(request.args.desktop, this.switchContext());
       case 'label':
         return this.label(request.args.session_id, request.args.label);
       case 'subscribe':
-        this.offerDesktop(request.args?.desktop);
+        this.windows.offerDesktop(request.args?.desktop);
         this.subscribers.add(from);
         from.startStream();
         from.send(this.event());
@@ -239,7 +223,7 @@ export class Daemon {
 
   /** What `switch` and `next` choose from and switch with. */
   private switchContext(): SwitchContext {
-    return { sessions: this.list, env: this.desktop.env, home: this.options.home };
+    return { sessions: this.list, env: this.windows.env, home: this.options.home };
   }
 
   private label(sessionId: string, label: string): Response {
@@ -265,7 +249,7 @@ export class Daemon {
       signals: {
         poll_s: this.pollMs / 1000,
         watched_folders: this.watcher.count,
-        window_manager: hasGraphicalSession(this.desktop.env),
+        window_manager: hasGraphicalSession(this.windows.env),
         hooks: false,
       },
     };
@@ -344,72 +328,10 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.publish();
-    if (lookUp) void this.lookUpWorkspaces();
+    if (lookUp) void this.windows.lookUp();
     this.options.logger.debug(
       `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
-  }
-
-  /** After the window manager reported a change: the burst of events it comes in settles first. */
-  private lookUpWorkspacesSoon(): void {
-    if (this.windowTimer !== undefined || this.stopping) return;
-    this.windowTimer = setTimeout(() => {
-      this.windowTimer = undefined;
-      void this.lookUpWorkspaces();
-    }, WINDOW_SETTLE_MS);
-  }
-
-  /**
-   * A client's desktop session; when it moves where the window manager is asked, window changes
-   * are followed there and workspaces looked up again. True then.
-   */
-  private offerDesktop(desktop: DesktopSession | undefined): boolean {
-    if (!this.desktop.offer(desktop)) return false;
-    this.options.logger.debug(`window manager now asked in the desktop session of a client (${describeDesktop(this.desktop.env)})`);
-    this.followWindowChanges();
-    void this.lookUpWorkspaces();
-    return true;
-  }
-
-  private followWindowChanges(): void {
-    this.windowChanges?.close();
-    this.windowChanges = new WindowChangeFeed(this.desktop.env, () => this.lookUpWorkspacesSoon(), { log: (message) => this.options.logger.debug(message) });
-  }
-
-  /**
-   * Asks the window manager where each session's window is, after a scan, a window change or a
-   * new desktop session; one lookup at a time, and one more if more were asked for meanwhile.
-   * Never holds up a scan; resolves when the workspaces asked for are published.
-   */
-  private lookUpWorkspaces(): Promise<void> {
-    if (this.lookupRunning) {
-      this.lookupAgain = true;
-      return this.lookupDone;
-    }
-    this.lookupRunning = true;
-    this.lookupDone = this.runLookups();
-    return this.lookupDone;
-  }
-
-  private async runLookups(): Promise<void> {
-    try {
-      do {
-        this.lookupAgain = false;
-        const env = this.desktop.env;
-        if (!hasGraphicalSession(env)) return;
-        const sessions = this.registry.list();
-        this.titles.keepOnly(new Set(sessions.flatMap((s) => s.transcriptPath ?? [])));
-        const workspaces = await sessionWorkspaces(sessions, env, discoveryContextFrom(env).procRoot, (path) => this.titles.titleOf(path));
-        if (this.stopping) return;
-        this.workspaces = workspaces;
-        this.publish();
-      } while (this.lookupAgain);
-    } catch (error) {
-      // Workspaces are extra: a lookup that fails leaves the last ones, never the daemon down.
-      this.options.logger.warn(`workspace lookup failed: ${messageOf(error)}`);
-    } finally {
-      this.lookupRunning = false;
-    }
   }
 
   /** A label belongs to the conversation the user named: it follows the process to its new one. */
@@ -428,14 +350,14 @@ export class Daemon {
   private publish(): void {
     this.list = this.registry.list().map((session) => {
       const label = this.labels.get(session.sessionId);
-      const workspace = this.workspaces.get(session.pid);
+      const workspace = this.windows.workspaceOf(session.pid);
       return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
     });
-    const text = JSON.stringify(this.list);
-    if (text === this.published) return;
-    this.published = text;
-    const event = this.event();
-    for (const subscriber of this.subscribers) subscriber.send(event, { dropIfBehind: true });
+    // Serialized once for every subscriber, and only sent when it differs from the last one.
+    const line = printableJson(this.event());
+    if (line === this.published) return;
+    this.published = line;
+    for (const subscriber of this.subscribers) subscriber.sendLine(line, { dropIfBehind: true });
   }
 
   private event(): SessionsEvent {
@@ -475,10 +397,6 @@ function pick(env: Environment, names: readonly string[]): Environment {
   return Object.fromEntries(names.flatMap((name) => (env[name] !== undefined ? [[name, env[name]]] : [])));
 }
 
-/** For the log: the desktop variables, not the whole environment. */
-function describeDesktop(env: Environment): string {
-  return DESKTOP_VARIABLES.flatMap((name) => (env[name] ? [`${name}=${env[name]}`] : [])).join(' ');
-}
 
 /** Settles when `promise` does or after `ms`, whichever comes first; never rejects. */
 function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {

@@ -2,11 +2,11 @@ import { inDesktopSession } from '../desktop/graphical-session.js';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
 import { VmuxError, messageOf } from '../errors.js';
 import type { DesktopSession, Response } from '../protocol/messages.js';
-import { resolveSession } from '../protocol/resolve-session.js';
+import { resolveSession } from '../selection/resolve-session.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
-import { takeNext } from './next-cycle.js';
-import type { VmuxHome } from './vmux-home.js';
+import { takeNext } from '../selection/next-cycle.js';
+import type { VmuxHome } from '../home/vmux-home.js';
 
 /** What vmuxd switches with: its current list, its environment, and its home (for `next`'s walk). */
 export interface SwitchContext {

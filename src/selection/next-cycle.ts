@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import { prepareVmuxHome, type VmuxHome } from './vmux-home.js';
+import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
 
 /** Repeated `vmux next` calls this close together walk down the waiting sessions. */
 const NEXT_CYCLE_MS = 60_000;

@@ -1,4 +1,4 @@
-import { byAttention, type Session } from '../sessions/session.js';
+import { byAttention, type Session } from './session.js';
 
 /** A process is one row of the picture whatever conversation it holds: PID plus start time. */
 export type ProcessKey = string;

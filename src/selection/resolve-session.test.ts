@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VmuxError } from '../errors.js';
-import type { SessionInfo } from './session-info.js';
+import type { SessionInfo } from '../protocol/session-info.js';
 import { resolveSession } from './resolve-session.js';
 
 function session(pid: number, sessionId: string, label?: string): SessionInfo {

@@ -1,7 +1,7 @@
 import { VmuxError } from '../errors.js';
-import type { SessionInfo } from './session-info.js';
+import type { SessionInfo } from '../protocol/session-info.js';
 import { stripControlSequences } from '../text/sanitize-text.js';
-import { cleanLabel } from './label-text.js';
+import { cleanLabel } from '../protocol/label-text.js';
 
 /**
  * Finds the one session a user means. Whole names before partial ones: the exact session id,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SessionState } from '../session-state.js';
-import type { Session } from '../sessions/session.js';
+import type { Session } from './session.js';
 import { processKeyOf, SessionRegistry } from './session-registry.js';
 
 const at = (iso: string): Date => new Date(`2025-06-01T${iso}Z`);

@@ -7,7 +7,7 @@ import { callInChild } from '../../test/support/call-in-child.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { nextInCycle, takeNext } from './next-cycle.js';
-import { vmuxHomeFrom } from './vmux-home.js';
+import { vmuxHomeFrom } from '../home/vmux-home.js';
 
 function session(pid: number, state: SessionInfo['state'] = 'needs_input'): SessionInfo {
   return { pid, session_id: `s${pid}`, cwd: '/w', git_branch: '', state, preview: '', workspace: '', reason: 'r' };
