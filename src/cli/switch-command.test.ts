@@ -7,7 +7,7 @@ import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/s
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
-import { withRealWm } from '../../test/support/require-wm.js';
+import { skippedWithout, withRealWm } from '../../test/support/require-wm.js';
 import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -148,6 +148,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 
   it('i3: a session in tmux shown in a terminal window: its pane is selected and that window focused', async (t) => {
+    if (skippedWithout(t, 'tmux')) return;
     await withRealWm(t, 'i3', async (harness) => {
       const dir = tempDir('vmux-switch-tmux-i3-');
       const tmux = privateTmux(dir, installFakeClaude(dir));
@@ -156,7 +157,7 @@ describe('vmux switch and the workspace column on real window managers', () => {
         await tmux.newWindow(pane.sessionId, { kind: 'idle' });
         const pid = await tmux.claudeIn(pane.paneId);
         // The tmux client runs in an xterm on workspace 2; focus starts on workspace 1.
-        const client = await harness.openTerminal({ workspace: '2', command: ['/usr/bin/tmux', '-S', tmux.socketPath, 'attach', '-t', pane.sessionId] });
+        const client = await harness.openTerminal({ workspace: '2', command: ['tmux', '-S', tmux.socketPath, 'attach', '-t', pane.sessionId] });
         const other = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
         assert.equal(await harness.focusedConId(), other.conId);
         const listed = captured(harness.env);
@@ -207,7 +208,8 @@ describe('vmux switch and the workspace column on real window managers', () => {
   });
 });
 
-test('a session in a tmux session no terminal shows: its pane is selected, exit 2 with the attach command', async () => {
+test('a session in a tmux session no terminal shows: its pane is selected, exit 2 with the attach command', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-switch-tmux-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   try {
@@ -224,7 +226,8 @@ test('a session in a tmux session no terminal shows: its pane is selected, exit 
   }
 });
 
-test('a session in tmux that a terminal shows, and no window manager: its pane is selected, exit 0, no WM diagnostics', async () => {
+test('a session in tmux that a terminal shows, and no window manager: its pane is selected, exit 0, no WM diagnostics', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-switch-tmux-only-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   try {
@@ -248,7 +251,8 @@ test('a session in tmux that a terminal shows, and no window manager: its pane i
   }
 });
 
-test('the attach hint for a tmux socket under a hostile folder name: no control character is printed, and the command attaches', async () => {
+test('the attach hint for a tmux socket under a hostile folder name: no control character is printed, and the command attaches', async (t) => {
+  if (skippedWithout(t, 'tmux client', 'bash')) return;
   const dir = join(tempDir('vmux-switch-tmux-hostile-'), HOSTILE);
   mkdirSync(dir);
   const tmux = privateTmux(dir, installFakeClaude(dir));
@@ -261,7 +265,7 @@ test('the attach hint for a tmux socket under a hostile folder name: no control 
     const line = /attach with:\n {2}(.*)\n/.exec(io.err())?.[1] ?? '';
     assert.ok(line.startsWith("tmux -S $'"), io.err());
     // A shell reads the printed line back into the words that attach to the session.
-    const words = execFileSync('/bin/bash', ['-c', `printf '%s\\0' ${line}`]).toString('utf8').split('\0').slice(0, -1);
+    const words = execFileSync('bash', ['-c', `printf '%s\\0' ${line}`]).toString('utf8').split('\0').slice(0, -1);
     assert.deepEqual(words, ['tmux', '-S', tmux.socketPath, 'attach', '-t', 'work']);
     await tmux.attachWith(words, pane.sessionId);
   } finally {
@@ -302,7 +306,8 @@ test('vmux next with nothing waiting exits 2 and says so', async () => {
   assert.match(io.err(), /nothing is waiting/);
 });
 
-test('vmux switch --dmenu: the launcher gets one line per session and the chosen line is switched to', async () => {
+test('vmux switch --dmenu: the launcher gets one line per session and the chosen line is switched to', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-switch-dmenu-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   try {
@@ -324,14 +329,17 @@ test('vmux switch --dmenu: the launcher gets one line per session and the chosen
   }
 });
 
-test('vmuxd switch and next requests: same rules over the socket, and they say where they went', async () => {
+test('vmuxd switch and next requests: same rules over the socket, and they say where they went', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-switch-daemon-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
+  let daemon: Daemon | undefined;
+  t.after(() => daemon?.stop('test'));
   const pane = await tmux.newSession('socket', { kind: 'claude' });
   const pid = await tmux.claudeIn(pane.paneId);
   // Started after the session, so its first scan knows it.
-  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(dir, 'claude') }, pollMs: 60_000, logger: silentLogger, version: 'test' });
+  daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(dir, 'claude') }, pollMs: 60_000, logger: silentLogger, version: 'test' });
   try {
     const response: Response = await requestDaemon(home.socketPath, { action: 'switch', args: { query: String(pid) } });
     assert.equal(response.ok, true, response.error);
@@ -361,18 +369,20 @@ test('vmuxd switch and next requests: same rules over the socket, and they say w
   }
 });
 
-test('vmux switch with no query on a terminal: type to filter, Enter goes to the session', async () => {
+test('vmux switch with no query on a terminal: type to filter, Enter goes to the session', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-switch-picker-');
   const tmux = privateTmux(dir, installFakeClaude(dir));
   // The picker runs in a pane of a second private server, as a person runs it in a terminal.
   const screen = join(dir, 'screen.sock');
-  const screenTmux = (args: readonly string[]) => execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', ...args]);
+  const screenTmux = (args: readonly string[]) => execFileText('tmux', ['-S', screen, '-f', '/dev/null', ...args]);
+  t.after(() => screenTmux(['kill-server']).catch(() => ''));
   try {
     const pane = await tmux.newSession('picked', { kind: 'claude' });
     const pid = await tmux.claudeIn(pane.paneId);
     const env = { ...captured({}).env, TERM: 'xterm-256color' };
     // A fixed command: paths are this test's own temp files.
-    await execFileText('/usr/bin/tmux', ['-S', screen, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '30', '-s', 'picker', '--',
+    await execFileText('tmux', ['-S', screen, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '30', '-s', 'picker', '--',
       'sh', '-c', `'${process.execPath}' '${VMUX}' switch; echo EXIT=$?; sleep 60`], env);
     const capture = () => screenTmux(['capture-pane', '-p', '-t', 'picker']);
     await waitUntil(async () => (await capture()).includes('vmux ›'), 'the picker to show', 8000);

@@ -32,6 +32,9 @@ const FOLLOWS_WITHIN_MS = 3000;
 
 const LIMIT = { timeout: 60_000 };
 
+/** How long vmuxd lets a listing wait for a desktop it has just learnt (FIRST_LOOKUP_WAIT_MS in daemon.ts). */
+const FIRST_LOOKUP_WAIT_MS = 500;
+
 let homes = 0;
 function freshHome(): VmuxHome {
   return vmuxHomeFrom({ VMUX_HOME: join(root, `vmux-home-${++homes}`) });
@@ -98,14 +101,23 @@ describe('vmuxd follows window manager events on real window managers', () => {
  * from its clients: the first `vmux list` from a terminal of the desktop gets the workspaces, and
  * window changes are followed from then on. A client with no window manager changes nothing.
  */
-async function learnsTheDesktopFromClients(harness: WmHarness): Promise<void> {
+async function learnsTheDesktopFromClients(t: TestContext, harness: WmHarness): Promise<void> {
   const terminal = await harness.openTerminal({ workspace: '2', command: [fixtureClaude(harness), '600'] });
   const home = freshHome();
   const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(root, 'claude') }, pollMs: NO_POLL_MS, logger: recordingLogger(), version: 'test' });
   try {
     assert.equal(await workspaceListed(home, terminal.commandPid), '', 'no desktop known yet: no workspace');
+    const asked = performance.now();
     const first = await sessionsFromDaemon(home.socketPath, desktopSessionOf(harness.env));
-    assert.equal(first.find((session) => session.pid === terminal.commandPid)?.workspace, '2', 'the first listing from the desktop has it');
+    const waited = performance.now() - asked;
+    const shown = first.find((session) => session.pid === terminal.commandPid)?.workspace;
+    if (shown !== '2') {
+      // The listing waits for the window manager at most FIRST_LOOKUP_WAIT_MS; a machine loaded
+      // enough can take longer. Then it must have waited that long, and the next listing has it.
+      assert.ok(waited >= FIRST_LOOKUP_WAIT_MS - 50, `the first listing from the desktop lacks workspace 2 (got '${shown}') after only ${waited.toFixed(0)} ms`);
+      t.diagnostic(`${harness.kind}: the window manager took over ${FIRST_LOOKUP_WAIT_MS} ms; the first listing was answered without it`);
+      await waitUntil(async () => (await workspaceListed(home, terminal.commandPid)) === '2', 'vmuxd to list workspace 2', FOLLOWS_WITHIN_MS);
+    }
     // From a client over ssh: a display but no window manager socket. Ignored.
     await sessionsFromDaemon(home.socketPath, { DISPLAY: 'localhost:10.0', I3SOCK: join(root, 'no-such-socket') });
     await listedAfter(harness, `[con_id=${terminal.conId}] move container to workspace 5`, home, terminal.commandPid, '5');
@@ -117,11 +129,11 @@ async function learnsTheDesktopFromClients(harness: WmHarness): Promise<void> {
 
 describe('vmuxd started outside the desktop learns it from its clients', () => {
   it('i3 under Xvfb', LIMIT, async (t) => {
-    await withRealWm(t, 'i3', learnsTheDesktopFromClients);
+    await withRealWm(t, 'i3', (harness) => learnsTheDesktopFromClients(t, harness));
   });
 
   it('headless sway', LIMIT, async (t) => {
-    await withRealWm(t, 'sway', learnsTheDesktopFromClients);
+    await withRealWm(t, 'sway', (harness) => learnsTheDesktopFromClients(t, harness));
   });
 });
 

@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test, type TestContext } from 'node:test';
-import {
-  childrenOf,
-  commOf,
-  isGone,
-  missingBinaries,
-  missingI3Binaries,
-  pollFor,
-  startI3UnderXvfb,
-  type WmHarness,
-  type WmTerminal,
-} from '../../test/support/i3-xvfb.js';
-import { missingSwayBinaries, startSwayHeadless } from '../../test/support/sway-headless.js';
+import { childrenOf, commOf, isGone, pollFor, startI3UnderXvfb, type WmHarness, type WmTerminal } from '../../test/support/i3-xvfb.js';
+import { requireProgram } from '../../test/support/programs.js';
+import { skippedWithout } from '../../test/support/require-wm.js';
+import { startSwayHeadless } from '../../test/support/sway-headless.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { findWindowOfProcess, parseWindowId, windowsTitled, workspacesOfSessions, type WindowLookupOptions, type WindowOfProcess } from './window-of-process.js';
 import { WmClient, type WmNode } from './wm-ipc/index.js';
@@ -314,19 +306,10 @@ describe('workspacesOfSessions', () => {
 // Real window managers: i3 under Xvfb with xterm, headless sway with foot
 // ---------------------------------------------------------------------------------------------
 
-const REQUIRED = process.env.VMUX_REQUIRE_WM === '1';
-
-function skipReason(wm: string, missing: readonly string[]): string | false {
-  if (missing.length === 0 || REQUIRED) return false;
-  return `${wm} not installed (missing: ${missing.join(', ')}); set VMUX_REQUIRE_WM=1 to make this a failure`;
-}
-
-const I3_NEEDS = [...missingI3Binaries(), ...missingBinaries(['xprop'])];
-
-/** The fixture `claude`: a copy of /bin/sleep in the harness folder (readable by the WM's user). */
+/** The fixture `claude`: a copy of `sleep` in the harness folder (readable by the WM's user). */
 function fixtureClaude(harness: WmHarness): string {
   const path = join(harness.dir, 'claude');
-  copyFileSync('/bin/sleep', path);
+  copyFileSync(requireProgram('sleep', 'the fixture claude (a copy of sleep)'), path);
   chmodSync(path, 0o755);
   return path;
 }
@@ -340,7 +323,7 @@ async function terminalWithClaudes(
   wrap: readonly string[] = [],
 ): Promise<{ terminal: WmTerminal; claudes: number[] }> {
   const script = `i=0; while [ "$i" -lt ${count} ]; do "$0" 600 & i=$((i + 1)); done; wait`;
-  const terminal = await harness.openTerminal({ workspace: workspaceName, command: [...wrap, '/bin/sh', '-c', script, claude] });
+  const terminal = await harness.openTerminal({ workspace: workspaceName, command: [...wrap, 'sh', '-c', script, claude] });
   const claudes = await pollFor(() => {
     const found = childrenOf(terminal.commandPid).filter((pid) => commOf(pid) === 'claude');
     return found.length === count ? found : undefined;
@@ -368,10 +351,11 @@ async function stopAndCheck(harness: WmHarness, alreadyStopping: boolean): Promi
   assert.equal(existsSync(harness.dir), false);
 }
 
-describe('findWindowOfProcess on a real i3 under Xvfb', { skip: skipReason('i3 and xprop', I3_NEEDS) }, () => {
+describe('findWindowOfProcess on a real i3 under Xvfb', () => {
   it('finds each fixture claude\'s xterm window and workspace, by WINDOWID and by _NET_WM_PID', async (t: TestContext) => {
-    assert.deepEqual(I3_NEEDS, [], `VMUX_REQUIRE_WM=1 but i3 or xprop is not installed (missing: ${I3_NEEDS.join(', ')})`);
+    if (skippedWithout(t, 'i3', 'xprop')) return;
     const harness = await startI3UnderXvfb();
+    t.after(() => harness.stop());
     let failed = true;
     try {
       const claude = fixtureClaude(harness);
@@ -379,7 +363,7 @@ describe('findWindowOfProcess on a real i3 under Xvfb', { skip: skipReason('i3 a
       const direct = await harness.openTerminal({ workspace: '1', command: [claude, '600'], title: 'direct' });
       const nested = await terminalWithClaudes(harness, claude, '2', 1);
       // Workspace 3: no WINDOWID in claude's environment, so only _NET_WM_PID can tell.
-      const noWindowId = await harness.openTerminal({ workspace: '3', command: ['/usr/bin/env', '-u', 'WINDOWID', claude, '600'] });
+      const noWindowId = await harness.openTerminal({ workspace: '3', command: ['env', '-u', 'WINDOWID', claude, '600'] });
       await pollFor(() => (commOf(noWindowId.commandPid) === 'claude' ? true : undefined), 'env to exec claude');
       const nestedClaude = nested.claudes[0] ?? 0;
 
@@ -394,7 +378,7 @@ describe('findWindowOfProcess on a real i3 under Xvfb', { skip: skipReason('i3 a
 
       // 50 sessions: the three above plus 24 under a WINDOWID terminal and 23 under one without.
       const many = await terminalWithClaudes(harness, claude, '4', 24);
-      const manyHidden = await terminalWithClaudes(harness, claude, '5', 23, ['/usr/bin/env', '-u', 'WINDOWID']);
+      const manyHidden = await terminalWithClaudes(harness, claude, '5', 23, ['env', '-u', 'WINDOWID']);
       const pids = [direct.commandPid, nestedClaude, noWindowId.commandPid, ...many.claudes, ...manyHidden.claudes];
       assert.equal(pids.length, 50);
       const started = performance.now();
@@ -428,10 +412,11 @@ describe('findWindowOfProcess on a real i3 under Xvfb', { skip: skipReason('i3 a
   });
 });
 
-describe('findWindowOfProcess on a real headless sway', { skip: skipReason('sway', missingSwayBinaries()) }, () => {
+describe('findWindowOfProcess on a real headless sway', () => {
   it('finds each fixture claude\'s foot window and workspace by the tree\'s pid', async (t: TestContext) => {
-    assert.deepEqual(missingSwayBinaries(), [], `VMUX_REQUIRE_WM=1 but sway is not installed (missing: ${missingSwayBinaries().join(', ')})`);
+    if (skippedWithout(t, 'sway')) return;
     const harness = await startSwayHeadless();
+    t.after(() => harness.stop());
     let failed = true;
     try {
       const claude = fixtureClaude(harness);

@@ -1,15 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { atExit } from './at-exit.js';
 import { childrenOf, commOf } from './process-tree.js';
+import { requireProgram } from './programs.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * Real processes that look like Claude Code from `/proc`, for discovery tests:
  * - `script`: a shell script named `claude` (its `comm` is the script name), blocked reading stdin;
- * - `versions`: a copy of a real executable at `…/claude/versions/<v>` (`comm` is the version);
+ * - `versions`: a copy of `sleep` at `…/claude/versions/<v>` (`comm` is the version);
  * - `node-build`: Node with its title set to `claude` (argv overwritten, exe `node`), like the old Node build.
+ *
+ * Tests stop them in an `after` hook; one that fails to start is killed before the error reaches
+ * the test, and whatever still runs when the test process exits is killed then (a copy of `sleep`
+ * would otherwise outlive it: it does not wait on a pipe to the test like the others).
  */
+
+/** Fixture processes not yet stopped (and their launched children), killed at exit. */
+const live = new Set<number>();
+atExit(() => {
+  for (const pid of live) killQuietly(pid, 'SIGKILL');
+});
 export type FakeClaudeShape = 'script' | 'versions' | 'node-build';
 
 export interface FakeClaude {
@@ -63,7 +75,7 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
       const dir = join(options.binDir, '.local', 'share', 'claude', 'versions');
       mkdirSync(dir, { recursive: true });
       const path = join(dir, '2.1.197');
-      copyFileSync('/bin/sleep', path);
+      copyFileSync(requireProgram('sleep', 'the fixture claude (a copy of sleep)'), path);
       chmodSync(path, 0o755);
       child = spawn(path, ['infinity'], { cwd: options.cwd, stdio: 'ignore' });
       expectedComm = '2.1.197';
@@ -77,23 +89,35 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
       expectedComm = 'claude';
       break;
   }
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start fake claude (${shape})`);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => commOf(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
+  const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start fake claude (${shape}): ${(await spawnFailed).message}`);
+  live.add(pid);
   let childPid: number | undefined;
-  if (options.launchesChild) {
-    await waitFor(() => (childPid = childrenOf(pid)[0]) !== undefined && commOf(childPid) === 'claude', `pid ${pid} to start its child`);
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    if (childPid !== undefined) killQuietly(childPid, signal);
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+    live.delete(pid);
+    if (childPid !== undefined) live.delete(childPid);
+  };
+  try {
+    await waitFor(() => commOf(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
+    if (options.launchesChild) {
+      await waitFor(() => (childPid = childrenOf(pid)[0]) !== undefined && commOf(childPid) === 'claude', `pid ${pid} to start its child`);
+      if (childPid !== undefined) live.add(childPid);
+    }
+  } catch (error) {
+    // The caller never gets a handle to stop it with.
+    await stop('SIGKILL');
+    throw error;
   }
   return {
     pid,
     cwd: options.cwd,
     ...(childPid !== undefined ? { childPid } : {}),
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (childPid !== undefined) killQuietly(childPid, signal);
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
+    stop,
   };
 }
 

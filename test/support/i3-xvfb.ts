@@ -20,7 +20,8 @@
  *   is reaped by its own parent: PID 1 of a container may reap orphans late or never), then i3, then Xvfb,
  *   waits on each, and removes the scratch folder. Whatever is still alive when the test process
  *   exits is SIGKILLed.
- * - `missingI3Binaries()` names the executables not found on PATH (for skip/fail decisions).
+ * - `missingI3Binaries()` names the executables not found on PATH (for skip/fail decisions, made in
+ *   require-wm.ts).
  * - Shared with sway: `WmNode`, `WmWorkspace`, `WmCommandResult`, `WmMsg`, `findNode`, `walkTree`,
  *   `workspaceNameOf`, `focusedNode`, `pollFor`, `startProcess`, `stopProcessTree`, `childrenOf`,
  *   `isGone`, `commOf`, `endChildOf`, `execQuiet`, `missingBinaries`, `validWorkspaceName`, `createHarness`.
@@ -28,10 +29,12 @@
 import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { childrenOf, commOf, isGone, readStat } from './process-tree.js';
+import { atExit } from './at-exit.js';
+import { missingPrograms, requireProgram } from './programs.js';
 
 export { childrenOf, commOf, isGone } from './process-tree.js';
 
@@ -325,16 +328,22 @@ const OUTPUT_LIMIT = 64 * 1024;
 const liveProcesses = new Set<ManagedProcess>();
 const liveDirs = new Set<string>();
 
-process.once('exit', () => {
-  for (const proc of liveProcesses) {
+atExit(() => {
+  // The whole tree of each, found before anything is killed: a terminal's command and what it started.
+  const pids = [...liveProcesses].flatMap((proc) => [proc.pid, ...descendantsOf(proc.pid)]);
+  for (const pid of pids) {
     try {
-      process.kill(proc.pid, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
   }
   for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
 });
+
+function descendantsOf(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
+}
 
 /** A scratch folder removed by `releaseDir` or, at the latest, when the process exits. */
 export function makeScratchDir(prefix: string): string {
@@ -459,20 +468,9 @@ export async function stopProcessTree(proc: ManagedProcess, options: StopTreeOpt
   return [...seen];
 }
 
-/** Executables of `names` not found on PATH. */
+/** Executables of `names` not found on PATH (see programs.ts, the one place that looks). */
 export function missingBinaries(names: readonly string[]): string[] {
-  const dirs = (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter).filter(Boolean);
-  return names.filter(
-    (name) =>
-      !dirs.some((dir) => {
-        try {
-          accessSync(join(dir, name), constants.X_OK);
-          return true;
-        } catch {
-          return false;
-        }
-      }),
-  );
+  return missingPrograms(names);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -844,12 +842,12 @@ export async function startI3UnderXvfb(options: I3Options = {}): Promise<I3Harne
   }
 }
 
-/** A fixture `claude` (a copy of /bin/sleep, so `comm` is `claude`) in the harness folder, which the WM's user can run. */
+/** A fixture `claude` (a copy of `sleep`, so `comm` is `claude`) in the harness folder, which the WM's user can run. */
 export function fixtureClaude(harness: WmHarness): string {
   const binDir = join(harness.dir, 'bin');
   mkdirSync(binDir, { recursive: true, mode: 0o755 });
   const path = join(binDir, 'claude');
-  copyFileSync('/bin/sleep', path);
+  copyFileSync(requireProgram('sleep', 'the fixture claude (a copy of sleep)'), path);
   chmodSync(path, 0o755);
   return path;
 }

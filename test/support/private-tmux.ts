@@ -1,16 +1,37 @@
 /*
  * Test support (not used by vmux itself): private tmux servers with fixture `claude` processes
  * running inside panes, and headless attached clients. Kept beside the tmux tests because they
- * are its only users; everything is started from argv arrays.
+ * are its only users; everything is started from argv arrays, every program found through PATH.
+ *
+ * A server is killed by a hook registered before it starts (`after`, the test's own when made
+ * inside a test): it goes when the test passes, fails or times out. Whatever still runs when the
+ * test process exits (a hook that never ran) is killed then.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { findDescendant } from './process-tree.js';
+import { atExit } from './at-exit.js';
+import { findDescendant, isGone, readStat } from './process-tree.js';
+import { requireProgram } from './programs.js';
 
-export const TMUX_BINARY = '/usr/bin/tmux';
+/** Servers not yet closed: their tmux, socket and server PID (once known), and their `script` clients. */
+const liveServers = new Map<string, { tmux: string; serverPid?: number; scripts: ChildProcess[] }>();
+atExit(() => {
+  for (const [socketPath, server] of liveServers) {
+    spawnSync(server.tmux, ['-S', socketPath, 'kill-server'], { stdio: 'ignore', timeout: 2000 });
+    for (const pid of [server.serverPid, ...server.scripts.map((child) => child.pid)]) {
+      if (pid === undefined || isGone(pid)) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    rmSync(socketPath, { force: true });
+  }
+});
 
 /** The environment of everything started here: never inside the tmux the tests may run in. */
 export function cleanEnv(): NodeJS.ProcessEnv {
@@ -29,12 +50,12 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
   }
 }
 
-/** A copy of /bin/sleep named `claude` (its `comm` is `claude`); run it with `infinity`. */
+/** A copy of `sleep` named `claude` (its `comm` is `claude`); run it with `infinity`. */
 export function installFakeClaude(dir: string): string {
   const bin = join(dir, 'bin');
   mkdirSync(bin, { recursive: true });
   const path = join(bin, 'claude');
-  copyFileSync('/bin/sleep', path);
+  copyFileSync(requireProgram('sleep', 'the fixture claude (a copy of sleep)'), path);
   chmodSync(path, 0o755);
   return path;
 }
@@ -83,16 +104,24 @@ export interface PrivateTmux {
   close(): Promise<void>;
 }
 
-/** A private server on `<dir>/tmux.sock`, killed when the test file ends (or by `close`). */
+/**
+ * A private server on `<dir>/tmux.sock`, killed when the test (or, made outside a test, the test
+ * file) ends, or by `close`. Throws at once, starting nothing, when tmux is not on PATH.
+ */
 export function privateTmux(dir: string, claudePath: string): PrivateTmux {
+  const tmuxPath = requireProgram('tmux', 'a private tmux server');
   const socketPath = join(dir, 'tmux.sock');
   const env = cleanEnv();
   const scripts: ChildProcess[] = [];
+  const live: { tmux: string; serverPid?: number; scripts: ChildProcess[] } = { tmux: tmuxPath, scripts };
   let closed = false;
+  // Before anything can start the server.
+  liveServers.set(socketPath, live);
+  after(() => server.close());
 
   const tmux = (args: readonly string[]): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile(TMUX_BINARY, ['-u', '-S', socketPath, '-f', '/dev/null', ...args], { env, timeout: 5000 }, (error, stdout, stderr) => {
+      execFile(tmuxPath, ['-u', '-S', socketPath, '-f', '/dev/null', ...args], { env, timeout: 5000 }, (error, stdout, stderr) => {
         if (error === null) resolve(stdout);
         else reject(new Error(`tmux ${args.join(' ')}: ${stderr.trim() || error.message}`, { cause: error }));
       });
@@ -104,11 +133,11 @@ export function privateTmux(dir: string, claudePath: string): PrivateTmux {
         return [claudePath, 'infinity'];
       case 'shell':
         // The script is a constant; the path arrives as $0. `; exit` keeps sh from exec-ing claude.
-        return ['/bin/sh', '-c', '"$0" infinity; exit 0', claudePath];
+        return ['sh', '-c', '"$0" infinity; exit 0', claudePath];
       case 'shell-env-cleared':
-        return ['/bin/sh', '-c', 'env -u TMUX -u TMUX_PANE "$0" infinity; exit 0', claudePath];
+        return ['sh', '-c', 'env -u TMUX -u TMUX_PANE "$0" infinity; exit 0', claudePath];
       case 'idle':
-        return ['/bin/sleep', 'infinity'];
+        return ['sleep', 'infinity'];
     }
   };
   const IDS = '#{session_id}\t#{window_id}\t#{pane_id}';
@@ -122,7 +151,11 @@ export function privateTmux(dir: string, claudePath: string): PrivateTmux {
     socketPath,
     tmux,
     async newSession(name, command) {
-      return ids(await tmux(['new-session', '-d', '-P', '-F', IDS, '-x', '160', '-y', '48', '-s', name, '--', ...argvOf(command)]));
+      if (closed) throw new Error(`tmux server on ${socketPath} already closed`);
+      const created = ids(await tmux(['new-session', '-d', '-P', '-F', IDS, '-x', '160', '-y', '48', '-s', name, '--', ...argvOf(command)]));
+      // The first session started the server: its PID, to kill it should kill-server not answer.
+      live.serverPid ??= Number(await server.show(created.sessionId, '#{pid}'));
+      return created;
     },
     async newWindow(sessionId, command) {
       return ids(await tmux(['new-window', '-d', '-P', '-F', IDS, '-t', `${sessionId}:`, '--', ...argvOf(command)]));
@@ -138,13 +171,13 @@ export function privateTmux(dir: string, claudePath: string): PrivateTmux {
       return found;
     },
     async attach(sessionId) {
-      return server.attachWith([TMUX_BINARY, '-u', '-S', socketPath, 'attach', '-t', sessionId], sessionId);
+      return server.attachWith([tmuxPath, '-u', '-S', socketPath, 'attach', '-t', sessionId], sessionId);
     },
     async attachWith(argv, sessionId) {
       // `script` runs its command through a shell: the command line only names variables, which carry the words.
       const words = Object.fromEntries(argv.map((word, i) => [`VMUX_ARG${i}`, word]));
       const line = `exec ${argv.map((_, i) => `"$VMUX_ARG${i}"`).join(' ')}`;
-      const child = spawn('script', ['-qfec', line, '/dev/null'], { env: { ...env, ...words }, stdio: ['pipe', 'ignore', 'ignore'] });
+      const child = spawn(requireProgram('script', 'a headless tmux client'), ['-qfec', line, '/dev/null'], { env: { ...env, ...words }, stdio: ['pipe', 'ignore', 'ignore'] });
       scripts.push(child);
       const scriptPid = child.pid;
       if (scriptPid === undefined) throw new Error('could not start script');
@@ -169,11 +202,22 @@ export function privateTmux(dir: string, claudePath: string): PrivateTmux {
       if (closed) return;
       closed = true;
       await tmux(['kill-server']).catch(() => undefined);
+      const serverPid = live.serverPid;
+      if (serverPid !== undefined) {
+        // kill-server ends the panes (SIGHUP) and the server; one that does not answer is killed.
+        await waitUntil(() => serverEnded(serverPid), `tmux server ${serverPid} to exit`, 3000).catch(() => {
+          try {
+            process.kill(serverPid, 'SIGKILL');
+          } catch {
+            // Gone meanwhile.
+          }
+        });
+      }
       await Promise.all(scripts.map((child) => reap(child)));
       rmSync(socketPath, { force: true });
+      liveServers.delete(socketPath);
     },
   };
-  after(() => server.close());
   return server;
 }
 
@@ -189,6 +233,12 @@ async function reap(child: ChildProcess): Promise<void> {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/** A tmux server is gone, a zombie (its reaper is late) or its PID now another program's. */
+function serverEnded(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat === undefined || stat.state === 'Z' || !stat.comm.startsWith('tmux');
 }
 
 function parentOf(pid: number): number | undefined {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { missingPrograms } from './programs.js';
 
 /**
  * A tiny tmpfs of its own, to meet a real full disk (ENOSPC, short writes); unmounted when the test
@@ -10,6 +11,8 @@ import { after } from 'node:test';
  */
 export function smallTmpfs(sizeKiB: number): { dir: string } | { skip: string } {
   if (process.getuid?.() !== 0) return { skip: 'mounting a small tmpfs to fill needs root' };
+  const missing = missingPrograms(['mount', 'umount', 'df', 'fallocate']);
+  if (missing.length > 0) return { skip: `not on PATH: ${missing.join(', ')} (needed to mount a small tmpfs and fill it)` };
   const dir = mkdtempSync(join(tmpdir(), 'vmux-full-disk-'));
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
   if (mounted.status !== 0) {

@@ -2,10 +2,14 @@
  * A real sway on its headless wlroots backend for tests, with real `foot` terminals.
  * No `node:test` import. Shares its plumbing with `i3-xvfb.ts`.
  *
- * sway 1.7 refuses to run as root. When the tests run as root (CI), sway and every terminal run as
- * a non-root test user (`vmuxtest`, created with `useradd -m` when missing), switched to with
- * `setpriv` (which execs in place, so the PID we hold is sway's own). Run as any other user, the
- * harness starts them as that user, no switching.
+ * sway 1.7 refuses to run as root. When the tests run as root, sway and every terminal run as a
+ * temporary non-root user of this test process (`vmuxtest-<pid>`), switched to with `setpriv` (which
+ * execs in place, so the PID we hold is sway's own). Creating a user changes the machine, so it is
+ * done only when CI asks for it (`VMUX_REQUIRE_WM=1`); otherwise `swayUnavailable()` says why the
+ * sway tests skip as root. The user is created (`useradd -m`) when the first harness of the process
+ * starts and removed with its home (`userdel -r`) when the last one stops, and at the latest when the
+ * process exits: a per-process name means that test files running in parallel never share one.
+ * Run as any other user, the harness starts everything as that user, no switching.
  *
  * API
  * - `startSwayHeadless(options?)`: scratch folder owned by the sway user, private
@@ -33,16 +37,17 @@
  * it could do neither. `command` paths given to `openTerminal` must be readable and executable by the test
  * user: put fixtures under `dir` (owned by that user, 0700, root can write there).
  */
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   createHarness,
   execQuiet,
   exitReason,
   makeScratchDir,
-  missingBinaries,
   pollFor,
   releaseDir,
   startProcess,
@@ -52,8 +57,8 @@ import {
   type OpenTerminalOptions,
   type WmHarness,
 } from './i3-xvfb.js';
-
-export const SWAY_TEST_USER = 'vmuxtest';
+import { atExit } from './at-exit.js';
+import { missingPrograms, requiredByCi } from './programs.js';
 
 export interface SwayUser {
   readonly name: string;
@@ -62,14 +67,28 @@ export interface SwayUser {
   readonly home: string;
 }
 
+/** What the harness runs, found through PATH. */
+export const SWAY_BINARIES = ['sway', 'swaymsg', 'foot', 'footclient'] as const;
+/** What it also needs as root: to make its user, switch to it and remove it. */
+const TEST_USER_BINARIES = ['setpriv', 'useradd', 'userdel', 'getent'] as const;
+
+export const SWAY_AS_ROOT = 'sway refuses to run as root; set VMUX_REQUIRE_WM=1 to let the tests create a temporary user';
+
 /** Whether sway needs a user switch: only when this process is root. */
 export function swayRunsAsOtherUser(): boolean {
   return process.getuid?.() === 0;
 }
 
 export function missingSwayBinaries(): string[] {
-  const needed = ['sway', 'swaymsg', 'foot', 'footclient', ...(swayRunsAsOtherUser() ? ['setpriv', 'useradd', 'getent'] : [])];
-  return missingBinaries(needed);
+  return missingPrograms([...SWAY_BINARIES, ...(swayRunsAsOtherUser() ? TEST_USER_BINARIES : [])]);
+}
+
+/** Why no sway harness can start here (not installed; root without leave to create a user), or undefined. */
+export function swayUnavailable(): string | undefined {
+  const missing = missingSwayBinaries();
+  if (missing.length > 0) return `not on PATH: ${missing.join(', ')} (needed for headless sway)`;
+  if (swayRunsAsOtherUser() && !requiredByCi()) return SWAY_AS_ROOT;
+  return undefined;
 }
 
 async function lookupUser(name: string): Promise<SwayUser | undefined> {
@@ -86,26 +105,90 @@ async function lookupUser(name: string): Promise<SwayUser | undefined> {
 }
 
 /**
- * The user sway runs as: this process's own user, or (as root) the non-root test user, created
- * with `useradd -m` when missing. Idempotent, and safe when two test files race to create it.
+ * The temporary user of this test process: its own name, so that parallel test files never
+ * share (or remove) another's. Held by the live harnesses of the process; `testUser` is set
+ * while it exists.
  */
-export async function ensureSwayUser(name = SWAY_TEST_USER): Promise<SwayUser> {
-  if (!swayRunsAsOtherUser()) {
-    const me = userInfo();
-    return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir };
+const TEST_USER_NAME = `vmuxtest-${process.pid}`;
+let testUser: SwayUser | undefined;
+let holders = 0;
+let userSteps: Promise<unknown> = Promise.resolve();
+
+/** Creating and removing the user one step at a time, whatever the harnesses of the process do. */
+function serially<T>(step: () => Promise<T>): Promise<T> {
+  const next = userSteps.then(step, step);
+  userSteps = next.catch(() => undefined);
+  return next;
+}
+
+// A process that ends without stopping its harnesses still removes its user (its processes were
+// just killed by i3-xvfb.ts's step, registered first; -f does not wait for them to be reaped).
+atExit(() => {
+  if (testUser !== undefined) spawnSync('userdel', ['-r', '-f', testUser.name], { stdio: 'ignore', timeout: 10_000 });
+});
+
+/**
+ * useradd and userdel lock /etc/passwd, which another test process may hold for a moment, and
+ * userdel refuses while a process of the user is still being reaped: those are tried again.
+ */
+const PASSING_REFUSAL = /lock|try again|currently used|logged in/i;
+
+async function userCommand(file: 'useradd' | 'userdel', args: readonly string[], done: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await execQuiet(file, args, 10_000);
+    if (await done()) return;
+    const said = result.stderr.trim();
+    if (attempt >= 30 || !PASSING_REFUSAL.test(said)) throw new Error(`${file} ${args.join(' ')} failed (exit ${String(result.code)}): ${said}`);
+    await delay(100);
   }
-  const existing = await lookupUser(name);
-  if (existing) return existing;
-  const created = await execQuiet('useradd', ['-m', name], 10_000);
-  const user = await lookupUser(name); // another process may have created it meanwhile
-  if (!user) throw new Error(`useradd -m ${name} failed (exit ${String(created.code)}): ${created.stderr.trim()}`);
+}
+
+async function createTestUser(name: string): Promise<SwayUser> {
+  // A user of this name left by a crashed run of a process with the same PID is taken over.
+  let user = await lookupUser(name);
+  if (user === undefined) {
+    await userCommand('useradd', ['-m', '-c', 'vmux tests, removed when they end', name], async () => (user = await lookupUser(name)) !== undefined);
+  }
+  if (user === undefined) throw new Error('unreachable');
   if (user.uid === 0) throw new Error(`test user ${name} has uid 0`);
   return user;
 }
 
+async function removeTestUser(user: SwayUser): Promise<void> {
+  await userCommand('userdel', ['-r', user.name], async () => (await lookupUser(user.name)) === undefined);
+  if (existsSync(user.home)) throw new Error(`userdel -r ${user.name} left its home ${user.home}`);
+}
+
+/**
+ * The user sway runs as: this process's own, or (as root, with VMUX_REQUIRE_WM=1) the temporary
+ * test user, created for the first harness that asks. Every call is matched by `releaseSwayUser`.
+ */
+async function acquireSwayUser(): Promise<SwayUser> {
+  if (!swayRunsAsOtherUser()) {
+    const me = userInfo();
+    return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir };
+  }
+  return serially(async () => {
+    if (!requiredByCi()) throw new Error(`sway harness: ${SWAY_AS_ROOT}`);
+    testUser ??= await createTestUser(TEST_USER_NAME);
+    holders++;
+    return testUser;
+  });
+}
+
+/** Removes the test user (`userdel -r`) once no harness of this process holds it. */
+async function releaseSwayUser(): Promise<void> {
+  if (!swayRunsAsOtherUser()) return;
+  await serially(async () => {
+    holders = Math.max(0, holders - 1);
+    if (holders > 0 || testUser === undefined) return;
+    const user = testUser;
+    await removeTestUser(user);
+    testUser = undefined;
+  });
+}
+
 export interface SwayOptions {
-  /** Test user when running as root (default `vmuxtest`). */
-  readonly user?: string;
   readonly readyTimeoutMs?: number;
 }
 
@@ -141,8 +224,21 @@ export async function startSwayHeadless(options: SwayOptions = {}): Promise<Sway
   const started = Date.now();
   const timeoutMs = options.readyTimeoutMs ?? 10_000;
   const missing = missingSwayBinaries();
-  if (missing.length > 0) throw new Error(`sway harness: not installed: ${missing.join(', ')}`);
-  const user = await ensureSwayUser(options.user ?? SWAY_TEST_USER);
+  if (missing.length > 0) throw new Error(`sway harness: not on PATH: ${missing.join(', ')}`);
+  const user = await acquireSwayUser();
+  let harness: SwayHarness;
+  try {
+    harness = await startSwayAs(user, started, timeoutMs);
+  } catch (error) {
+    await releaseSwayUser();
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  // The user goes once nothing of this harness runs as it any more (even when stopping failed).
+  return { ...harness, stop: () => (stopped ??= harness.stop().finally(releaseSwayUser)) };
+}
+
+async function startSwayAs(user: SwayUser, started: number, timeoutMs: number): Promise<SwayHarness> {
   const switchUser = swayRunsAsOtherUser();
   const dir = makeScratchDir('vmux-sway-');
   const servers: ManagedProcess[] = [];

@@ -26,6 +26,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { atExit } from './at-exit.js';
 
 /** The bundled daemon that package.json's `bin.vmuxd` installs (dist/vmuxd.cjs). */
 export const VMUXD = fileURLToPath(new URL('../../vmuxd.cjs', import.meta.url));
@@ -84,7 +85,7 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  atExit(() => {
     for (const child of live) {
       try {
         child.kill('SIGKILL');

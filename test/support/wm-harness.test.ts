@@ -2,26 +2,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import { commOf, findNode, fixtureClaude, isGone, missingBinaries, missingI3Binaries, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
+import { commOf, findNode, fixtureClaude, isGone, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
 import { readStat } from './process-tree.js';
-import { missingSwayBinaries, startSwayHeadless } from './sway-headless.js';
+import { requiredByCi } from './programs.js';
+import { skippedWithout, unmetNeed } from './require-wm.js';
+import { startSwayHeadless } from './sway-headless.js';
 
 /**
  * Smoke test of the real-WM harnesses themselves: each starts, opens a terminal on workspace 1 and
  * one on workspace 2 running a fixture `claude`, focus moves by `[con_id=N] focus`, and `stop()`
  * leaves no process, socket or folder behind. With VMUX_REQUIRE_WM=1 a missing WM fails the test.
  */
-
-const REQUIRED = process.env.VMUX_REQUIRE_WM === '1';
-
-function skipReason(wm: string, missing: readonly string[]): string | false {
-  if (missing.length === 0 || REQUIRED) return false;
-  return `${wm} not installed (missing: ${missing.join(', ')}); set VMUX_REQUIRE_WM=1 to make this a failure`;
-}
-
-function assertInstalled(wm: string, missing: readonly string[]): void {
-  assert.deepEqual(missing, [], `VMUX_REQUIRE_WM=1 but ${wm} is not installed (missing: ${missing.join(', ')})`);
-}
 
 function environOf(pid: number): Map<string, string> {
   const env = new Map<string, string>();
@@ -113,11 +104,12 @@ async function proveHarness(
   assert.equal(existsSync(socket), false, 'IPC socket removed');
 }
 
-describe('i3 under Xvfb harness', { skip: skipReason('i3', missingI3Binaries()) }, () => {
+describe('i3 under Xvfb harness', () => {
   it('opens terminals on workspaces 1 and 2, focuses by con_id, tears everything down', async (t) => {
-    assertInstalled('i3', missingI3Binaries());
+    if (skippedWithout(t, 'i3')) return;
     const started = Date.now();
     const harness = await startI3UnderXvfb();
+    t.after(() => harness.stop());
     t.diagnostic(`i3: startI3UnderXvfb resolved after ${Date.now() - started} ms`);
     assert.ok(harness.startupMs < 2000, `i3 ready in ${harness.startupMs} ms`);
     assert.match(harness.env.DISPLAY ?? '', /^:\d+$/);
@@ -128,16 +120,16 @@ describe('i3 under Xvfb harness', { skip: skipReason('i3', missingI3Binaries()) 
       // i3's tree has the X window id but no pid; the terminal exports WINDOWID to its child…
       assert.equal(typeof a.window, 'number');
       // xterm has no server mode: a window of a terminal server is refused, not faked.
-      await assert.rejects(harness.openTerminal({ workspace: '3', command: ['/bin/true'], server: 'shared' }), /i3 harness: no terminal servers/);
+      await assert.rejects(harness.openTerminal({ workspace: '3', command: ['true'], server: 'shared' }), /i3 harness: no terminal servers/);
       const node = findNode(await harness.tree(), (n) => n.id === a.conId);
       assert.equal(node?.window, a.window);
       assert.equal(node?.pid, undefined);
       assert.equal(environOf(a.commandPid).get('WINDOWID'), String(a.window));
       assert.equal(environOf(a.commandPid).get('I3SOCK'), harness.socketPath);
       // …and X11 knows the terminal's PID (xprop is in x11-utils, required under VMUX_REQUIRE_WM=1).
-      const xpropMissing = missingBinaries(['xprop']).length > 0;
-      assert.ok(!(REQUIRED && xpropMissing), 'VMUX_REQUIRE_WM=1 but xprop (x11-utils) is not installed');
-      if (!xpropMissing) {
+      const noXprop = unmetNeed('xprop');
+      assert.ok(!(requiredByCi() && noXprop), `VMUX_REQUIRE_WM=1 but ${noXprop}`);
+      if (noXprop === undefined) {
         const out = execFileSync('xprop', ['-id', String(a.window), '_NET_WM_PID'], {
           env: { ...process.env, ...harness.env },
           encoding: 'utf8',
@@ -149,11 +141,12 @@ describe('i3 under Xvfb harness', { skip: skipReason('i3', missingI3Binaries()) 
   });
 });
 
-describe('sway headless harness', { skip: skipReason('sway', missingSwayBinaries()) }, () => {
+describe('sway headless harness', () => {
   it('opens terminals on workspaces 1 and 2, focuses by con_id, tears everything down', async (t) => {
-    assertInstalled('sway', missingSwayBinaries());
+    if (skippedWithout(t, 'sway')) return;
     const started = Date.now();
     const harness = await startSwayHeadless();
+    t.after(() => harness.stop());
     t.diagnostic(`sway: startSwayHeadless resolved after ${Date.now() - started} ms (user ${harness.user.name}, uid ${harness.user.uid})`);
     assert.ok(harness.startupMs < 2000, `sway ready in ${harness.startupMs} ms`);
     assert.equal(harness.env.SWAYSOCK, harness.socketPath);
@@ -170,8 +163,9 @@ describe('sway headless harness', { skip: skipReason('sway', missingSwayBinaries
   });
 
   it('opens two windows of one foot server: one pid for both in the tree, a con and a command each', async (t) => {
-    assertInstalled('sway', missingSwayBinaries());
+    if (skippedWithout(t, 'sway')) return;
     const harness = await startSwayHeadless();
+    t.after(() => harness.stop());
     const dir = harness.dir;
     let stoppedCleanly = false;
     try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
+import { findProgram } from '../../../test/support/programs.js';
 import { TmuxStaleError } from '../../errors.js';
 import { attachCommand, checkPaneHoldsProcess, planTmuxSwitch, shellQuote } from './plan-tmux-switch.js';
 import type { TmuxAttachedClient, TmuxPane } from './tmux-client.js';
@@ -121,13 +121,15 @@ test('shellQuote writes control characters as octal bytes in $\'…\', so the pr
   assert.equal(shellQuote("it's\\\u202e"), `$'it\\'s\\\\\\342\\200\\256'`);
 });
 
-test('a word quoted by shellQuote is read back by bash as the same word', { skip: !existsSync('/bin/bash') && 'no bash' }, () => {
+const bash = findProgram('bash');
+
+test('a word quoted by shellQuote is read back by bash as the same word', { skip: bash === undefined && 'bash not on PATH' }, () => {
   const words = ['/tmp/a\u001b]0;pwned\u0007b', 'x\u009b2J\u009d0;t\u009c', "it's \\ $HOME \u202eevil\u2066", 'tab\there\nnew 1', '$(touch /tmp/x)', '道友 🎉'];
   for (const word of words) {
     const quoted = shellQuote(word);
     assert.doesNotMatch(quoted, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     // The quoted word is the script's text: bash parses it, printf gives back its bytes.
-    const echoed = execFileSync('/bin/bash', ['-c', `printf '%s' ${quoted}`], { env: { LC_ALL: 'C' } });
+    const echoed = execFileSync(bash ?? 'bash', ['-c', `printf '%s' ${quoted}`], { env: { LC_ALL: 'C' } });
     assert.deepEqual(echoed, Buffer.from(word, 'utf8'), word);
   }
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { TmuxStaleError } from '../../errors.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux } from '../../../test/support/private-tmux.js';
+import { skippedWithout } from '../../../test/support/require-wm.js';
 import { switchToTmuxPane } from './switch-to-pane.js';
 import { readTmuxLocation, type TmuxLocation } from './tmux-location.js';
 
@@ -50,7 +51,8 @@ async function threeSessions(dir: string) {
   return { server, alpha, alphaW1, alphaClaude, odd, oddClaude, gamma };
 }
 
-test('no client attached: the pane is selected and the attach command shows it', async () => {
+test('no client attached: the pane is selected and the attach command shows it', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   const { server, alpha, alphaW1, alphaClaude } = await threeSessions(dir);
   try {
@@ -74,7 +76,8 @@ test('no client attached: the pane is selected and the attach command shows it',
   }
 });
 
-test('no client, oddly named session: the attach command targets its id and works', async () => {
+test('no client, oddly named session: the attach command targets its id and works', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   const { server, odd, oddClaude } = await threeSessions(dir);
   try {
@@ -90,7 +93,8 @@ test('no client, oddly named session: the attach command targets its id and work
   }
 });
 
-test('a client already shows the session: window and pane selected under it, that client returned', async () => {
+test('a client already shows the session: window and pane selected under it, that client returned', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   const { server, alpha, alphaW1, alphaClaude, gamma } = await threeSessions(dir);
   try {
@@ -108,7 +112,8 @@ test('a client already shows the session: window and pane selected under it, tha
   }
 });
 
-test('clients attached elsewhere: the most recently active one is switched to the session', async () => {
+test('clients attached elsewhere: the most recently active one is switched to the session', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   const { server, alphaW1, alphaClaude, odd, oddClaude, gamma } = await threeSessions(dir);
   try {
@@ -146,7 +151,8 @@ test('clients attached elsewhere: the most recently active one is switched to th
   }
 });
 
-test('several servers: each switch acts on the session\'s own server only', async () => {
+test('several servers: each switch acts on the session\'s own server only', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   mkdirSync(join(dir, 'a'));
   mkdirSync(join(dir, 'b'));
@@ -173,12 +179,18 @@ test('several servers: each switch acts on the session\'s own server only', asyn
   }
 });
 
-test('never a guess: stale pane, stale server, and a process that only inherited the pane\'s variables', async () => {
+test('never a guess: stale pane, stale server, and a process that only inherited the pane\'s variables', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-switch-');
   const { server, alphaClaude, oddClaude, gamma } = await threeSessions(dir);
   const stale = (reason: string) => (error: unknown) => error instanceof TmuxStaleError && error.reason === reason;
   const impostor = spawn(installFakeClaude(join(dir, 'impostor')), ['infinity'], { env: cleanEnv(), stdio: 'ignore' });
   const impostorExited = new Promise((resolve) => impostor.once('exit', resolve));
+  // A copy of sleep: it would outlive a test that times out.
+  t.after(async () => {
+    impostor.kill('SIGKILL');
+    await impostorExited;
+  });
   try {
     const client = await server.attach(gamma.sessionId);
     const alphaLocation = await locate(server, alphaClaude.paneId);
@@ -198,8 +210,6 @@ test('never a guess: stale pane, stale server, and a process that only inherited
     await server.close();
     await assert.rejects(switchToTmuxPane(oddLocation, options), stale('server-gone'));
   } finally {
-    impostor.kill('SIGKILL');
-    await impostorExited;
     await server.close();
   }
 });

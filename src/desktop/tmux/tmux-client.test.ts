@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { TmuxRefusedError, TmuxStaleError, VmuxError } from '../../errors.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { cleanEnv, installFakeClaude, privateTmux } from '../../../test/support/private-tmux.js';
+import { skippedWithout } from '../../../test/support/require-wm.js';
 import { classifyTmuxFailure, parseClientLines, parsePaneLine, TmuxServer } from './tmux-client.js';
 
 const HOSTILE_NAMES = ['a b', ']; exec rm -rf ~ [', `"it's" $(touch x) \`id\``, 'é😀 🚀', '-t', '%1', '$0'];
@@ -89,7 +90,8 @@ test('classifyTmuxFailure tells a gone server or target from a refusal', () => {
   assert.equal(classifyTmuxFailure(''), 'refused');
 });
 
-test('TmuxServer queries panes on several real servers, sessions, windows and panes', async () => {
+test('TmuxServer queries panes on several real servers, sessions, windows and panes', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-tmux-client-');
   const claude = installFakeClaude(dir);
   mkdirSync(join(dir, 'one'));
@@ -127,7 +129,8 @@ test('TmuxServer queries panes on several real servers, sessions, windows and pa
   }
 });
 
-test('TmuxServer lists a headless client with its tty, pid and odd session name', async () => {
+test('TmuxServer lists a headless client with its tty, pid and odd session name', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
   const dir = tempDir('vmux-tmux-client-');
   const server = privateTmux(dir, installFakeClaude(dir));
   try {
@@ -147,7 +150,8 @@ test('TmuxServer lists a headless client with its tty, pid and odd session name'
   }
 });
 
-test('TmuxServer errors: pane gone, client gone, server gone, refused, no tmux, no answer', async () => {
+test('TmuxServer errors: pane gone, client gone, server gone, refused, no tmux, no answer', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-tmux-client-');
   const server = privateTmux(dir, installFakeClaude(dir));
   const isStale = (reason: string) => (error: unknown) => error instanceof TmuxStaleError && error.reason === reason;

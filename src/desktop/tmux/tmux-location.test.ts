@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { processAncestry } from '../process-ancestry.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { cleanEnv, installFakeClaude, privateTmux, waitUntil } from '../../../test/support/private-tmux.js';
+import { skippedWithout } from '../../../test/support/require-wm.js';
 import {
   parsePaneId,
   parseTmuxVariable,
@@ -71,7 +72,7 @@ test('parseTtyNr counts fields after the last parenthesis', () => {
 
 test('readTmuxLocation: a process without TMUX has its ancestors\' location; a vanished one none', async () => {
   const dir = tempDir('vmux-tmux-loc-');
-  const child = spawn('/bin/sleep', ['infinity'], { env: cleanEnv(), stdio: 'ignore' });
+  const child = spawn('sleep', ['infinity'], { env: cleanEnv(), stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     // Its environment has no TMUX; its ancestors are this test's, in tmux only when the tests run in tmux.
@@ -119,7 +120,8 @@ test('readTmuxLocation reads a fake proc root', () => {
   assert.equal(readTmuxLocation(proc, 300, '%12; kill-server')?.paneId, '%9', 'a reported pane that is no pane id is ignored');
 });
 
-test('readTmuxLocation on real processes in panes of a private tmux server', async () => {
+test('readTmuxLocation on real processes in panes of a private tmux server', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-tmux-loc-');
   const claude = installFakeClaude(dir);
   const server = privateTmux(dir, claude);

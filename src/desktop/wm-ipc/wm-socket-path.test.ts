@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { requireProgram } from '../../../test/support/programs.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { WmNotFoundError } from '../../errors.js';
 import { findWmSocketPath } from './wm-socket-path.js';
@@ -124,7 +125,9 @@ test('programs that print nothing, a non-socket, or many lines do not count', as
 
 test('a program that hangs is given up on at the deadline, also when a child of it holds the output open', async () => {
   // `sleep` without exec: killing the shell leaves sleep holding stdout, so the pipe never closes.
-  const bin = binFolder({ i3: 'exec /bin/sleep 5', sway: '/bin/sleep 5' });
+  // The stubs' PATH is their folder alone: they run the sleep this test's PATH finds.
+  const sleep = requireProgram('sleep', 'a stub that hangs');
+  const bin = binFolder({ i3: `exec '${sleep}' 5`, sway: `'${sleep}' 5` });
   const started = performance.now();
   await assert.rejects(findWmSocketPath({ env: { PATH: bin }, commandTimeoutMs: 200 }), (error: unknown) => {
     assert.ok(error instanceof WmNotFoundError);
