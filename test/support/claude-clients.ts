@@ -200,29 +200,31 @@ function npm(args: readonly string[]): Promise<void> {
     execFile('npm', [...args], { timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env: npmEnv() }, (error, _stdout, stderr) => {
       if (!error) return resolve();
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'npm is not on PATH' : lastLines(stderr) || error.message;
+      const why = code === 'ENOENT' ? 'npm is not on PATH' : npmReason(stderr) || error.message;
       reject(new ClientUnavailableError(`npm install ${args.at(-1)} failed: ${why}`, { cause: error }));
     });
   });
 }
 
-/** npm's own settings stay (registry, proxy); a caller's `npm_config_*` from `npm test` do not leak in. */
+/**
+ * npm's settings stay (registry, proxy, cache, also as `npm_config_*`); what `npm test` sets
+ * about vmux's own package and script does not leak in.
+ */
 function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_(config|package|lifecycle)_/i.test(key)) continue;
+    if (/^npm_(package|lifecycle)_|^npm_config_(local_)?prefix$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
 }
 
-function lastLines(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim())
-    .filter((l) => l !== '' && !/^A complete log of this run/.test(l) && !/^\S+\.log$/.test(l))
-    .slice(-2)
-    .join(' / ');
+/** npm's reason in one line: its error code and the line that says what failed, not the stack. */
+function npmReason(text: string): string {
+  const lines = text.split('\n').map((l) => l.replace(/^npm (error|ERR!) ?/, '').trim()).filter((l) => l !== '');
+  const code = lines.map((l) => /^code (\S+)$/.exec(l)?.[1]).find((c) => c !== undefined);
+  const what = lines.find((l) => /request to|reason:|No matching version|404|E[A-Z]{3,}:/.test(l) && !l.startsWith('at ')) ?? lines[0] ?? '';
+  return [code, what].filter((x) => x).join(': ');
 }
 
 /**
