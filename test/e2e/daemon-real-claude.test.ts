@@ -30,10 +30,11 @@ const SCENARIO_TIMEOUT_MS = 60_000;
 const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const LABEL = 'review MR';
 /**
- * How long the API holds the answer to the second prompt. The Node build writes nothing but its
- * transcript, and writes the prompt there only a moment after sending it: it gets longer.
+ * How long the API holds the answer to the second prompt: long enough for a poll on a busy
+ * machine. The Node build writes nothing but its transcript, and writes the prompt there only a
+ * moment after sending it: it gets longer.
  */
-const slowMsFor = (build: string): number => (build === 'node' ? 4000 : 1500);
+const slowMsFor = (build: string): number => (build === 'node' ? 5000 : 3000);
 
 let api: FakeAnthropicApi;
 
@@ -44,7 +45,7 @@ after(async () => {
   await api?.close();
 });
 
-describe('vmuxd with the real Claude Code', { concurrency: true }, () => {
+describe('vmuxd with the real Claude Code', { concurrency: 3 }, () => {
   before(() => ensureClient(REFERENCE_VERSION).then(() => undefined, () => undefined), { timeout: INSTALL_TIMEOUT_MS });
 
   it('has the bundled executables and the reference client (missing executables are a failure)', { timeout: INSTALL_TIMEOUT_MS }, async (t) => {
@@ -94,7 +95,8 @@ describe('vmuxd with the real Claude Code', { concurrency: true }, () => {
     const timeout = build === 'node' ? 2 * SCENARIO_TIMEOUT_MS : SCENARIO_TIMEOUT_MS;
     it(`(2) a subscriber sees needs_input → working → needs_input across a prompt (${version})`, { timeout }, async (t) => {
       const SLOW_MS = slowMsFor(build);
-      const SLOW_PROMPT = `SLOW ${SLOW_MS} second prompt`;
+      // One prompt per version: the clients of this loop share the fake API and run at once.
+      const SLOW_PROMPT = `SLOW ${SLOW_MS} second prompt of ${version}`;
       await withClaudeAndDaemon(t, version, async (c, d) => {
         const sub = await Subscriber.open(d.socketPath);
         try {

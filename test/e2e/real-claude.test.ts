@@ -45,7 +45,8 @@ for (const { version, build } of CLIENTS) {
   /** 2.1.332 runs in auto mode unless told otherwise: it asks for permission only in default mode. */
   const asking: Partial<ClaudeInTmuxOptions> = reference ? { args: ['--permission-mode', 'default'] } : {};
 
-  describe(`vmux list with the real Claude Code ${version} (${build})`, { concurrency: 4 }, () => {
+  // Two clients at a time per version: CI has two cores, and other test files run beside.
+  describe(`vmux list with the real Claude Code ${version} (${build})`, { concurrency: 2 }, () => {
     // Install before the scenarios, so that none spends its own timeout on it; a failure here
     // is reported by each scenario (skipped, or failed under VMUX_REQUIRE_CLIENTS=1).
     before(() => ensureClient(version).then(() => undefined, () => undefined), { timeout: INSTALL_TIMEOUT_MS });

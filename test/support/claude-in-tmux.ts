@@ -205,11 +205,21 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
     env: stableEnv,
     async send(text: string) {
       await tmux(['send-keys', '-l', text]);
+      const tail = text.slice(-20);
       // Let the input box take the pasted text before Enter submits it.
-      await pollUntil(async () => (await screen()).includes(text.slice(-20)), `the prompt to show "${text}"`, 5000).catch(
+      await pollUntil(async () => inputBox(await screen()).includes(tail), `the prompt to show "${text}"`, 5000).catch(
         () => undefined,
       );
-      await tmux(['send-keys', 'Enter']);
+      // A client still starting up (the Node build on a busy machine) can drop an Enter: press it
+      // again while the text still sits in the input box.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await tmux(['send-keys', 'Enter']);
+        const submitted = await pollUntil(async () => !inputBox(await screen()).includes(tail), 'the prompt to leave the input box', 3000).then(
+          () => true,
+          () => false,
+        );
+        if (submitted) return;
+      }
     },
     async keys(...keys: string[]) {
       await tmux(['send-keys', ...keys]);
@@ -357,6 +367,19 @@ function versionsLink(client: InstalledClient, home: string): string {
     }
   }
   return path;
+}
+
+/**
+ * The text of the input box: the lines between the last two horizontal rules the client draws
+ * around it (all three versions do), or the whole screen when there are none.
+ */
+export function inputBox(screen: string): string {
+  const lines = screen.split('\n');
+  const rules = lines.flatMap((line, i) => (/^─{10,}/.test(line.trim()) ? [i] : []));
+  const bottom = rules.at(-1);
+  const top = rules.at(-2);
+  if (bottom === undefined || top === undefined) return screen;
+  return lines.slice(top + 1, bottom).join('\n');
 }
 
 /** The pane's process is the client (tmux executes it directly); else its only child. */
