@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -9,6 +9,7 @@ import { CLIENTS, clientOrSkip, ensureClient, REFERENCE_VERSION, type InstalledC
 import {
   claudeVersion,
   pollUntil,
+  removeScratch,
   startClaudeInTmux,
   type ClaudeInTmux,
   type ClaudeInTmuxOptions,
@@ -92,18 +93,19 @@ for (const { version, build } of CLIENTS) {
     const permissionTodo = build === 'node' ? { todo: 'vmux cannot tell a permission prompt of the Node build from a running tool' } : {};
     it('(c) a Bash permission prompt needs input, reason says permission', { timeout: SCENARIO_TIMEOUT_MS, ...permissionTodo }, async (t) => {
       await withClaude(t, version, asking, async (c) => {
-        await c.send('please RUN_BASH touch scenario-c-file');
+        // Not `touch`: 2.1.197 now and then ran `touch <new file>` in the project without asking.
+        await c.send('please RUN_BASH git init -q scenario-c-repo');
         await c.waitForScreen('Do you want to proceed?');
         const info = await waitForSession(
           c,
           // The client may show the prompt before it writes the tool call to the transcript: the
           // tool's name and command follow within a moment.
-          (s) => s.state === 'needs_input' && /permission/i.test(s.reason) && /Bash/.test(s.reason) && /Bash: touch/.test(s.preview),
+          (s) => s.state === 'needs_input' && /permission/i.test(s.reason) && /Bash/.test(s.reason) && /Bash: git init/.test(s.preview),
           'needs_input, reason "waiting for permission: Bash", preview of the command',
         );
         assert.equal(info.session_id, c.sessionFile()?.sessionId);
-        assert.match(info.preview, /Bash: touch scenario-c-file/);
-        assert.ok(!existsSync(join(c.cwd, 'scenario-c-file')), 'the command did not run');
+        assert.match(info.preview, /Bash: git init -q scenario-c-repo/);
+        assert.ok(!existsSync(join(c.cwd, 'scenario-c-repo')), 'the command did not run');
       });
     });
 
@@ -141,7 +143,7 @@ for (const { version, build } of CLIENTS) {
           assert.equal(info.session_id, id, 'the continued session id');
         });
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
       }
     });
 
@@ -215,7 +217,7 @@ for (const { version, build } of CLIENTS) {
           });
         });
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
       }
     });
 
@@ -287,7 +289,7 @@ for (const { version, build } of CLIENTS) {
           assert.ok(!existsSync(join(c.home, '.claude', 'projects')), 'nothing under ~/.claude/projects');
         });
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
       }
     });
 
@@ -306,7 +308,7 @@ for (const { version, build } of CLIENTS) {
           assert.equal(info.cwd, cwd);
         });
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
       }
     });
 
@@ -323,7 +325,7 @@ for (const { version, build } of CLIENTS) {
           assert.equal(info.git_branch, 'feature-x');
         });
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
       }
     });
 

@@ -127,7 +127,7 @@ process.once('exit', () => {
     spawnSync(TMUX, ['-L', socket, 'kill-server'], { stdio: 'ignore', timeout: 2000 });
     if (path) rmSync(path, { force: true });
   }
-  for (const root of liveRoots) rmSync(root, { recursive: true, force: true });
+  for (const root of liveRoots) removeScratch(root);
 });
 
 /** What the client says of itself (`claude --version`). */
@@ -291,7 +291,7 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
       }
       await pollUntil(async () => !isAlive(pid), `pid ${pid} to exit`, 10_000).catch(() => undefined);
       if (ownRoot) {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
         liveRoots.delete(root);
       }
     },
@@ -380,6 +380,19 @@ export function inputBox(screen: string): string {
   const top = rules.at(-2);
   if (bottom === undefined || top === undefined) return screen;
   return lines.slice(top + 1, bottom).join('\n');
+}
+
+/**
+ * Removes a scratch folder, best effort: a client's own child may still write into it for a
+ * moment after the client is gone (the Node build's git clone of the plugin marketplace under
+ * `~/.claude/plugins`), so retry, and never fail a scenario over its cleanup.
+ */
+export function removeScratch(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch {
+    // left for the system's temp cleanup
+  }
 }
 
 /** The pane's process is the client (tmux executes it directly); else its only child. */
