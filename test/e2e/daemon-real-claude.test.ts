@@ -3,19 +3,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SessionsEvent } from '../../src/protocol/messages.js';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { claudeVersion, NATIVE_CLAUDE, pollUntil, startClaudeInTmux, type ClaudeInTmux } from '../support/claude-in-tmux.js';
+import { CLIENTS, clientOrSkip, ensureClient, REFERENCE_VERSION } from '../support/claude-clients.js';
+import { claudeVersion, pollUntil, startClaudeInTmux, type ClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { runVmux, VMUX } from '../support/run-vmux.js';
 
 /**
- * End-to-end: the real Claude Code client (2.1.197, offline in tmux against a fake API) and a real
- * vmuxd child process (`node dist/vmuxd.cjs --poll-seconds 1`) in a private VMUX_HOME, reading the
- * client's HOME. Each scenario has its own client, home and daemon, looks only at the PID it
- * started, and waits on events with deadlines.
+ * End-to-end: the real Claude Code client (offline in tmux against a fake API) and a real vmuxd
+ * child process (`node dist/vmuxd.cjs --poll-seconds 1`) in a private VMUX_HOME, reading the
+ * client's HOME. The reference client (2.1.332) runs every scenario; the older ones (2.1.197, the
+ * 2.1.100 Node build) the subscriber's view of a prompt. Each scenario has its own client, home
+ * and daemon, looks only at the PID it started, and waits on events with deadlines.
  */
 
 // The bundled executables that package.json's `bin` installs.
@@ -25,9 +27,14 @@ const POLL_MS = 1000;
 const POLL_MARGIN_MS = 750;
 const WAIT_MS = 20_000;
 const SCENARIO_TIMEOUT_MS = 60_000;
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
 const LABEL = 'review MR';
-const SLOW_MS = 1500;
-const SLOW_PROMPT = `SLOW ${SLOW_MS} second prompt`;
+/**
+ * How long the API holds the answer to the second prompt: long enough for a poll on a busy
+ * machine. The Node build writes nothing but its transcript, and writes the prompt there only a
+ * moment after sending it: it gets longer.
+ */
+const slowMsFor = (build: string): number => (build === 'node' ? 5000 : 3000);
 
 let api: FakeAnthropicApi;
 
@@ -38,16 +45,18 @@ after(async () => {
   await api?.close();
 });
 
-describe('vmuxd with the real Claude Code', { concurrency: true }, () => {
-  it('has the real client and the bundled executables (missing is a failure, not a skip)', () => {
-    assert.ok(existsSync(NATIVE_CLAUDE), `${NATIVE_CLAUDE} is missing: run npm ci`);
+describe('vmuxd with the real Claude Code', { concurrency: 3 }, () => {
+  before(() => ensureClient(REFERENCE_VERSION).then(() => undefined, () => undefined), { timeout: INSTALL_TIMEOUT_MS });
+
+  it('has the bundled executables and the reference client (missing executables are a failure)', { timeout: INSTALL_TIMEOUT_MS }, async (t) => {
     assert.ok(existsSync(VMUX), `${VMUX} is missing: run npm run build`);
     assert.ok(existsSync(VMUXD), `${VMUXD} is missing: run npm run build`);
-    assert.match(claudeVersion(), /^2\.1\.\d+$/);
+    const client = await clientOrSkip(t, REFERENCE_VERSION);
+    if (client) assert.equal(claudeVersion(client), REFERENCE_VERSION);
   });
 
   it('(1) a label follows the process through /clear; labels.json keeps both ids', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
-    await withClaudeAndDaemon(async (c, d) => {
+    await withClaudeAndDaemon(t, REFERENCE_VERSION, async (c, d) => {
       await c.send('the conversation to name');
       await c.waitForScreen('Answer: the conversation to name');
       const oldId = c.sessionFile()?.sessionId;
@@ -81,57 +90,64 @@ describe('vmuxd with the real Claude Code', { concurrency: true }, () => {
     });
   });
 
-  it('(2) a subscriber sees needs_input → working → needs_input across a prompt', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
-    await withClaudeAndDaemon(async (c, d) => {
-      const sub = await Subscriber.open(d.socketPath);
-      try {
-        // The first event is the current picture: the fresh client, before any prompt.
-        const first = await sub.waitFor((s) => s.length >= 1, 'the first event');
-        assert.deepEqual(first[0]?.filter((s) => s.pid === c.pid).map((s) => s.state), ['idle'], 'the fresh session is idle');
+  for (const { version, build } of CLIENTS) {
+    // The Node build takes longer to start.
+    const timeout = build === 'node' ? 2 * SCENARIO_TIMEOUT_MS : SCENARIO_TIMEOUT_MS;
+    it(`(2) a subscriber sees needs_input → working → needs_input across a prompt (${version})`, { timeout }, async (t) => {
+      const SLOW_MS = slowMsFor(build);
+      // One prompt per version: the clients of this loop share the fake API and run at once.
+      const SLOW_PROMPT = `SLOW ${SLOW_MS} second prompt of ${version}`;
+      await withClaudeAndDaemon(t, version, async (c, d) => {
+        const sub = await Subscriber.open(d.socketPath);
+        try {
+          // The first event is the current picture: the fresh client, before any prompt.
+          const first = await sub.waitFor((s) => s.length >= 1, 'the first event');
+          assert.deepEqual(first[0]?.filter((s) => s.pid === c.pid).map((s) => s.state), ['idle'], 'the fresh session is idle');
 
-        await c.send('first prompt');
-        await c.waitForScreen('Answer: first prompt');
-        await sub.waitForState(c.pid, 'needs_input');
-        const mark = sub.count;
+          await c.send('first prompt');
+          await c.waitForScreen('Answer: first prompt');
+          await sub.waitForState(c.pid, 'needs_input');
+          const mark = sub.count;
 
-        const sent = Date.now();
-        await c.send(SLOW_PROMPT);
-        await sub.waitForState(c.pid, 'working');
-        await c.waitForScreen(`Answer: ${SLOW_PROMPT}`);
-        const answeredAt = Date.now();
-        const waiting = await sub.waitForState(c.pid, 'needs_input');
+          const sent = Date.now();
+          await c.send(SLOW_PROMPT);
+          await sub.waitForState(c.pid, 'working');
+          await c.waitForScreen(`Answer: ${SLOW_PROMPT}`);
+          const answeredAt = Date.now();
+          const waiting = await sub.waitForState(c.pid, 'needs_input');
 
-        const states = sub.statesSince(mark, c.pid);
-        const workingAt = sub.firstAt((s) => s.some((x) => x.pid === c.pid && x.state === 'working'), sent);
-        const slowRequest = api.conversationRequests().find((r) => JSON.stringify(r.body).includes(SLOW_PROMPT));
-        assert.ok(slowRequest, 'the fake API received the slow turn');
-        const releasedAt = slowRequest.at.getTime() + SLOW_MS;
-        t.diagnostic(
-          `after the slow prompt: working seen at ${workingAt - sent} ms, stream released at ${releasedAt - sent} ms, answer on screen at ${answeredAt - sent} ms`,
-        );
-        const all = collapse(sub.statesSince(0, c.pid).map((s) => `${s.state} (${s.reason})`));
-        t.diagnostic(`whole stream for pid ${c.pid}, runs collapsed: ${all.join(' → ')}`);
-        t.diagnostic(`events for pid ${c.pid} across the slow prompt: ${states.map((s) => `${s.ms} ms ${s.state} (${s.reason})`).join(', ')}`);
-        assert.ok(workingAt < releasedAt, 'working was published while the API still held the answer');
-        assert.deepEqual(
-          collapse(states.map((s) => s.state)),
-          ['needs_input', 'working', 'needs_input'],
-          `states of pid ${c.pid} across the prompt: ${JSON.stringify(states)}`,
-        );
-        const id = c.sessionFile()?.sessionId;
-        assert.ok(states.every((s) => s.session_id === id), `one conversation throughout: ${id}`);
-        assert.ok(waiting.waiting_since, 'waiting_since is set again');
-        assert.ok(Date.parse(waiting.waiting_since) >= sent, `waiting_since ${waiting.waiting_since} is after the prompt`);
-        assert.match(waiting.preview, new RegExp(`Answer: ${SLOW_PROMPT}`));
-        sub.assertClean();
-      } finally {
-        sub.close();
-      }
+          const states = sub.statesSince(mark, c.pid);
+          const workingAt = sub.firstAt((s) => s.some((x) => x.pid === c.pid && x.state === 'working'), sent);
+          const slowRequest = api.conversationRequests().find((r) => JSON.stringify(r.body).includes(SLOW_PROMPT));
+          assert.ok(slowRequest, 'the fake API received the slow turn');
+          const releasedAt = slowRequest.at.getTime() + SLOW_MS;
+          t.diagnostic(
+            `after the slow prompt: working seen at ${workingAt - sent} ms, stream released at ${releasedAt - sent} ms, answer on screen at ${answeredAt - sent} ms`,
+          );
+          const all = collapse(sub.statesSince(0, c.pid).map((s) => `${s.state} (${s.reason})`));
+          t.diagnostic(`whole stream for pid ${c.pid}, runs collapsed: ${all.join(' → ')}`);
+          t.diagnostic(`events for pid ${c.pid} across the slow prompt: ${states.map((s) => `${s.ms} ms ${s.state} (${s.reason})`).join(', ')}`);
+          assert.ok(workingAt < releasedAt, 'working was published while the API still held the answer');
+          assert.deepEqual(
+            collapse(states.map((s) => s.state)),
+            ['needs_input', 'working', 'needs_input'],
+            `states of pid ${c.pid} across the prompt: ${JSON.stringify(states)}`,
+          );
+          const id = c.sessionFile()?.sessionId;
+          assert.ok(states.every((s) => s.session_id === id), `one conversation throughout: ${id}`);
+          assert.ok(waiting.waiting_since, 'waiting_since is set again');
+          assert.ok(Date.parse(waiting.waiting_since) >= sent, `waiting_since ${waiting.waiting_since} is after the prompt`);
+          assert.match(waiting.preview, new RegExp(`Answer: ${SLOW_PROMPT}`));
+          sub.assertClean();
+        } finally {
+          sub.close();
+        }
+      });
     });
-  });
+  }
 
   it('(3) kill -9 of the client removes it within one poll interval; its sessions file stays', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
-    await withClaudeAndDaemon(async (c, d) => {
+    await withClaudeAndDaemon(t, REFERENCE_VERSION, async (c, d) => {
       await c.send('about to be killed');
       await c.waitForScreen('Answer: about to be killed');
       const id = c.sessionFile()?.sessionId;
@@ -247,8 +263,14 @@ function isAlive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-async function withClaudeAndDaemon(body: (claude: ClaudeInTmux, daemon: DaemonProcess) => Promise<void>): Promise<void> {
-  const claude = await startClaudeInTmux({ api });
+async function withClaudeAndDaemon(
+  t: TestContext,
+  version: string,
+  body: (claude: ClaudeInTmux, daemon: DaemonProcess) => Promise<void>,
+): Promise<void> {
+  const client = await clientOrSkip(t, version);
+  if (!client) return;
+  const claude = await startClaudeInTmux({ api, client, startTimeoutMs: client.build === 'node' ? 60_000 : 30_000 });
   let daemon: DaemonProcess | undefined;
   try {
     daemon = await startDaemon(claude);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { pollUntil, startClaudeInTmux } from '../support/claude-in-tmux.js';
+import { clientOrSkip, REFERENCE_VERSION } from '../support/claude-clients.js';
+import { pollUntil, startClaudeInTmux, TMUX } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { fixtureClaude, startI3UnderXvfb } from '../support/i3-xvfb.js';
 import { skippedWithoutWm } from '../support/require-wm.js';
@@ -16,16 +17,19 @@ import { runVmux } from '../support/run-vmux.js';
  * for them on workspace 3, and `vmux switch` takes them there.
  */
 
-test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 90_000 }, async (t) => {
+test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 10 * 60_000 }, async (t) => {
   if (skippedWithoutWm(t, 'i3')) return;
+  // The reference client (installed on demand, once: the timeout covers that install).
+  const client = await clientOrSkip(t, REFERENCE_VERSION);
+  if (!client) return;
   const api = await startFakeAnthropicApi();
-  const claude = await startClaudeInTmux({ api });
+  const claude = await startClaudeInTmux({ api, client });
   const harness = await startI3UnderXvfb();
   const vmuxHome = mkdtempSync(join(tmpdir(), 'vmux-tmux-i3-'));
   try {
     await claude.send('hello from tmux under i3');
     await claude.waitForScreen('Answer: hello from tmux under i3');
-    const shown = await harness.openTerminal({ workspace: '3', command: ['/usr/bin/tmux', '-L', claude.socketName, 'attach'] });
+    const shown = await harness.openTerminal({ workspace: '3', command: [TMUX, '-L', claude.socketName, 'attach'] });
     const elsewhere = await harness.openTerminal({ workspace: '1', command: [fixtureClaude(harness), '600'] });
     assert.equal(await harness.focusedConId(), elsewhere.conId);
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: vmuxHome, ...claude.env, ...harness.env };

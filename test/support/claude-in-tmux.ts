@@ -11,29 +11,32 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import type { InstalledClient } from './claude-clients.js';
 import type { FakeAnthropicApi } from './fake-anthropic-api.js';
 import { childrenOf } from './process-tree.js';
 
 /**
- * Runs the real Claude Code client in a private tmux server (its own socket, no config file),
- * talking to a fake Anthropic API, with a scratch HOME prepared so that no first-run screen shows.
+ * Runs a real Claude Code client (one of `claude-clients.ts`) in a private tmux server (its own
+ * socket, no config file), talking to a fake Anthropic API, with a scratch HOME prepared so that
+ * no first-run screen shows.
  *
- * - `native`: the 2.1.x single executable `node_modules/@anthropic-ai/claude-code/bin/claude.exe`,
- *   started directly (`comm` `claude.exe`) or, with `launch: 'versions'`, through a hard link at
+ * - a native build: `…/@anthropic-ai/claude-code/bin/claude.exe`, started directly (`comm`
+ *   `claude.exe`) or, with `launch: 'versions'`, through a hard link at
  *   `<home>/.local/share/claude/versions/<version>` as the native installer lays it out (`comm`
  *   is then the version string);
- * - `node`: the older Node build (`node_modules/claude-code-node-build/cli.js`, run with this Node).
+ * - the Node build: `cli.js`, run with this Node (`comm` `claude`: the script sets its title).
  *
- * Everything is started from argv arrays: no shell line ever carries test text.
+ * Everything is started from argv arrays: no shell line ever carries test text. tmux is found
+ * through PATH.
  */
-export type ClaudeBuild = 'native' | 'node';
 export type ClaudeLaunch = 'direct' | 'versions';
 
 export interface ClaudeInTmuxOptions {
   readonly api: FakeAnthropicApi;
+  /** The client to run (`ensureClient(version)`). */
+  readonly client: InstalledClient;
   /** Scratch folder holding home/, project/ (default: a new temp folder removed by `stop`). */
   readonly root?: string;
   /** The session's cwd (default `<root>/project`), created when missing. */
@@ -42,8 +45,11 @@ export interface ClaudeInTmuxOptions {
   readonly home?: string;
   /** Sets `CLAUDE_CONFIG_DIR` (the client's `claudeDir`); default: unset, `~/.claude`. */
   readonly configDir?: string;
-  readonly build?: ClaudeBuild;
   readonly launch?: ClaudeLaunch;
+  /** Whether the folder is already trusted (default true); false shows the trust dialog. */
+  readonly trusted?: boolean;
+  /** Wait for the input box before returning (default true). */
+  readonly waitReady?: boolean;
   /** `permissions.allow` rules written to `<claudeDir>/settings.json` (e.g. `Bash(sleep:*)`). */
   readonly allow?: readonly string[];
   readonly args?: readonly string[];
@@ -107,10 +113,8 @@ export interface ClaudeInTmux {
 
 export const API_KEY = 'sk-ant-api03-vmux-e2e-fake-key-0123456789-ABCDEFGHIJKLMNOPQRST';
 
-const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-export const NATIVE_CLAUDE = join(REPO_ROOT, 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe');
-export const NODE_CLAUDE = join(REPO_ROOT, 'node_modules', 'claude-code-node-build', 'cli.js');
-export const TMUX = '/usr/bin/tmux';
+/** Found through PATH. */
+export const TMUX = 'tmux';
 
 /**
  * tmux servers still running and scratch folders not yet removed: cleaned up when the test
@@ -123,18 +127,20 @@ process.once('exit', () => {
     spawnSync(TMUX, ['-L', socket, 'kill-server'], { stdio: 'ignore', timeout: 2000 });
     if (path) rmSync(path, { force: true });
   }
-  for (const root of liveRoots) rmSync(root, { recursive: true, force: true });
+  for (const root of liveRoots) removeScratch(root);
 });
 
-export function claudeVersion(executable = NATIVE_CLAUDE): string {
-  const out = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 30_000, env: baseEnv() });
+/** What the client says of itself (`claude --version`). */
+export function claudeVersion(client: InstalledClient, executable = client.executable): string {
+  const command = client.build === 'node' ? [process.execPath, executable] : [executable];
+  const out = spawnSync(command[0] ?? executable, [...command.slice(1), '--version'], { encoding: 'utf8', timeout: 30_000, env: baseEnv() });
   const version = /^(\d+\.\d+\.\d+)/.exec(out.stdout ?? '')?.[1];
   if (!version) throw new Error(`cannot read the version of ${executable}: ${out.stderr ?? out.error}`);
   return version;
 }
 
 export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<ClaudeInTmux> {
-  const build = options.build ?? 'native';
+  const { client } = options;
   const launch = options.launch ?? 'direct';
   const ownRoot = options.root === undefined;
   const root = options.root ?? realpathSync(mkdtempIn('vmux-e2e-'));
@@ -145,7 +151,7 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
   mkdirSync(cwd, { recursive: true });
   const claudeDir = options.configDir ?? join(home, '.claude');
   mkdirSync(claudeDir, { recursive: true });
-  prepareConfig(options.configDir ?? home, cwd);
+  prepareConfig(options.configDir ?? home, cwd, client.version, options.trusted ?? true);
   if (options.allow && options.allow.length > 0) {
     writeFileSync(join(claudeDir, 'settings.json'), JSON.stringify({ permissions: { allow: options.allow } }, null, 2));
   }
@@ -163,17 +169,12 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
     DISABLE_ERROR_REPORTING: '1',
   };
 
-  let executable: string;
-  let argv: string[];
-  if (build === 'native') {
-    if (!existsSync(NATIVE_CLAUDE)) throw new Error(`Claude Code is not installed: ${NATIVE_CLAUDE} (run npm ci)`);
-    executable = launch === 'versions' ? versionsLink(home) : NATIVE_CLAUDE;
-    argv = [executable, ...(options.args ?? [])];
-  } else {
-    if (!existsSync(NODE_CLAUDE)) throw new Error(`the Node build of Claude Code is not installed: ${NODE_CLAUDE}`);
-    executable = NODE_CLAUDE;
-    argv = [process.execPath, NODE_CLAUDE, ...(options.args ?? [])];
+  let executable = client.executable;
+  if (launch === 'versions') {
+    if (client.build !== 'native') throw new Error(`launch 'versions' needs a native build, not ${client.version} (${client.build})`);
+    executable = versionsLink(client, home);
   }
+  const argv = [...client.command.slice(0, -1), executable, ...(options.args ?? [])];
 
   const socketName = `vmux-e2e-${process.pid}-${randomBytes(6).toString('hex')}`;
   liveSockets.set(socketName, undefined);
@@ -204,11 +205,21 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
     env: stableEnv,
     async send(text: string) {
       await tmux(['send-keys', '-l', text]);
+      const tail = text.slice(-20);
       // Let the input box take the pasted text before Enter submits it.
-      await pollUntil(async () => (await screen()).includes(text.slice(-20)), `the prompt to show "${text}"`, 5000).catch(
+      await pollUntil(async () => inputBox(await screen()).includes(tail), `the prompt to show "${text}"`, 5000).catch(
         () => undefined,
       );
-      await tmux(['send-keys', 'Enter']);
+      // A client still starting up (the Node build on a busy machine) can drop an Enter: press it
+      // again while the text still sits in the input box.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await tmux(['send-keys', 'Enter']);
+        const submitted = await pollUntil(async () => !inputBox(await screen()).includes(tail), 'the prompt to leave the input box', 3000).then(
+          () => true,
+          () => false,
+        );
+        if (submitted) return;
+      }
     },
     async keys(...keys: string[]) {
       await tmux(['send-keys', ...keys]);
@@ -280,14 +291,14 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
       }
       await pollUntil(async () => !isAlive(pid), `pid ${pid} to exit`, 10_000).catch(() => undefined);
       if (ownRoot) {
-        rmSync(root, { recursive: true, force: true });
+        removeScratch(root);
         liveRoots.delete(root);
       }
     },
   };
 
   try {
-    await waitUntilReady(session, build, options.startTimeoutMs ?? 30_000);
+    if (options.waitReady ?? true) await waitUntilReady(session, client, options.startTimeoutMs ?? 30_000);
   } catch (error) {
     await session.stop();
     throw error;
@@ -296,12 +307,13 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
 }
 
 /**
- * The client is ready when its input box shows: 2.1.197 draws `? for shortcuts` under it and
- * has written `sessions/<pid>.json`; 2.1.100 draws the same hint.
+ * The client is ready when its input box shows: 2.1.100 and 2.1.197 draw `? for shortcuts` under
+ * it, 2.1.332 too outside auto mode, and in auto (or plan) mode `… mode on (shift+tab to cycle)`;
+ * the native builds have written `sessions/<pid>.json` by then.
  */
-async function waitUntilReady(session: ClaudeInTmux, build: ClaudeBuild, timeoutMs: number): Promise<void> {
-  await session.waitForScreen(/\? for shortcuts/, `Claude Code (${build}) to show its input box`, timeoutMs);
-  if (build === 'native') {
+async function waitUntilReady(session: ClaudeInTmux, client: InstalledClient, timeoutMs: number): Promise<void> {
+  await session.waitForScreen(/\? for shortcuts|shift\+tab to cycle/, `Claude Code ${client.version} to show its input box`, timeoutMs);
+  if (client.build === 'native') {
     await session.waitForSessionFile((f) => typeof f.sessionId === 'string', 'sessions/<pid>.json', timeoutMs);
   }
 }
@@ -310,14 +322,14 @@ async function waitUntilReady(session: ClaudeInTmux, build: ClaudeBuild, timeout
  * What the client reads at start-up to skip onboarding, the trust dialog and the API key
  * question: `.claude.json` in `$CLAUDE_CONFIG_DIR` when set, else in HOME.
  */
-function prepareConfig(dir: string, cwd: string): void {
+function prepareConfig(dir: string, cwd: string, version: string, trusted: boolean): void {
   const path = join(dir, '.claude.json');
   const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
   const projects = (existing['projects'] as Record<string, Record<string, unknown>> | undefined) ?? {};
   const config = {
     ...existing,
     hasCompletedOnboarding: true,
-    lastOnboardingVersion: '2.1.197',
+    lastOnboardingVersion: version,
     numStartups: 5,
     autoUpdates: false,
     theme: 'dark',
@@ -328,7 +340,7 @@ function prepareConfig(dir: string, cwd: string): void {
       [cwd]: {
         ...(projects[cwd] ?? {}),
         allowedTools: [],
-        hasTrustDialogAccepted: true,
+        hasTrustDialogAccepted: trusted,
         hasCompletedProjectOnboarding: true,
         projectOnboardingSeenCount: 1,
       },
@@ -342,19 +354,45 @@ function prepareConfig(dir: string, cwd: string): void {
  * process's `comm` is the version string and its exe a `…/claude/versions/<v>` path. Falls back
  * to a copy when the link crosses file systems.
  */
-function versionsLink(home: string): string {
-  const version = claudeVersion();
+function versionsLink(client: InstalledClient, home: string): string {
+  const version = claudeVersion(client);
   const dir = join(home, '.local', 'share', 'claude', 'versions');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, version);
   if (!existsSync(path)) {
     try {
-      linkSync(NATIVE_CLAUDE, path);
+      linkSync(client.executable, path);
     } catch {
-      copyFileSync(NATIVE_CLAUDE, path);
+      copyFileSync(client.executable, path);
     }
   }
   return path;
+}
+
+/**
+ * The text of the input box: the lines between the last two horizontal rules the client draws
+ * around it (all three versions do), or the whole screen when there are none.
+ */
+export function inputBox(screen: string): string {
+  const lines = screen.split('\n');
+  const rules = lines.flatMap((line, i) => (/^─{10,}/.test(line.trim()) ? [i] : []));
+  const bottom = rules.at(-1);
+  const top = rules.at(-2);
+  if (bottom === undefined || top === undefined) return screen;
+  return lines.slice(top + 1, bottom).join('\n');
+}
+
+/**
+ * Removes a scratch folder, best effort: a client's own child may still write into it for a
+ * moment after the client is gone (the Node build's git clone of the plugin marketplace under
+ * `~/.claude/plugins`), so retry, and never fail a scenario over its cleanup.
+ */
+export function removeScratch(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch {
+    // left for the system's temp cleanup
+  }
 }
 
 /** The pane's process is the client (tmux executes it directly); else its only child. */
@@ -436,14 +474,4 @@ function mkdtempIn(prefix: string): string {
   const dir = join(base, `${prefix}${randomBytes(6).toString('hex')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
-}
-
-function findRepoRoot(from: string): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tsconfig.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
 }
