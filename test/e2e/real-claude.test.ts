@@ -329,9 +329,8 @@ for (const { version, build } of CLIENTS) {
       }
     });
 
-    // Dialogs of 2.1.332 whose reason or state vmux gets wrong today (docs/claude-code-clients.md):
-    // the scenarios say what the screen says, and are todo until the classifier follows.
-    it('(o) AskUserQuestion needs input, the reason says it is a question', { timeout: SCENARIO_TIMEOUT_MS, todo: 'vmux repeats waitingFor: "waiting for input needed"' }, async (t) => {
+    // Dialogs of 2.1.332 (docs/claude-code-clients.md): the reason says what the screen asks.
+    it('(o) AskUserQuestion needs input, the reason says it is a question', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
       await withClaude(t, version, {}, async (c) => {
         await c.send(`${ASK_QUESTION} please`);
         await c.waitForScreen('Which colour should the button be?');
@@ -340,7 +339,7 @@ for (const { version, build } of CLIENTS) {
       });
     });
 
-    it('(p) a plan waiting for approval needs input, the reason says plan', { timeout: SCENARIO_TIMEOUT_MS, todo: 'vmux says "waiting for permission: ExitPlanMode"' }, async (t) => {
+    it('(p) a plan waiting for approval needs input, the reason says plan', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
       await withClaude(t, version, { args: ['--permission-mode', 'plan'] }, async (c) => {
         await c.send(`${PLAN_APPROVAL} please`);
         await c.waitForScreen('Exit plan mode?');
@@ -348,11 +347,11 @@ for (const { version, build } of CLIENTS) {
       });
     });
 
-    it('(q) the trust dialog of a new folder needs input', { timeout: SCENARIO_TIMEOUT_MS, todo: 'no sessions file and no transcript yet: vmux says idle, no prompt yet' }, async (t) => {
+    it('(q) the trust dialog of a new folder needs input', { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
       await withClaude(t, version, { trusted: false, waitReady: false }, async (c) => {
         await c.waitForScreen(/Yes, I trust this folder/, 'the trust dialog', 30_000);
         assert.equal(c.sessionFile(), undefined, 'no sessions/<pid>.json while the trust dialog waits');
-        await waitForSession(c, (s) => s.state === 'needs_input', 'needs_input');
+        await waitForSession(c, (s) => s.state === 'needs_input' && s.reason === 'asks whether to trust this folder', 'needs_input, asks whether to trust this folder');
       });
     });
   });
