@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 const root = tempDir('vmux-label-');
@@ -15,17 +15,9 @@ const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'vmux-home') });
 const started: FakeClaude[] = [];
 after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
-function captured(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    // No daemon runs on this home: vmux label writes labels.json itself.
-    env: { CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir },
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+// No daemon runs on this home: vmux label writes labels.json itself.
+function captured(): CapturedIo {
+  return capturedIo({ CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir });
 }
 
 async function label(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 const root = tempDir('vmux-print-');
@@ -16,16 +16,8 @@ const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'vmux-home') });
 const started: FakeClaude[] = [];
 after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
-function captured(): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    env: { CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir },
-    stdout: { write: (text: string) => (out += text), isTTY: false },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+function captured(): CapturedIo {
+  return capturedIo({ CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir });
 }
 
 /**
