@@ -55,6 +55,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   CLAUDE_CONFIG_DIR   Claude Code's config folder (default ~/.claude)
   VMUX_IDLE_MINUTES   a finished turn older than this counts as idle (default 10)
   VMUX_HOME           where vmuxd keeps its socket and labels (default ~/.vmux)
+  VMUX_ALL_USERS=1    every user's sessions (default: only yours, also when run as root)
   NO_COLOR            no colours (colours are only used on a terminal anyway)`,
   },
   {

@@ -7,7 +7,7 @@ import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/s
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { installFakeClaude, privateTmux, waitUntil } from '../../test/support/private-tmux.js';
-import { skippedWithout, withRealWm } from '../../test/support/require-wm.js';
+import { outsideTheDesktop, skippedWithout, withRealWm } from '../../test/support/require-wm.js';
 import { runVmux, VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -126,7 +126,7 @@ async function nextWalksWaitingSessions(harness: WmHarness): Promise<void> {
     assert.notEqual(scanning[0], scanning[1], 'the second call goes on to the other waiting session');
     assert.equal(scanning[2], scanning[0], 'and round again');
 
-    daemon = await Daemon.start({ home: vmuxHomeFrom(env), env: { CLAUDE_CONFIG_DIR: claudeDir }, pollMs: 60_000, logger: silentLogger, version: 'test' });
+    daemon = await Daemon.start({ home: vmuxHomeFrom(env), env: outsideTheDesktop(harness, { CLAUDE_CONFIG_DIR: claudeDir }), pollMs: 60_000, logger: silentLogger, version: 'test' });
     const throughDaemon = await visited(async () => {
       const run = await runVmux(['next'], env);
       assert.equal(run.code, 0, run.stderr);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { fixtureClaude, type WmHarness, type WmTerminal } from '../../test/support/i3-xvfb.js';
-import { withRealWm } from '../../test/support/require-wm.js';
+import { outsideTheDesktop, withRealWm } from '../../test/support/require-wm.js';
 import { runVmux } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
@@ -212,7 +212,7 @@ describe('vmux switch to a window of a terminal server (headless sway, foot --se
       const { harness, env, claudeDir } = fixture;
       const { login, notes } = await twoTitledSessions(fixture);
       const home = vmuxHomeFrom({ VMUX_HOME: join(harness.dir, 'vmux-home') });
-      const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: claudeDir }, pollMs: 60_000, logger: silentLogger, version: 'test' });
+      const daemon = await Daemon.start({ home, env: outsideTheDesktop(harness, { CLAUDE_CONFIG_DIR: claudeDir }), pollMs: 60_000, logger: silentLogger, version: 'test' });
       try {
         const withDaemon = { ...env, PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: home.dir };
         const listed = await runVmux(['list', '--json'], withDaemon);

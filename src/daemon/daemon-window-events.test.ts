@@ -6,7 +6,7 @@ import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/s
 import { startFakeWm, type FakeReplyTable, type FakeWmServer } from '../../test/support/fake-wm-server.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { waitUntil } from '../../test/support/private-tmux.js';
-import { withRealWm } from '../../test/support/require-wm.js';
+import { outsideTheDesktop, withRealWm } from '../../test/support/require-wm.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { MESSAGE_TYPES } from '../desktop/wm-ipc/message-types.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
@@ -104,7 +104,7 @@ describe('vmuxd follows window manager events on real window managers', () => {
 async function learnsTheDesktopFromClients(t: TestContext, harness: WmHarness): Promise<void> {
   const terminal = await harness.openTerminal({ workspace: '2', command: [fixtureClaude(harness), '600'] });
   const home = freshHome();
-  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: join(root, 'claude') }, pollMs: NO_POLL_MS, logger: recordingLogger(), version: 'test' });
+  const daemon = await Daemon.start({ home, env: outsideTheDesktop(harness, { CLAUDE_CONFIG_DIR: join(root, 'claude') }), pollMs: NO_POLL_MS, logger: recordingLogger(), version: 'test' });
   try {
     assert.equal(await workspaceListed(home, terminal.commandPid), '', 'no desktop known yet: no workspace');
     const asked = performance.now();

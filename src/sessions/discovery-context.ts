@@ -13,6 +13,11 @@ export interface DiscoveryContext {
   readonly claudeDir: string;
   /** Finished turns older than this count as idle rather than waiting. */
   readonly idleThresholdMs: number;
+  /**
+   * Only sessions run by this user are looked at: by default the user running vmux, so that root
+   * neither lists nor switches to other users' sessions. Undefined: every user's (`VMUX_ALL_USERS=1`).
+   */
+  readonly onlyUid?: number;
   readonly now: () => Date;
 }
 
@@ -31,11 +36,18 @@ export function idleThresholdFrom(env: Environment): number {
   return Number.isFinite(minutes) && minutes > 0 ? minutes * 60 * 1000 : DEFAULT_IDLE_THRESHOLD_MS;
 }
 
+/** The user whose sessions vmux acts on: the one running it, unless every user's are asked for. */
+function ownerFrom(env: Environment): { onlyUid?: number } {
+  const uid = process.getuid?.();
+  return env['VMUX_ALL_USERS'] === '1' || uid === undefined ? {} : { onlyUid: uid };
+}
+
 export function discoveryContextFrom(env: Environment): DiscoveryContext {
   return {
     procRoot: env['VMUX_PROC_ROOT'] || '/proc',
     claudeDir: claudeDirFrom(env),
     idleThresholdMs: idleThresholdFrom(env),
+    ...ownerFrom(env),
     now: () => new Date(),
   };
 }

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
-import type { DiscoveryContext } from './discovery-context.js';
+import { discoveryContextFrom, type DiscoveryContext } from './discovery-context.js';
 import { encodePath } from './encode-path.js';
 import { scanSessions } from './scan-sessions.js';
 
@@ -124,4 +124,15 @@ test('scan: a background session (claude --bg) is listed with its job id, from i
   writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), kind: 'bg', jobId: '4f2a9c1e' }));
   const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
   assert.equal(found?.backgroundJob, '4f2a9c1e');
+});
+
+test('scan: only the sessions of the user vmux acts for are looked at; every user\'s when asked', async () => {
+  const proc = await session('owned');
+  writeSessionFile(claudeDir, proc.pid, { sessionId: 'f0000000-0000-4000-8000-0000000000aa', cwd: proc.cwd, status: 'idle' });
+  const me = process.getuid?.() ?? 0;
+  assert.equal(scanSessions({ ...context(), onlyUid: me }, { onlyPids: new Set([proc.pid]) }).length, 1);
+  assert.equal(scanSessions({ ...context(), onlyUid: me + 1 }, { onlyPids: new Set([proc.pid]) }).length, 0, "another user's session is not listed");
+  assert.equal(scanSessions(context(), { onlyPids: new Set([proc.pid]) }).length, 1, 'no owner given: every user');
+  assert.equal(discoveryContextFrom({}).onlyUid, me, 'by default: the user running vmux');
+  assert.equal(discoveryContextFrom({ VMUX_ALL_USERS: '1' }).onlyUid, undefined);
 });

@@ -35,7 +35,7 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   const processes = findClaudeProcesses(context.procRoot, {
     knownSessionPids,
     ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
-  });
+  }).filter((proc) => context.onlyUid === undefined || proc.uid === context.onlyUid);
   const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
   const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });

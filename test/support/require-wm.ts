@@ -69,3 +69,12 @@ export async function withRealWm(t: TestContext, wm: 'i3' | 'sway', body: (harne
   await body(harness);
   await harness.stop();
 }
+
+/**
+ * The environment of a vmuxd started outside the harness's desktop (no window manager
+ * variables), which still sees the harness's sessions: those of a sway run as another user are
+ * that user's, so vmux run by root is asked for every user's.
+ */
+export function outsideTheDesktop(harness: { readonly env: Readonly<Record<string, string | undefined>> }, env: Record<string, string>): Record<string, string> {
+  return harness.env['VMUX_ALL_USERS'] === '1' ? { ...env, VMUX_ALL_USERS: '1' } : env;
+}

@@ -297,7 +297,10 @@ async function startSwayAs(user: SwayUser, started: number, timeoutMs: number): 
     const waylandName = readdirSync(runtimeDir).find((entry) => /^wayland-\d+$/.test(entry));
     if (waylandName === undefined) throw new Error(`sway answers but no wayland-N socket in ${runtimeDir}`);
     const waylandDisplay = join(runtimeDir, waylandName);
-    const env = { SWAYSOCK: socketPath, I3SOCK: socketPath, WAYLAND_DISPLAY: waylandDisplay };
+    // Sessions in this sway's terminals run as its user; vmux under test, run by root, must be
+    // asked for every user's sessions to see them.
+    const everyUser: Record<string, string> = user.uid !== process.getuid?.() ? { VMUX_ALL_USERS: '1' } : {};
+    const env = { SWAYSOCK: socketPath, I3SOCK: socketPath, WAYLAND_DISPLAY: waylandDisplay, ...everyUser };
     const startupMs = Date.now() - started;
     const termEnv = (open: OpenTerminalOptions): NodeJS.ProcessEnv => ({
       ...baseEnv,
