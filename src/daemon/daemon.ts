@@ -6,12 +6,12 @@ import { DESKTOP_VARIABLES, type DaemonStatus, type DesktopSession, type Request
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
+import { ScanMemory } from '../sessions/scan-memory.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { sessionWorkspaces } from '../desktop/session-workspaces.js';
 import { WindowChangeFeed } from '../desktop/window-changes.js';
 import { SessionTitleCache } from '../transcript/session-title.js';
-import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import { FollowedDesktop } from './followed-desktop.js';
@@ -59,7 +59,8 @@ export interface DaemonOptions {
  */
 export class Daemon {
   private readonly registry = new SessionRegistry();
-  private readonly tailCache = new TailCache();
+  /** What one scan leaves for the next, so that a poll finding nothing changed costs little. */
+  private readonly scanMemory = new ScanMemory(() => Date.now());
   /** Session titles, which tell apart the windows of one terminal server. */
   private readonly titles = new SessionTitleCache();
   private readonly connections = new Set<ClientConnection>();
@@ -277,7 +278,7 @@ export class Daemon {
     const started = performance.now();
     let sessions;
     try {
-      sessions = scanSessions(context, { tailCache: this.tailCache });
+      sessions = scanSessions(context, { memory: this.scanMemory });
     } catch (error) {
       // A scan that fails leaves the last picture in place; the next one may succeed.
       this.options.logger.warn(`scan failed: ${messageOf(error)}`);

@@ -6,6 +6,7 @@ import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
 import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
+import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
 import { isPlausibleBranch, readGitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
@@ -18,8 +19,8 @@ const debug = debuglog('vmux:discovery');
 export interface ScanOptions {
   /** Only these PIDs (tests look only at the processes they started). */
   readonly onlyPids?: ReadonlySet<number>;
-  /** Tails kept between scans by a process that scans repeatedly; unchanged files are not reread. */
-  readonly tailCache?: TailCache;
+  /** Kept between scans by a process that scans repeatedly (the daemon): unchanged files are not read again. */
+  readonly memory?: ScanMemory;
 }
 
 /**
@@ -35,13 +36,19 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   });
   const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
-  const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });
+  const matches = matchTranscripts({
+    claudeDir: context.claudeDir,
+    processes,
+    sessionFiles,
+    startTimeMs,
+    ...(options.memory ? { memory: options.memory.projectFolders } : {}),
+  });
   const now = context.now();
-  const readTail = (path: string) => readTailOf(path, options.tailCache);
+  const readTail = (path: string) => readTailOf(path, options.memory?.tails);
   const sessions = processes
     .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail))
     .sort(byAttention);
-  options.tailCache?.endRound();
+  options.memory?.tails.endRound();
   return sessions;
 }
 
