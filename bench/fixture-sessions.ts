@@ -44,14 +44,8 @@ export async function startFixtureSessions(options: FixtureOptions): Promise<Ses
   const { root, cleanup, count } = options;
   const random = new Random(options.seed ?? 20_260_101);
   const claudeDir = join(root, 'claude-config');
-  const binDir = join(root, 'bin');
   mkdirSync(join(claudeDir, 'sessions'), { recursive: true });
-  mkdirSync(binDir, { recursive: true });
-  const claude = join(binDir, 'claude');
-  copyFileSync('/bin/sleep', claude);
-  chmodSync(claude, 0o755);
 
-  const pids: number[] = [];
   const cwds: string[] = [];
   for (let i = 0; i < count; i++) {
     const cwd = join(root, 'work', `project-${String(i).padStart(2, '0')}`, i % 3 === 0 ? 'packages/app' : '.');
@@ -61,16 +55,9 @@ export async function startFixtureSessions(options: FixtureOptions): Promise<Ses
       mkdirSync(join(cwd, '.git'), { recursive: true });
       writeFileSync(join(cwd, '.git', 'HEAD'), `ref: refs/heads/feature-${i}\n`);
     }
-    // Detached: a ^C at the terminal reaches the harness, which kills them, not them directly.
-    const child = spawn(claude, ['3600'], { cwd, detached: true, stdio: 'ignore' });
-    const pid = child.pid;
-    if (pid === undefined) throw new Error(`could not start fixture process ${claude}`);
-    cleanup.add(() => killQuietly(pid));
-    child.unref();
-    pids.push(pid);
     cwds.push(cwd);
   }
-  for (const pid of pids) await waitForComm(pid, 'claude');
+  const pids = await startClaudeProcesses(root, cwds, cleanup);
 
   // Transcripts are written after the processes start: vmux ties a process to a transcript of its
   // folder only if the file was created and modified since the process started.
@@ -97,6 +84,30 @@ export async function startFixtureSessions(options: FixtureOptions): Promise<Ses
     sessions.push({ pid, cwd, sessionId, hasSessionFile, ending, transcriptBytes: transcript.bytes });
   }
   return { claudeDir, sessions };
+}
+
+/**
+ * One process per cwd that `/proc` shows as the native Claude Code: a copy of `/bin/sleep` named
+ * `claude` (in `<root>/bin`), so `comm` is `claude`. Resolves once every one has exec'd it.
+ */
+export async function startClaudeProcesses(root: string, cwds: readonly string[], cleanup: Cleanup): Promise<number[]> {
+  const binDir = join(root, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const claude = join(binDir, 'claude');
+  copyFileSync('/bin/sleep', claude);
+  chmodSync(claude, 0o755);
+  const pids: number[] = [];
+  for (const cwd of cwds) {
+    // Detached: a ^C at the terminal reaches the harness, which kills them, not them directly.
+    const child = spawn(claude, ['3600'], { cwd, detached: true, stdio: 'ignore' });
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start fixture process ${claude}`);
+    cleanup.add(() => killQuietly(pid));
+    child.unref();
+    pids.push(pid);
+  }
+  for (const pid of pids) await waitForComm(pid, 'claude');
+  return pids;
 }
 
 function writeOldTranscript(projectDir: string, cwd: string, random: Random, now: number): void {

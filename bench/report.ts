@@ -60,22 +60,45 @@ export interface Measurement {
 /** How the run was made; printed under the table and included in the JSON. */
 export interface RunContext {
   readonly node: string;
+  /** CPU model and the number of cores Node sees. */
+  readonly cpu: string;
+  readonly cores: number;
+  /** 1, 5 and 15 minutes, at the end of the run. */
   readonly loadAverage: readonly number[];
+  /** The command line that makes this run again. */
+  readonly command: string;
   readonly runs: number;
-  readonly tailIterations: number;
-  readonly rssMethod: string;
-  readonly sessions: number;
-  readonly transcriptMiB: number;
+  /** Present when the benchmark that uses it ran. */
+  readonly tailIterations?: number;
+  readonly rssMethod?: string;
+  readonly listFixture?: { readonly sessions: number; readonly transcriptMiB: number };
   readonly seconds: number;
 }
 
-interface HotProfile {
+/** The run's circumstances in one line: machine, load, what was measured how. */
+export function describeContext(context: RunContext): string {
+  return [
+    `node ${context.node}`,
+    `${context.cpu}, ${context.cores} cores`,
+    `load average ${context.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
+    `${context.runs} runs per command figure`,
+    ...(context.tailIterations !== undefined ? [`${context.tailIterations} tail-read iterations`] : []),
+    ...(context.listFixture ? [`${context.listFixture.sessions} sessions, ${context.listFixture.transcriptMiB.toFixed(1)} MiB of transcripts`] : []),
+    ...(context.rssMethod !== undefined ? [`peak RSS via ${context.rssMethod}`] : []),
+    `${context.seconds.toFixed(0)} s in all`,
+  ].join('; ');
+}
+
+/** The hottest functions of one profiled process. */
+export interface HotProfile {
+  /** What ran, e.g. "one vmux list --json". */
+  readonly what: string;
   readonly totalMs: number;
   readonly functions: readonly HotFunction[];
 }
 
 function amount(value: number, unit: Comparison['unit'] | Measurement['unit']): string {
-  const digits = unit === 'µs' ? 0 : 1;
+  const digits = unit === 'µs' ? 0 : unit === '%' ? 3 : 1;
   return `${value.toFixed(digits)} ${unit}`;
 }
 
@@ -124,7 +147,7 @@ export function formatTable(
   comparisons: readonly Comparison[],
   notes: readonly string[],
   context: RunContext,
-  hot?: HotProfile,
+  profiles: readonly HotProfile[] = [],
   measurements: readonly Measurement[] = [],
 ): string {
   const header = ['benchmark', 'baseline  median / p90', 'subject  median / p90', 'ratio', 'p90 ratio', 'target'];
@@ -141,12 +164,9 @@ export function formatTable(
   out += '\n';
   for (const note of notes) out += `- ${note}\n`;
   out +=
-    `- node ${context.node}; load average ${context.loadAverage.map((l) => l.toFixed(2)).join(' ')}; ` +
-    `${context.runs} runs per command figure, ${context.tailIterations} tail-read iterations; ` +
-    `${context.sessions} sessions, ${context.transcriptMiB.toFixed(1)} MiB of transcripts; peak RSS via ${context.rssMethod}; ` +
-    `${context.seconds.toFixed(0)} s in all\n`;
-  if (hot) {
-    out += `\nhottest functions (self time) in one vmux list --json, ${hot.totalMs.toFixed(0)} ms profiled:\n`;
+    `- ${describeContext(context)}\n- to run again: ${context.command}\n`;
+  for (const hot of profiles) {
+    out += `\nhottest functions (self time) in ${hot.what}, ${hot.totalMs.toFixed(0)} ms profiled:\n`;
     for (const f of hot.functions) out += `  ${f.selfMs.toFixed(1).padStart(7)} ms  ${(f.share * 100).toFixed(1).padStart(5)} %  ${f.where}\n`;
   }
   return out;
@@ -160,7 +180,7 @@ export function formatJson(
   comparisons: readonly Comparison[],
   notes: readonly string[],
   context: RunContext,
-  hot?: HotProfile,
+  profiles: readonly HotProfile[] = [],
   measurements: readonly Measurement[] = [],
 ): string {
   const benchmarks = comparisons.map((c) => ({
@@ -184,8 +204,16 @@ export function formatJson(
       ...(m.reference === undefined ? {} : { reference: m.reference }),
     })),
     notes,
-    context: { ...context, transcriptMiB: round(context.transcriptMiB, 1), seconds: round(context.seconds, 1) },
-    ...(hot ? { hottest: hot.functions.map((f) => ({ where: f.where, self_ms: round(f.selfMs, 1), share: round(f.share, 3) })) } : {}),
+    context: {
+      ...context,
+      ...(context.listFixture ? { listFixture: { ...context.listFixture, transcriptMiB: round(context.listFixture.transcriptMiB, 1) } } : {}),
+      seconds: round(context.seconds, 1),
+    },
+    profiles: profiles.map((hot) => ({
+      what: hot.what,
+      total_ms: round(hot.totalMs, 1),
+      hottest: hot.functions.map((f) => ({ where: f.where, self_ms: round(f.selfMs, 1), share: round(f.share, 3) })),
+    })),
   };
   return `${JSON.stringify(result, null, 2)}\n`;
 }

@@ -7,16 +7,20 @@
  *   npm run bench                      table on stdout
  *   npm run bench -- --json            JSON object on stdout (progress and table on stderr)
  *   npm run bench -- --runs 40         more runs per figure
- *   npm run bench -- --cpu-prof DIR    also profile one `vmux list --json` and print the hottest functions
+ *   npm run bench -- --cpu-prof DIR    also profile one `vmux list --json` (and vmuxd at rest, with the idle
+ *                                      group) and print the hottest functions
  *   npm run bench -- --idle-seconds 10 a shorter idle-daemon window (default 60)
  *   npm run bench -- --transitions 50  transcript appends timed to the subscriber's event
+ *   npm run bench -- --folders 20000   unrelated project folders for the scan-cost figure (against 200)
+ *   npm run bench -- --only idle,folders  only these groups: list, daemon, tail, idle, switch, folders
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchAppendToEvent, benchIdleDaemon, benchListViaDaemon, startBenchDaemon } from './bench-daemon.js';
+import { benchProjectFolders } from './bench-folders.js';
 import { benchSwitch } from './bench-switch.js';
 import { benchListCommand, benchListPeakRss, type ListFixture } from './bench-list.js';
 import { benchTailRead, benchTailReadPeakRss, prepareTailFiles } from './bench-tail-read.js';
@@ -25,7 +29,7 @@ import { Cleanup } from './cleanup.js';
 import { hottestFunctions } from './cpu-profile.js';
 import { startFixtureSessions } from './fixture-sessions.js';
 import { PeakRss, run } from './measure.js';
-import { formatJson, formatTable, type Comparison, type Measurement } from './report.js';
+import { formatJson, formatTable, type Comparison, type HotProfile, type Measurement, type RunContext } from './report.js';
 import { messageOf } from '../src/errors.js';
 
 interface Options {
@@ -35,12 +39,23 @@ interface Options {
   readonly idleSeconds: number;
   readonly idleSessions: number;
   readonly transitions: number;
+  readonly folders: number;
+  readonly only: ReadonlySet<Group>;
   readonly json: boolean;
   readonly cpuProfDir: string | undefined;
 }
 
+/** The benchmarks, in the order they run; `--only` picks some. */
+const GROUPS = ['list', 'daemon', 'tail', 'idle', 'switch', 'folders'] as const;
+type Group = (typeof GROUPS)[number];
+
+/** The small `projects/` the large one is compared with. */
+const FEW_FOLDERS = 200;
+const FRESH_SESSIONS = 5;
+
 const USAGE =
-  'usage: run-benchmarks [--runs N] [--tail-iterations N] [--sessions N] [--idle-seconds N] [--idle-sessions N] [--transitions N] [--json] [--cpu-prof DIR]\n';
+  'usage: run-benchmarks [--runs N] [--tail-iterations N] [--sessions N] [--idle-seconds N] [--idle-sessions N] [--transitions N] [--folders N]\n' +
+  `                      [--only ${GROUPS.join(',')}] [--json] [--cpu-prof DIR]\n`;
 
 const FLAGS = {
   runs: { type: 'string', default: '20' },
@@ -49,6 +64,8 @@ const FLAGS = {
   'idle-seconds': { type: 'string', default: '60' },
   'idle-sessions': { type: 'string', default: '50' },
   transitions: { type: 'string', default: '50' },
+  folders: { type: 'string', default: '20000' },
+  only: { type: 'string', default: GROUPS.join(',') },
   json: { type: 'boolean', default: false },
   'cpu-prof': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +78,8 @@ interface Flags {
   readonly 'idle-seconds': string;
   readonly 'idle-sessions': string;
   readonly transitions: string;
+  readonly folders: string;
+  readonly only: string;
   readonly json: boolean;
   readonly 'cpu-prof'?: string | undefined;
   readonly help: boolean;
@@ -82,6 +101,8 @@ function parseOptions(argv: readonly string[]): Options {
     idleSeconds: positiveInt(values['idle-seconds'], '--idle-seconds'),
     idleSessions: positiveInt(values['idle-sessions'], '--idle-sessions'),
     transitions: positiveInt(values.transitions, '--transitions'),
+    folders: positiveInt(values.folders, '--folders'),
+    only: groupsOf(values.only),
     json: values.json,
     cpuProfDir: values['cpu-prof'],
   };
@@ -101,13 +122,24 @@ function positiveInt(text: string, flag: string): number {
   return value;
 }
 
+function groupsOf(text: string): Set<Group> {
+  const groups = new Set<Group>();
+  for (const name of text.split(',')) {
+    const group = GROUPS.find((g) => g === name.trim());
+    if (group === undefined) throw new UsageError(`--only takes some of ${GROUPS.join(',')}, not "${name}"\n${USAGE}`);
+    groups.add(group);
+  }
+  return groups;
+}
+
 /** Progress goes to stderr, so stdout holds only the table or the JSON. */
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const options = parseOptions(argv);
   const cleanup = new Cleanup();
   cleanup.installProcessHooks();
   const startedAt = Date.now();
@@ -120,10 +152,13 @@ async function main(): Promise<void> {
 
   // What users run: the bundled executable named by package.json's `bin`.
   const vmux = fileURLToPath(new URL('../vmux.cjs', import.meta.url));
-  progress(`starting ${options.sessions} fixture sessions in ${root}`);
-  const sessionFixture = await startFixtureSessions({ count: options.sessions, root, cleanup });
+  const wants = (group: Group) => options.only.has(group);
+  // The list and daemon figures share one fixture of live sessions with transcripts.
+  const needsFixture = wants('list') || wants('daemon');
+  if (needsFixture) progress(`starting ${options.sessions} fixture sessions in ${root}`);
+  const sessionFixture = needsFixture ? await startFixtureSessions({ count: options.sessions, root, cleanup }) : undefined;
   // VMUX_HOME with no daemon in it: `vmux list` scans by itself, whatever runs in the user's ~/.vmux.
-  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture.claudeDir, VMUX_HOME: join(root, 'no-daemon') };
+  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture?.claudeDir ?? join(root, 'no-claude-config'), VMUX_HOME: join(root, 'no-daemon') };
   // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too. NODE_EXTRA_CA_CERTS (set on some
   // machines) makes every Node start load a certificate file, ~45 ms here: it would hide vmux's own
   // cost inside the baseline's, so both sides run without it, as on most desktops.
@@ -132,80 +167,113 @@ async function main(): Promise<void> {
   delete env['NODE_OPTIONS'];
   const emptyModule = join(root, 'empty.mjs');
   writeFileSync(emptyModule, '');
-  const fixture: ListFixture = { vmux, env, sessions: sessionFixture.sessions, emptyModule };
+  const fixture: ListFixture | undefined = sessionFixture && { vmux, env, sessions: sessionFixture.sessions, emptyModule };
 
-  progress(`vmux list --json vs node -e 0 (and an empty ES module), ${options.runs} runs each, interleaved`);
-  const list = await benchListCommand(fixture, options.runs);
-  comparisons.push(...list.comparisons);
-  notes.push(...list.notes);
+  let rssMethod: string | undefined;
+  if (wants('list') && fixture) {
+    progress(`vmux list --json vs node -e 0 (and an empty ES module), ${options.runs} runs each, interleaved`);
+    const list = await benchListCommand(fixture, options.runs);
+    comparisons.push(...list.comparisons);
+    notes.push(...list.notes);
 
-  const rss = await PeakRss.detect(root);
-  progress(`peak RSS (${rss.method})`);
-  comparisons.push(await benchListPeakRss(fixture, rss, Math.min(options.runs, 7)));
+    const rss = await PeakRss.detect(root);
+    rssMethod = rss.method;
+    progress(`peak RSS (${rss.method})`);
+    comparisons.push(await benchListPeakRss(fixture, rss, Math.min(options.runs, 7)));
+  }
 
-  progress('starting vmuxd (default 5 s poll) on the same fixture');
-  const daemon = await startBenchDaemon(join(root, 'vmux-home'), sessionFixture.claudeDir, cleanup);
-  progress(`vmux list --json via vmuxd vs node -e 0, ${options.runs} runs each, interleaved`);
-  const viaDaemon = await benchListViaDaemon(fixture, daemon, root, options.runs);
-  comparisons.push(...viaDaemon.comparisons);
-  notes.push(...viaDaemon.notes);
-  progress(`transcript append → subscriber event, ${options.transitions} transitions`);
-  const append = await benchAppendToEvent(daemon, sessionFixture.claudeDir, sessionFixture.sessions, options.transitions);
-  measurements.push(append.measurement);
-  notes.push(...append.notes);
-  await daemon.stop();
+  if (wants('daemon') && fixture && sessionFixture) {
+    progress('starting vmuxd (default 5 s poll) on the same fixture');
+    const daemon = await startBenchDaemon(join(root, 'vmux-home'), sessionFixture.claudeDir, cleanup);
+    progress(`vmux list --json via vmuxd vs node -e 0, ${options.runs} runs each, interleaved`);
+    const viaDaemon = await benchListViaDaemon(fixture, daemon, root, options.runs);
+    comparisons.push(...viaDaemon.comparisons);
+    notes.push(...viaDaemon.notes);
+    progress(`transcript append → subscriber event, ${options.transitions} transitions`);
+    const append = await benchAppendToEvent(daemon, sessionFixture.claudeDir, sessionFixture.sessions, options.transitions);
+    measurements.push(append.measurement);
+    notes.push(...append.notes);
+    await daemon.stop();
+  }
 
-  const tailDir = join(root, 'tail');
-  mkdirSync(tailDir);
-  progress('writing the 1 MB and 1 GB transcripts');
-  const files = prepareTailFiles(tailDir, cleanup);
-  if (files.note) notes.push(files.note);
-  notes.push(`${(files.bigBytes / MIB).toFixed(0)} MiB transcript written in ${files.writeSeconds.toFixed(1)} s (1 MB one: ${(files.smallBytes / MIB).toFixed(2)} MiB); removed after use`);
-  progress(`tail read of ${files.bigLabel} vs 1 MB, ${options.tailIterations} iterations each, interleaved`);
-  const tail = await benchTailRead(files, options.tailIterations);
-  comparisons.push(tail.comparison);
-  notes.push(...tail.notes);
-  progress('peak RSS of one tail read, each in a fresh process');
-  const probe = fileURLToPath(new URL('./tail-read-probe.js', import.meta.url));
-  const tailRss = await benchTailReadPeakRss(files, probe, 5);
-  comparisons.push(tailRss.comparison);
-  notes.push(...tailRss.notes);
-  files.removeBig();
+  if (wants('tail')) {
+    const tailDir = join(root, 'tail');
+    mkdirSync(tailDir);
+    progress('writing the 1 MB and 1 GB transcripts');
+    const files = prepareTailFiles(tailDir, cleanup);
+    if (files.note) notes.push(files.note);
+    notes.push(`${(files.bigBytes / MIB).toFixed(0)} MiB transcript written in ${files.writeSeconds.toFixed(1)} s (1 MB one: ${(files.smallBytes / MIB).toFixed(2)} MiB); removed after use`);
+    progress(`tail read of ${files.bigLabel} vs 1 MB, ${options.tailIterations} iterations each, interleaved`);
+    const tail = await benchTailRead(files, options.tailIterations);
+    comparisons.push(tail.comparison);
+    notes.push(...tail.notes);
+    progress('peak RSS of one tail read, each in a fresh process');
+    const probe = fileURLToPath(new URL('./tail-read-probe.js', import.meta.url));
+    const tailRss = await benchTailReadPeakRss(files, probe, 5);
+    comparisons.push(tailRss.comparison);
+    notes.push(...tailRss.notes);
+    files.removeBig();
+  }
 
-  const idle = await benchIdleDaemon(join(root, 'idle'), cleanup, options.idleSeconds, options.idleSessions, progress);
-  measurements.push(...idle.measurements);
-  notes.push(...idle.notes);
+  const profiles: HotProfile[] = [];
+  if (wants('idle')) {
+    const idle = await benchIdleDaemon(join(root, 'idle'), cleanup, options.idleSeconds, options.idleSessions, progress, options.cpuProfDir);
+    measurements.push(...idle.measurements);
+    notes.push(...idle.notes);
+    if (idle.hot) profiles.push({ what: `vmuxd at rest, ${options.idleSessions} sessions, ${options.idleSeconds} s`, ...idle.hot });
+  }
 
-  progress(`vmux switch on a real i3 under Xvfb, ${options.runs} runs, interleaved with node -e 0`);
-  const switching = await benchSwitch(vmux, options.runs, join(root, 'switch'));
-  comparisons.push(...switching.comparisons);
-  measurements.push(...switching.measurements);
-  notes.push(...switching.notes);
+  if (wants('switch')) {
+    progress(`vmux switch on a real i3 under Xvfb, ${options.runs} runs, interleaved with node -e 0`);
+    const switching = await benchSwitch(vmux, options.runs, join(root, 'switch'));
+    comparisons.push(...switching.comparisons);
+    measurements.push(...switching.measurements);
+    notes.push(...switching.notes);
+  }
 
-  let hot: ReturnType<typeof hottestFunctions> | undefined;
-  if (options.cpuProfDir !== undefined) {
+  if (wants('folders')) {
+    progress(`vmux list --json with ${options.folders} vs ${FEW_FOLDERS} project folders, ${FRESH_SESSIONS} fresh sessions, ${options.runs} runs each, interleaved`);
+    const folders = await benchProjectFolders({
+      vmux,
+      env,
+      scratch: join(root, 'folders'),
+      cleanup,
+      runs: options.runs,
+      fewFolders: FEW_FOLDERS,
+      manyFolders: options.folders,
+      freshSessions: FRESH_SESSIONS,
+    });
+    comparisons.push(...folders.comparisons);
+    notes.push(...folders.notes);
+  }
+
+  if (options.cpuProfDir !== undefined && wants('list')) {
     const dir = join(options.cpuProfDir, `vmux-list-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     // Sampling every 100 µs rather than the default 1 ms: the whole run lasts only ~100 ms.
     await run({ file: process.execPath, args: ['--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${dir}`, vmux, 'list', '--json'], env });
-    hot = hottestFunctions(dir);
+    profiles.push({ what: 'one vmux list --json', ...hottestFunctions(dir) });
     notes.push(`CPU profile of one vmux list --json written to ${dir}`);
   }
 
-  const context = {
+  const context: RunContext = {
     node: process.version,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
     loadAverage: loadavg(),
+    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
     runs: options.runs,
-    tailIterations: options.tailIterations,
-    rssMethod: rss.method,
-    sessions: options.sessions,
-    transcriptMiB: sessionFixture.sessions.reduce((sum, s) => sum + s.transcriptBytes, 0) / 2 ** 20,
+    ...(wants('tail') ? { tailIterations: options.tailIterations } : {}),
+    ...(rssMethod !== undefined ? { rssMethod } : {}),
+    ...(sessionFixture
+      ? { listFixture: { sessions: options.sessions, transcriptMiB: sessionFixture.sessions.reduce((sum, s) => sum + s.transcriptBytes, 0) / 2 ** 20 } }
+      : {}),
     seconds: (Date.now() - startedAt) / 1000,
   };
-  const table = formatTable(comparisons, notes, context, hot, measurements);
+  const table = formatTable(comparisons, notes, context, profiles, measurements);
   if (options.json) {
     process.stderr.write(table);
-    process.stdout.write(formatJson(comparisons, notes, context, hot, measurements));
+    process.stdout.write(formatJson(comparisons, notes, context, profiles, measurements));
   } else {
     process.stdout.write(table);
   }

@@ -12,10 +12,10 @@ import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol
 import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
+import { ScanMemory } from '../sessions/scan-memory.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
 import { processKeyOf, SessionRegistry } from '../sessions/session-registry.js';
 import type { SettingsChange } from '../settings/settings.js';
-import { TailCache } from '../transcript/tail-cache.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import type { Logger } from './logger.js';
@@ -58,7 +58,8 @@ export interface DaemonOptions {
  */
 export class Daemon {
   private readonly registry = new SessionRegistry();
-  private readonly tailCache = new TailCache();
+  /** What one scan leaves for the next, so that a poll finding nothing changed costs little. */
+  private readonly scanMemory = new ScanMemory(() => Date.now());
   private readonly connections = new Set<ClientConnection>();
   private readonly subscribers = new Set<ClientConnection>();
   private readonly watcher: ChangeWatcher;
@@ -298,7 +299,7 @@ export class Daemon {
     const started = performance.now();
     let sessions;
     try {
-      sessions = scanSessions(context, { tailCache: this.tailCache });
+      sessions = scanSessions(context, { memory: this.scanMemory });
     } catch (error) {
       // A scan that fails leaves the last picture in place; the next one may succeed.
       this.options.logger.warn(`scan failed: ${messageOf(error)}`);

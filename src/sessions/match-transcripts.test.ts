@@ -148,3 +148,51 @@ test('a transcript claimed by another live session is never taken by folder matc
   assert.ok(a?.kind === 'folder');
   assert.equal(a.sessionId, ID_A);
 });
+
+/** Writes `sessions/<pid>.json` to disk as well: its modification time tells start-up from later rewrites. */
+function sessionFileOnDisk(claudeDir: string, file: SessionFile, writtenAtMs: number): Map<number, SessionFile> {
+  mkdirSync(join(claudeDir, 'sessions'), { recursive: true });
+  const path = join(claudeDir, 'sessions', `${file.pid}.json`);
+  writeFileSync(path, JSON.stringify(file));
+  utimesSync(path, writtenAtMs / 1000, writtenAtMs / 1000);
+  return new Map([[file.pid, file]]);
+}
+
+test('a session fresh from start-up is not looked for in other project folders', () => {
+  const cwd = '/work/fresh-start';
+  const claudeDir = claudeDirWith('/work/some-other-project', { [ID_A]: Date.now() });
+  const startedAt = new Date(Date.now() - 60_000);
+  const files = sessionFileOnDisk(claudeDir, { pid: 10, sessionId: ID_A, cwd, procStart: '10', startedAt, status: 'idle' }, startedAt.getTime() + 500);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_A });
+});
+
+test('a session whose sessions file changed since start-up (a /resume) finds its transcript in another project folder', () => {
+  const cwd = '/work/resumed-here';
+  const other = '/work/resumed-from';
+  const claudeDir = claudeDirWith(other, { [ID_A]: Date.now() });
+  const startedAt = new Date(Date.now() - 60_000);
+  const files = sessionFileOnDisk(claudeDir, { pid: 10, sessionId: ID_A, cwd, procStart: '10', startedAt, status: 'idle' }, Date.now());
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_A, path: join(claudeDir, 'projects', encodePath(other), `${ID_A}.jsonl`) });
+});
+
+test('a session started with --resume finds its transcript in another project folder from the start', () => {
+  const cwd = '/work/resume-flag';
+  const other = '/work/resume-flag-origin';
+  const claudeDir = claudeDirWith(other, { [ID_B]: Date.now() });
+  const startedAt = new Date();
+  const files = sessionFileOnDisk(claudeDir, { pid: 10, sessionId: ID_B, cwd, procStart: '10', startedAt, status: 'idle' }, startedAt.getTime());
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd, ['claude', '--resume', ID_B])], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'sessions-file', sessionId: ID_B, path: join(claudeDir, 'projects', encodePath(other), `${ID_B}.jsonl`) });
+});
+
+test('a sessions file whose id is a path is read as naming no session, and nothing outside projects/ is used', () => {
+  const cwd = '/work/hostile';
+  const claudeDir = claudeDirWith(cwd, {});
+  // `projects/-work-hostile/../../outside.jsonl` would be `<claudeDir>/outside.jsonl`.
+  writeFileSync(join(claudeDir, 'outside.jsonl'), '{}\n');
+  const files = new Map<number, SessionFile>([[10, { pid: 10, sessionId: '../../outside', cwd, procStart: '10' }]]);
+  const matches = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: files, startTimeMs: () => 0 });
+  assert.deepEqual(matches.get(10), { kind: 'none-yet' });
+});

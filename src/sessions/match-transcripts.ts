@@ -1,9 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { isGoneOrForbidden } from '../errors.js';
-import { encodePath, isProjectFolderFor } from './encode-path.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodePath } from './encode-path.js';
 import type { ClaudeProcess } from './find-claude-processes.js';
 import { START_SLACK_MS } from './proc-reader.js';
+import { isSessionId, ProjectFolders, type ProjectFoldersMemory, type TranscriptFile, type TranscriptQuery } from './project-folders.js';
 import { sessionIdHint } from './recognize-claude.js';
 import type { SessionFile } from './session-file.js';
 
@@ -27,38 +27,35 @@ export interface MatchInput {
   readonly sessionFiles: ReadonlyMap<number, SessionFile>;
   /** Epoch ms at which each process started. */
   readonly startTimeMs: (proc: ClaudeProcess) => number;
-}
-
-
-interface TranscriptFile {
-  readonly sessionId: string;
-  readonly path: string;
-  readonly modifiedMs: number;
-  /** 0 when the file system does not record it. */
-  readonly bornMs: number;
+  /** Kept between scans by a process that scans again and again (the daemon). */
+  readonly memory?: ProjectFoldersMemory;
 }
 
 /** Ties each process to its transcript, one to one: two processes never share one. */
 export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch> {
-  const projects = new ProjectFolders(join(input.claudeDir, 'projects'));
+  const projects = new ProjectFolders(join(input.claudeDir, 'projects'), input.memory);
   const matches = new Map<number, TranscriptMatch>();
   const claimed = new Set<string>();
-  for (const file of input.sessionFiles.values()) if (file.sessionId && file.procStart !== undefined) claimed.add(file.sessionId);
+  for (const file of input.sessionFiles.values()) {
+    const id = sessionIdOf(file);
+    if (id !== undefined && file.procStart !== undefined) claimed.add(id);
+  }
 
   const unresolved: ClaudeProcess[] = [];
   const olderClientIds = new Map<number, string>();
   for (const proc of input.processes) {
     const file = input.sessionFiles.get(proc.pid);
-    if (file?.sessionId && file.procStart !== undefined) {
-      const path = projects.findTranscript(file.sessionId, [file.cwd, proc.cwd]);
-      matches.set(proc.pid, path ? { kind: 'sessions-file', sessionId: file.sessionId, path } : { kind: 'sessions-file', sessionId: file.sessionId });
+    const fileId = sessionIdOf(file);
+    if (file !== undefined && fileId !== undefined && file.procStart !== undefined) {
+      const path = projects.findTranscript(namedTranscript(fileId, file, proc, input.claudeDir));
+      matches.set(proc.pid, path ? { kind: 'sessions-file', sessionId: fileId, path } : { kind: 'sessions-file', sessionId: fileId });
       continue;
     }
     // Versions without `procStart` do not rewrite the file on `/clear`: their id may name a
     // conversation the process has left, so it is only a fallback for a session with none yet.
-    if (file?.sessionId) olderClientIds.set(proc.pid, file.sessionId);
+    if (fileId !== undefined) olderClientIds.set(proc.pid, fileId);
     const hint = sessionIdHint(proc.cmd);
-    const hinted = hint !== undefined && !claimed.has(hint) ? projects.findTranscript(hint, [proc.cwd]) : undefined;
+    const hinted = hint !== undefined && !claimed.has(hint) ? projects.findTranscript(hintedTranscript(hint, proc)) : undefined;
     if (hint !== undefined && hinted !== undefined) {
       claimed.add(hint);
       matches.set(proc.pid, { kind: 'argv', sessionId: hint, path: hinted });
@@ -75,8 +72,64 @@ export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch
       matches.set(pid, match.kind === 'none-yet' && fallbackId !== undefined ? { kind: 'none-yet', sessionId: fallbackId } : match);
     }
   }
+  projects.finish();
   return matches;
 }
+
+/** A sessions file's id, when it is one vmux may turn into a file name (see `isSessionId`). */
+function sessionIdOf(file: SessionFile | undefined): string | undefined {
+  return file?.sessionId !== undefined && isSessionId(file.sessionId) ? file.sessionId : undefined;
+}
+
+/**
+ * A session's start-up, from the client's first write of its sessions file to its first status:
+ * a sessions file not written since then belongs to a session that has done nothing yet.
+ */
+const START_UP_MS = 15_000;
+
+/**
+ * Where the transcript a sessions file names can be. Claude Code writes a new conversation in the
+ * project folder of its cwd, and keeps the sessions file's `cwd` current (`/cd`, entering a
+ * worktree), so that folder — or the one of its real path — holds it. Only a conversation it
+ * resumed or forked (`--resume`, `--continue`, `/resume` of another folder's or worktree's session)
+ * stays in the project folder it came from, which can be any; such a transcript exists before the
+ * sessions file names it. So every folder is searched only when the session may have resumed one:
+ * its command line says so, or its sessions file was written after start-up (a `/resume`
+ * rewrites it, as does any status a prompt brings). A session fresh from start-up that has no
+ * transcript yet (no prompt sent) costs a few `stat` calls however many folders `projects/` holds,
+ * and a daemon repeats a search only when the sessions file or `projects/` changed.
+ */
+function namedTranscript(sessionId: string, file: SessionFile, proc: ClaudeProcess, claudeDir: string): TranscriptQuery {
+  const query = { sessionId, cwds: [file.cwd, proc.cwd] };
+  const written = modifiedMs(join(claudeDir, 'sessions', `${proc.pid}.json`));
+  const freshFromStartUp =
+    !resumesConversation(proc.cmd) && written !== undefined && file.startedAt !== undefined && written <= file.startedAt.getTime() + START_UP_MS;
+  return freshFromStartUp ? query : { ...query, elsewhere: { stamp: `sessions file ${written ?? 'gone'}` } };
+}
+
+function modifiedMs(path: string): number | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `--session-id` names a new conversation, written in the cwd's folder; `--resume` one that may
+ * be anywhere, and is there for the whole life of the process.
+ */
+function hintedTranscript(sessionId: string, proc: ClaudeProcess): TranscriptQuery {
+  const query = { sessionId, cwds: [proc.cwd] };
+  return resumesConversation(proc.cmd) ? { ...query, elsewhere: { stamp: `process ${proc.pid} ${proc.startTicks}` } } : query;
+}
+
+/** Whether the command line continues an older conversation rather than starting one. */
+function resumesConversation(cmd: readonly string[]): boolean {
+  return cmd.some((arg) => RESUME_FLAGS.has(arg.split('=', 1)[0] ?? arg));
+}
+
+const RESUME_FLAGS = new Set(['--resume', '-r', '--continue', '-c', '--fork-session', '--from-pr']);
 
 /**
  * Matches the processes of one folder to its unclaimed transcripts. A transcript can be a
@@ -92,7 +145,7 @@ function matchFolder(
 ): Map<number, TranscriptMatch> {
   const possible = procs.map((proc) => {
     const start = startTimeMs(proc) - START_SLACK_MS;
-    const resumes = proc.cmd.some((arg) => arg === '--resume' || arg === '-r' || arg === '--continue' || arg === '-c');
+    const resumes = resumesConversation(proc.cmd);
     return transcripts.filter((t) => t.modifiedMs >= start && (resumes || t.bornMs === 0 || t.bornMs >= start));
   });
   // A process whose candidates no other process could own: its current transcript is the one
@@ -164,88 +217,12 @@ function agreedAssignments(possible: readonly (readonly TranscriptFile[])[]): As
   return search(0, 0) ? agreed : undefined;
 }
 
-/** The transcript of a session id, found the way a scan finds it: in its cwd's project folder, else in any. */
+/**
+ * The transcript of a listed session, found the way a scan finds it, for a user's request (a
+ * switch that needs the session's title): in its cwd's folders, else in any project folder.
+ */
 export function findTranscriptPath(claudeDir: string, sessionId: string, cwd: string): string | undefined {
-  return new ProjectFolders(join(claudeDir, 'projects')).findTranscript(sessionId, [cwd]);
-}
-
-/** The `projects/` folder, listed at most once per scan. */
-class ProjectFolders {
-  private names: string[] | undefined;
-
-  constructor(private readonly root: string) {}
-
-  /** `<folder>/<sessionId>.jsonl` in the folder of one of `cwds`, else in any project folder. */
-  findTranscript(sessionId: string, cwds: ReadonlyArray<string | undefined>): string | undefined {
-    const file = `${sessionId}.jsonl`;
-    const tried = new Set<string>();
-    for (const cwd of cwds) {
-      if (cwd === undefined) continue;
-      for (const folder of this.foldersOf(cwd)) {
-        tried.add(folder);
-        if (isFile(join(this.root, folder, file))) return join(this.root, folder, file);
-      }
-    }
-    // The client may have recorded a cwd that differs from ours (a symlinked path, say).
-    for (const folder of this.list()) {
-      if (!tried.has(folder) && isFile(join(this.root, folder, file))) return join(this.root, folder, file);
-    }
-    return undefined;
-  }
-
-  transcriptsOf(cwd: string): TranscriptFile[] {
-    const found: TranscriptFile[] = [];
-    for (const folder of this.foldersOf(cwd)) {
-      for (const name of listDir(join(this.root, folder))) {
-        // Subagent transcripts of 2.0.x sit beside the session files as `agent-<hex>.jsonl`.
-        if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
-        const path = join(this.root, folder, name);
-        try {
-          const stat = statSync(path);
-          found.push({ sessionId: basename(name, '.jsonl'), path, modifiedMs: stat.mtimeMs, bornMs: stat.birthtimeMs });
-        } catch (error) {
-          if (!isGoneOrForbidden(error)) throw error;
-        }
-      }
-    }
-    return found;
-  }
-
-  private foldersOf(cwd: string): string[] {
-    const encoded = encodePath(cwd);
-    if (isDir(join(this.root, encoded))) return [encoded];
-    return this.list().filter((folder) => isProjectFolderFor(folder, cwd));
-  }
-
-  private list(): string[] {
-    this.names ??= listDir(this.root);
-    return this.names;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    if (isGoneOrForbidden(error)) return [];
-    throw error;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return new ProjectFolders(join(claudeDir, 'projects')).findTranscript({ sessionId, cwds: [cwd], elsewhere: { stamp: '' } });
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -7,6 +7,7 @@ import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
 import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
+import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
 import { resumesConversation } from './recognize-claude.js';
 import { isPlausibleBranch, readGitInfo } from './git-info.js';
@@ -20,8 +21,8 @@ const debug = debuglog('vmux:discovery');
 export interface ScanOptions {
   /** Only these PIDs (tests look only at the processes they started). */
   readonly onlyPids?: ReadonlySet<number>;
-  /** Tails kept between scans by a process that scans repeatedly; unchanged files are not reread. */
-  readonly tailCache?: TailCache;
+  /** Kept between scans by a process that scans repeatedly (the daemon): unchanged files are not read again. */
+  readonly memory?: ScanMemory;
 }
 
 /**
@@ -38,9 +39,15 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
   }).filter((proc) => context.onlyUid === undefined || proc.uid === context.onlyUid);
   const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
-  const matches = matchTranscripts({ claudeDir: context.claudeDir, processes, sessionFiles, startTimeMs });
+  const matches = matchTranscripts({
+    claudeDir: context.claudeDir,
+    processes,
+    sessionFiles,
+    startTimeMs,
+    ...(options.memory ? { memory: options.memory.projectFolders } : {}),
+  });
   const now = context.now();
-  const readTail = (path: string) => readTailOf(path, options.tailCache);
+  const readTail = (path: string) => readTailOf(path, options.memory?.tails);
   const sessions = processes
     .map((proc) => {
       const startedMs = startTimeMs(proc);
@@ -50,7 +57,7 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
       return describeSession(proc, file, matches.get(proc.pid), context, now, readTail, startedMs, atStartupDialog);
     })
     .sort(byAttention);
-  options.tailCache?.endRound();
+  options.memory?.tails.endRound();
   return sessions;
 }
 

@@ -1,0 +1,229 @@
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, join } from 'node:path';
+import { debuglog } from 'node:util';
+import { isGoneOrForbidden } from '../errors.js';
+import { encodePath, MAX_ENCODED_PATH_LENGTH } from './encode-path.js';
+
+const debug = debuglog('vmux:discovery');
+
+/**
+ * What vmux accepts as a session id before it becomes a file name under `projects/`. Claude Code
+ * makes UUIDs (and checks ids against that form itself); letters, digits, `-` and `_` cover them
+ * and can never spell `/` or `..`, so no id from a sessions file or argv names a file elsewhere.
+ */
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function isSessionId(id: string): boolean {
+  return SESSION_ID.test(id);
+}
+
+export interface TranscriptFile {
+  readonly sessionId: string;
+  readonly path: string;
+  readonly modifiedMs: number;
+  /** 0 when the file system does not record it. */
+  readonly bornMs: number;
+}
+
+/** Where a session's transcript may be. */
+export interface TranscriptQuery {
+  readonly sessionId: string;
+  /** The folders whose project folders are looked in first: the cwd the client recorded, the process's cwd. */
+  readonly cwds: ReadonlyArray<string | undefined>;
+  /**
+   * Set when the transcript may sit in any other project folder too, so that every one is
+   * searched; a daemon repeats a search that found nothing only when `stamp` (what the search was
+   * justified by) or `projects/` itself has changed since.
+   */
+  readonly elsewhere?: { readonly stamp: string };
+}
+
+/**
+ * A transcript is looked for in the project folders of its session's cwds and of their real
+ * paths (a cwd recorded through a symbolic link): a few `stat` calls, however many folders
+ * `projects/` holds. Only a query that says the transcript may be elsewhere costs one `stat` per
+ * folder, and a daemon's memory keeps that from being repeated while nothing changed.
+ */
+export class ProjectFolders {
+  private names: string[] | undefined;
+
+  constructor(
+    private readonly root: string,
+    private readonly memory?: ProjectFoldersMemory,
+  ) {}
+
+  /** The path of the query's transcript, if it exists; never outside `projects/`. */
+  findTranscript(query: TranscriptQuery): string | undefined {
+    const { sessionId } = query;
+    if (!isSessionId(sessionId)) {
+      debug('session id %j refused: not a Claude Code session id', sessionId.slice(0, 80));
+      return undefined;
+    }
+    const file = `${sessionId}.jsonl`;
+    const tried = new Set<string>();
+    const lookIn = (cwd: string): string | undefined => {
+      for (const folder of this.foldersNamedFor(cwd)) {
+        if (tried.has(folder)) continue;
+        tried.add(folder);
+        const path = join(this.root, folder, file);
+        if (isFile(path)) return path;
+      }
+      return undefined;
+    };
+    const cwds = [...new Set(query.cwds.filter((cwd): cwd is string => cwd !== undefined && cwd !== ''))];
+    for (const cwd of cwds) {
+      const path = lookIn(cwd);
+      if (path !== undefined) return path;
+    }
+    for (const cwd of cwds) {
+      const real = realPathOf(cwd);
+      const path = real === undefined || real === cwd ? undefined : lookIn(real);
+      if (path !== undefined) return path;
+    }
+    if (query.elsewhere === undefined) return undefined;
+    const stamp = `${query.elsewhere.stamp} ${this.memory?.projectsStamp(this.root) ?? ''}`;
+    const remembered = this.memory?.search(sessionId, stamp);
+    if (remembered !== undefined && (remembered.path === undefined || isFile(remembered.path))) return remembered.path;
+    const path = this.searchEverywhere(file, tried);
+    this.memory?.remember(sessionId, stamp, path);
+    return path;
+  }
+
+  /** The transcripts in the project folders of `cwd`, with their times. */
+  transcriptsOf(cwd: string): TranscriptFile[] {
+    const found: TranscriptFile[] = [];
+    for (const folder of this.foldersNamedFor(cwd)) {
+      for (const name of listDir(join(this.root, folder))) {
+        // Subagent transcripts of 2.0.x sit beside the session files as `agent-<hex>.jsonl`.
+        if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
+        const path = join(this.root, folder, name);
+        const stat = statOf(path);
+        if (stat !== undefined) found.push({ sessionId: basename(name, '.jsonl'), path, modifiedMs: stat.mtimeMs, bornMs: stat.birthtimeMs });
+      }
+    }
+    return found;
+  }
+
+  /** Ends a scan: a daemon's memory forgets the sessions this scan did not ask about. */
+  finish(): void {
+    this.memory?.endRound();
+  }
+
+  private searchEverywhere(file: string, tried: ReadonlySet<string>): string | undefined {
+    const names = this.list();
+    debug('looking for %s in all %d project folders', file, names.length);
+    for (const folder of names) {
+      if (tried.has(folder)) continue;
+      const path = join(this.root, folder, file);
+      if (isFile(path)) return path;
+    }
+    return undefined;
+  }
+
+  /**
+   * The folder Claude Code names after `cwd`, and for a long path (cut and suffixed with a hash)
+   * any folder with the same cut, since versions before 2.1 used another hash. Only long paths
+   * need the listing of `projects/`.
+   */
+  private foldersNamedFor(cwd: string): string[] {
+    const encoded = encodePath(cwd);
+    if (encoded.length <= MAX_ENCODED_PATH_LENGTH) return [encoded];
+    const prefix = encoded.slice(0, MAX_ENCODED_PATH_LENGTH + 1);
+    return [encoded, ...this.list().filter((folder) => folder !== encoded && folder.startsWith(prefix))];
+  }
+
+  private list(): string[] {
+    this.names ??= this.memory?.listing(this.root) ?? listDir(this.root);
+    return this.names;
+  }
+}
+
+/** A listing younger than this may miss a folder made in the same tick of the file system's clock. */
+const RACY_LISTING_MS = 1000;
+
+interface RememberedSearch {
+  readonly stamp: string;
+  readonly path: string | undefined;
+}
+
+/**
+ * What a process that scans again and again (the daemon) keeps of `projects/` between scans:
+ * its listing, while its modification time stays, and the result of each search through every
+ * folder, while what justified it stays. Each round keeps only the sessions it asked about.
+ */
+export class ProjectFoldersMemory {
+  /** `now` reads the clock in epoch ms; only to tell a listing safe to keep. */
+  constructor(private readonly now: () => number) {}
+
+  private cachedListing: { readonly stamp: string; readonly names: string[] } | undefined;
+  private searches = new Map<string, RememberedSearch>();
+  private asked = new Map<string, RememberedSearch>();
+
+  /** What changes when a folder is made or removed in `projects/` (its inode and modification time). */
+  projectsStamp(root: string): string {
+    const stat = statOf(root);
+    return stat === undefined ? 'none' : `${stat.ino}:${stat.mtimeMs}`;
+  }
+
+  listing(root: string): string[] {
+    const stat = statOf(root);
+    if (stat === undefined) return [];
+    const stamp = `${stat.ino}:${stat.mtimeMs}`;
+    if (this.cachedListing?.stamp === stamp) return this.cachedListing.names;
+    const names = listDir(root);
+    // Trusted again only once the folder's time is safely in the past (see RACY_LISTING_MS).
+    this.cachedListing = this.now() - stat.mtimeMs > RACY_LISTING_MS ? { stamp, names } : undefined;
+    return names;
+  }
+
+  search(sessionId: string, stamp: string): RememberedSearch | undefined {
+    const remembered = this.searches.get(sessionId);
+    if (remembered === undefined || remembered.stamp !== stamp) return undefined;
+    this.asked.set(sessionId, remembered);
+    return remembered;
+  }
+
+  remember(sessionId: string, stamp: string, path: string | undefined): void {
+    this.asked.set(sessionId, { stamp, path });
+  }
+
+  endRound(): void {
+    this.searches = this.asked;
+    this.asked = new Map();
+  }
+}
+
+function realPathOf(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return [];
+    throw error;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Undefined when nothing is there or it cannot be reached; without the cost of a thrown error for a missing file. */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return undefined;
+    throw error;
+  }
+}
