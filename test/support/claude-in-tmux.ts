@@ -211,10 +211,17 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
         () => undefined,
       );
       // A client still starting up (the Node build on a busy machine) can drop an Enter: press it
-      // again while the text still sits in the input box.
+      // again while the text still sits in the input box. Never once anything shows that the
+      // prompt went through (a status other than idle, a dialog): a stray Enter would answer it.
+      const wentThrough = async (): Promise<boolean> => {
+        const status = readSessionFile(sessionPath)?.status;
+        if (status !== undefined && status !== 'idle') return true;
+        const shown = await screen();
+        return DIALOG.test(shown) || !inputBox(shown).includes(tail);
+      };
       for (let attempt = 0; attempt < 3; attempt++) {
         await tmux(['send-keys', 'Enter']);
-        const submitted = await pollUntil(async () => !inputBox(await screen()).includes(tail), 'the prompt to leave the input box', 3000).then(
+        const submitted = await pollUntil(wentThrough, 'the prompt to go through', 5000).then(
           () => true,
           () => false,
         );
@@ -368,6 +375,9 @@ function versionsLink(client: InstalledClient, home: string): string {
   }
   return path;
 }
+
+/** What a dialog that an Enter would answer shows (permission, question, plan, trust). */
+const DIALOG = /Do you want to proceed\?|Esc to cancel|Enter to select|Enter to confirm|Would you like to proceed/;
 
 /**
  * The text of the input box: the lines between the last two horizontal rules the client draws
