@@ -213,15 +213,21 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
       // A client still starting up (the Node build on a busy machine) can drop an Enter: press it
       // again while the text still sits in the input box. Never once anything shows that the
       // prompt went through (a status other than idle, a dialog): a stray Enter would answer it.
+      // An empty input box must be seen twice in a row: a capture taken while the client redraws
+      // (the Node build's notices) can miss the text that is still there.
+      let emptySeen = 0;
       const wentThrough = async (): Promise<boolean> => {
         const status = readSessionFile(sessionPath)?.status;
         if (status !== undefined && status !== 'idle') return true;
         const shown = await screen();
-        return DIALOG.test(shown) || !inputBox(shown).includes(tail);
+        if (DIALOG.test(shown)) return true;
+        emptySeen = inputBox(shown).includes(tail) ? 0 : emptySeen + 1;
+        return emptySeen >= 2;
       };
       for (let attempt = 0; attempt < 3; attempt++) {
         await tmux(['send-keys', 'Enter']);
-        const submitted = await pollUntil(wentThrough, 'the prompt to go through', 5000).then(
+        emptySeen = 0;
+        const submitted = await pollUntil(wentThrough, 'the prompt to go through', 5000, undefined, 250).then(
           () => true,
           () => false,
         );
