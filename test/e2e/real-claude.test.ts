@@ -43,8 +43,11 @@ after(async () => {
 
 for (const { version, build } of CLIENTS) {
   const reference = version === REFERENCE_VERSION;
-  /** 2.1.332 runs in auto mode unless told otherwise: it asks for permission only in default mode. */
-  const asking: Partial<ClaudeInTmuxOptions> = reference ? { args: ['--permission-mode', 'default'] } : {};
+  /**
+   * 2.1.332 runs in auto mode unless told otherwise: it asks for permission only in default mode.
+   * The native 2.1.197 is told too: in one full-suite run it ran the command without asking.
+   */
+  const asking: Partial<ClaudeInTmuxOptions> = build === 'native' ? { args: ['--permission-mode', 'default'] } : {};
 
   // Two clients at a time per version: CI has two cores, and other test files run beside.
   describe(`vmux list with the real Claude Code ${version} (${build})`, { concurrency: 2 }, () => {
@@ -447,6 +450,9 @@ async function diagnose(claude: ClaudeInTmux): Promise<string> {
     const records = readFileSync(transcript, 'utf8').trim().split('\n');
     lines.push(`${transcript} (${records.length} records), last:`);
     for (const record of records.slice(-6)) lines.push(`  ${record.slice(0, 300)}`);
+    // Who allowed a tool call, and in which mode: what a prompt that never showed comes down to.
+    const decisions = records.flatMap((r) => r.match(/"permissionMode":"[^"]*"|"permissionDecision":\{[^}]*\}/g) ?? []);
+    if (decisions.length > 0) lines.push(`  permission facts: ${[...new Set(decisions)].join(', ')}`);
   }
   lines.push(`last vmux list for pid ${claude.pid}: ${lastListOutput.get(claude.pid) ?? '(none)'}`);
   const screen = await claude.screen().catch(() => '(no screen)');

@@ -211,10 +211,23 @@ export async function startClaudeInTmux(options: ClaudeInTmuxOptions): Promise<C
         () => undefined,
       );
       // A client still starting up (the Node build on a busy machine) can drop an Enter: press it
-      // again while the text still sits in the input box.
+      // again while the text still sits in the input box. Never once anything shows that the
+      // prompt went through (a status other than idle, a dialog): a stray Enter would answer it.
+      // An empty input box must be seen twice in a row: a capture taken while the client redraws
+      // (the Node build's notices) can miss the text that is still there.
+      let emptySeen = 0;
+      const wentThrough = async (): Promise<boolean> => {
+        const status = readSessionFile(sessionPath)?.status;
+        if (status !== undefined && status !== 'idle') return true;
+        const shown = await screen();
+        if (DIALOG.test(shown)) return true;
+        emptySeen = inputBox(shown).includes(tail) ? 0 : emptySeen + 1;
+        return emptySeen >= 2;
+      };
       for (let attempt = 0; attempt < 3; attempt++) {
         await tmux(['send-keys', 'Enter']);
-        const submitted = await pollUntil(async () => !inputBox(await screen()).includes(tail), 'the prompt to leave the input box', 3000).then(
+        emptySeen = 0;
+        const submitted = await pollUntil(wentThrough, 'the prompt to go through', 5000, undefined, 250).then(
           () => true,
           () => false,
         );
@@ -368,6 +381,9 @@ function versionsLink(client: InstalledClient, home: string): string {
   }
   return path;
 }
+
+/** What a dialog that an Enter would answer shows (permission, question, plan, trust). */
+const DIALOG = /Do you want to proceed\?|Esc to cancel|Enter to select|Enter to confirm|Would you like to proceed/;
 
 /**
  * The text of the input box: the lines between the last two horizontal rules the client draws
