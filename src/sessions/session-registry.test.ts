@@ -125,14 +125,21 @@ test('registry: a declined permission and Esc during a tool, told apart by what 
   const registry = new SessionRegistry();
   const reasonOf = (pid: number) => registry.list().find((s) => s.pid === pid)?.reason;
   registry.update(session(1, 'needs_input', { reason: 'waiting for permission: Bash' }), at('10:00:00'));
+  // A scan may catch the rejected result before the interrupt marker that follows it.
+  registry.update(session(1, 'working', { reason: 'working on the tool result' }), at('10:00:01'));
   registry.update(session(1, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
   assert.equal(reasonOf(1), 'you declined Bash');
   registry.update(session(1, 'idle', { reason: 'you stopped Bash' }), at('10:00:07'));
   assert.equal(reasonOf(1), 'you declined Bash', 'kept on the next scans');
 
   registry.update(session(2, 'working', { reason: 'running tool: Bash' }), at('10:00:00'));
+  registry.update(session(2, 'working', { reason: 'working on the tool result' }), at('10:00:01'));
   registry.update(session(2, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
   assert.equal(reasonOf(2), 'you interrupted Bash');
+  // A new prompt forgets the tool: a later stop of another call is told afresh.
+  registry.update(session(2, 'working', { reason: 'working on your prompt' }), at('10:01:00'));
+  registry.update(session(2, 'idle', { reason: 'you stopped Edit' }), at('10:01:02'));
+  assert.equal(reasonOf(2), 'you stopped Edit');
 
   // Seen for the first time already stopped: the transcript alone cannot tell which.
   registry.update(session(3, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));

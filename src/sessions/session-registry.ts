@@ -21,6 +21,8 @@ export interface RegistryChange {
  */
 export class SessionRegistry {
   private readonly sessions = new Map<ProcessKey, Session>();
+  /** What each process last did with a tool call: asked permission for it, or ran it. */
+  private readonly toolPhases = new Map<ProcessKey, ToolPhase>();
 
   update(session: Session, now: Date): RegistryChange {
     const key = processKeyOf(session);
@@ -30,7 +32,10 @@ export class SessionRegistry {
         ? undefined
         : (session.waitingSince ?? (previous?.state === 'needs_input' ? previous.waitingSince : undefined) ?? now);
     const { waitingSince: _, ...seen } = session;
-    const rest = { ...seen, reason: refinedReason(session, previous) };
+    const phase = toolPhaseOf(session.reason) ?? (session.state === 'working' && !session.reason.startsWith('working on the tool result') ? undefined : this.toolPhases.get(key));
+    if (phase === undefined) this.toolPhases.delete(key);
+    else this.toolPhases.set(key, phase);
+    const rest = { ...seen, reason: refinedReason(session, previous, phase) };
     this.sessions.set(key, waitingSince === undefined ? rest : { ...rest, waitingSince });
     const moved = previous !== undefined && previous.sessionId !== '' && previous.sessionId !== session.sessionId;
     return moved ? { previousSessionId: previous.sessionId } : {};
@@ -47,6 +52,7 @@ export class SessionRegistry {
     for (const [key, session] of this.sessions) {
       if (active.has(key)) continue;
       this.sessions.delete(key);
+      this.toolPhases.delete(key);
       removed.push(session);
     }
     return removed;
@@ -57,17 +63,32 @@ export class SessionRegistry {
   }
 }
 
+/** A tool call the registry saw waiting for permission, or running. */
+interface ToolPhase {
+  readonly tool: string;
+  readonly phase: 'permission' | 'running';
+}
+
+function toolPhaseOf(reason: string): ToolPhase | undefined {
+  const permission = /^waiting for permission: (.+)$/.exec(reason);
+  if (permission?.[1]) return { tool: permission[1], phase: 'permission' };
+  const running = /^running tool: ([^;·]+?)(?:;| ·|$)/.exec(reason);
+  if (running?.[1]) return { tool: running[1], phase: 'running' };
+  return undefined;
+}
+
 /**
  * What only a registry can tell: the transcript of a declined permission and of Esc during a
- * running tool are the same, but the state before was not. A registry that saw the session wait
- * for permission says "you declined Bash"; one that saw the tool run says "you interrupted Bash".
+ * running tool are the same, but what the registry saw before was not. One that saw the call wait
+ * for permission says "you declined Bash"; one that saw it run says "you interrupted Bash".
  */
-function refinedReason(session: Session, previous: Session | undefined): string {
+function refinedReason(session: Session, previous: Session | undefined, phase: ToolPhase | undefined): string {
   const stopped = /^you stopped (.+)$/.exec(session.reason);
-  if (stopped === null || previous === undefined || previous.sessionId !== session.sessionId) return session.reason;
+  if (stopped === null) return session.reason;
   const tool = stopped[1] ?? '';
-  if (previous.reason === `you declined ${tool}` || previous.reason === `you interrupted ${tool}`) return previous.reason;
-  if (previous.state === 'needs_input' && previous.reason.startsWith('waiting for permission')) return `you declined ${tool}`;
-  if (previous.state === 'working' && previous.reason.startsWith(`running tool: ${tool}`)) return `you interrupted ${tool}`;
-  return session.reason;
+  if (previous !== undefined && previous.sessionId === session.sessionId && (previous.reason === `you declined ${tool}` || previous.reason === `you interrupted ${tool}`)) {
+    return previous.reason;
+  }
+  if (phase?.tool !== tool) return session.reason;
+  return phase.phase === 'permission' ? `you declined ${tool}` : `you interrupted ${tool}`;
 }

@@ -219,11 +219,13 @@ function retrying(end: ConversationEnd): string {
 function rejectedToolBefore(entries: readonly ConversationEntry[], interrupt: ConversationEntry): string | undefined {
   const index = entries.lastIndexOf(interrupt);
   const result = entries[index - 1];
-  if (result?.kind !== 'tool-result' || result.rejected !== true) return undefined;
-  for (let i = index - 2; i >= 0; i--) {
+  // The marker in the tool's own result (older clients), or after a rejected result (2.1.x).
+  const ids = interrupt.kind === 'interrupt' && interrupt.toolUseIds !== undefined ? interrupt.toolUseIds : result?.kind === 'tool-result' && result.rejected === true ? result.toolUseIds : undefined;
+  if (ids === undefined) return undefined;
+  for (let i = index - 1; i >= 0; i--) {
     const entry = entries[i];
     if (entry?.kind !== 'assistant') continue;
-    const tool = entry.blocks.find((block) => block.type === 'tool_use' && result.toolUseIds.includes(block.id));
+    const tool = entry.blocks.find((block) => block.type === 'tool_use' && ids.includes(block.id));
     if (tool?.type === 'tool_use') return tool.name;
   }
   return 'the tool';

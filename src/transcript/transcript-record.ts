@@ -32,7 +32,12 @@ export type ConversationEntry =
       readonly backgroundLaunches?: readonly BackgroundLaunch[];
       readonly at?: Date;
     }
-  | { readonly kind: 'interrupt'; readonly at?: Date }
+  | {
+      readonly kind: 'interrupt';
+      /** The tool calls whose result carries the marker itself (1.0.x, and the 2.1.100 Node build on Esc). */
+      readonly toolUseIds?: readonly string[];
+      readonly at?: Date;
+    }
   | {
       readonly kind: 'assistant';
       /** Shared by every record of one API message; undefined on malformed records. */
@@ -167,8 +172,9 @@ function userEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefine
       const id = stringField(block, 'tool_use_id');
       if (id !== undefined) toolUseIds.push(id);
       const text = toolResultText(block['content']);
-      // 1.0.x writes the interrupt marker inside the declined tool's result.
-      if (text.startsWith(INTERRUPT_PREFIX)) interruptedTool = true;
+      // 1.0.x writes the interrupt marker inside the declined tool's result; the Node build after
+      // the tool's own output ("Exit code 137\n[Request interrupted by user for tool use]").
+      if (text.startsWith(INTERRUPT_PREFIX) || text.includes(`\n${INTERRUPT_PREFIX}`)) interruptedTool = true;
       if (block['is_error'] === true && text.startsWith(REJECTED_PREFIX)) rejected = true;
       const launch = id === undefined ? undefined : backgroundLaunch(id, text, raw['toolUseResult']);
       if (launch !== undefined) launches.push(launch);
@@ -179,7 +185,7 @@ function userEntry(raw: Json, when: { at?: Date }): ConversationEntry | undefine
       texts.push(`[${block['type']}]`);
     }
   }
-  if (interruptedTool) return { kind: 'interrupt', ...when };
+  if (interruptedTool) return { kind: 'interrupt', ...(toolUseIds.length > 0 ? { toolUseIds } : {}), ...when };
   if (toolUseIds.length > 0) {
     return {
       kind: 'tool-result',
