@@ -133,7 +133,8 @@ test('registry: a declined permission and Esc during a tool, told apart by what 
   assert.equal(reasonOf(1), 'you declined Bash', 'kept on the next scans');
 
   registry.update(session(2, 'working', { reason: 'running tool: Bash' }), at('10:00:00'));
-  registry.update(session(2, 'working', { reason: 'working on the tool result' }), at('10:00:01'));
+  // The client says idle a moment before the interrupt reaches the transcript.
+  registry.update(session(2, 'working', { reason: 'finishing the turn' }), at('10:00:01'));
   registry.update(session(2, 'idle', { reason: 'you stopped Bash' }), at('10:00:02'));
   assert.equal(reasonOf(2), 'you interrupted Bash');
   // A new prompt forgets the tool: a later stop of another call is told afresh.

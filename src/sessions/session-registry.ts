@@ -32,7 +32,9 @@ export class SessionRegistry {
         ? undefined
         : (session.waitingSince ?? (previous?.state === 'needs_input' ? previous.waitingSince : undefined) ?? now);
     const { waitingSince: _, ...seen } = session;
-    const phase = toolPhaseOf(session.reason) ?? (session.state === 'working' && !session.reason.startsWith('working on the tool result') ? undefined : this.toolPhases.get(key));
+    // Kept through the moments between (a tool result, 'finishing the turn'); a new turn forgets it.
+    const newTurn = /^(working on your prompt|answering a background task's result)/.test(session.reason);
+    const phase = toolPhaseOf(session.reason) ?? (newTurn ? undefined : this.toolPhases.get(key));
     if (phase === undefined) this.toolPhases.delete(key);
     else this.toolPhases.set(key, phase);
     const rest = { ...seen, reason: refinedReason(session, previous, phase) };
