@@ -47,7 +47,7 @@ const minutesAgo = (n: number): Date => new Date(Date.now() - n * 60_000);
 let homes = 0;
 
 /** Every test has a deadline: a daemon that hangs fails its test instead of stalling the run. */
-const LIMIT = { timeout: 15_000 };
+const LIMIT = { timeout: 30_000 };
 
 /** A VMUX_HOME of its own for each test: a daemon of one test never answers another. */
 function freshHome(): VmuxHome {

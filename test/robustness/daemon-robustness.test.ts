@@ -388,7 +388,7 @@ after(async () => {
   await Promise.all(fakes.map((fake) => fake.stop('SIGKILL')));
 });
 
-describe('vmuxd under abuse (real child process, real Unix socket)', { timeout: 60_000 }, () => {
+describe('vmuxd under abuse (real child process, real Unix socket)', { timeout: 180_000 }, () => {
   let daemon: VmuxdProcess;
 
   before(async () => {
@@ -559,7 +559,7 @@ describe('vmuxd under abuse (real child process, real Unix socket)', { timeout: 
   });
 });
 
-describe('kill -9 of vmuxd during a burst of label writes', { timeout: 60_000 }, () => {
+describe('kill -9 of vmuxd during a burst of label writes', { timeout: 180_000 }, () => {
   it('leaves labels.json valid with every acknowledged label, and a restart cleans the stale socket and serves them', async (t) => {
     const ROUNDS = 5;
     const WRITERS = 4;
