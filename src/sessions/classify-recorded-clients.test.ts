@@ -72,6 +72,7 @@ const EXPECTED: Readonly<Record<string, Readonly<Record<string, Expected>>>> = {
     answered: ANSWERED,
     'permission-denied': ['idle', /^you stopped Bash$/],
     'tool-running': ['working', /^running tool: Bash$/],
+    'tool-interrupted': ['idle', /^you stopped Bash$/],
     'bash-background-running': ['needs_input', /^turn ended \d+ s ago · 1 background shell running$/],
     'agent-running': ['working', /^running tool: Agent$/],
     'ask-question': ['needs_input', /^question for you$/],

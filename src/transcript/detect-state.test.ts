@@ -133,3 +133,13 @@ test('a record time in the future is not believed: no "0 s" wait until that date
   const skewed = tail(prompt(0), assistant(40, [text('Done.')], { stopReason: 'end_turn' }));
   assert.deepEqual(detectState(skewed, at(0), options).since, at(40));
 });
+
+test('a tool stopped with Esc on the Node build (marker inside its result, then alone) reads as stopped, naming it', () => {
+  const t = tail(
+    prompt(0),
+    assistant(1, [toolUse('Bash', 'toolu_9')]),
+    { kind: 'interrupt', toolUseIds: ['toolu_9'], at: at(5) },
+    { kind: 'interrupt', at: at(5) },
+  );
+  assert.deepEqual([detectState(t, at(6), options).state, detectState(t, at(6), options).reason], ['idle', 'you stopped Bash']);
+});

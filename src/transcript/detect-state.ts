@@ -220,7 +220,15 @@ function rejectedToolBefore(entries: readonly ConversationEntry[], interrupt: Co
   const index = entries.lastIndexOf(interrupt);
   const result = entries[index - 1];
   // The marker in the tool's own result (older clients), or after a rejected result (2.1.x).
-  const ids = interrupt.kind === 'interrupt' && interrupt.toolUseIds !== undefined ? interrupt.toolUseIds : result?.kind === 'tool-result' && result.rejected === true ? result.toolUseIds : undefined;
+  const ids =
+    interrupt.kind === 'interrupt' && interrupt.toolUseIds !== undefined
+      ? interrupt.toolUseIds
+      : result?.kind === 'tool-result' && result.rejected === true
+        ? result.toolUseIds
+        : // The Node build: the marker in the tool's result, then again as a text of its own.
+          result?.kind === 'interrupt'
+          ? result.toolUseIds
+          : undefined;
   if (ids === undefined) return undefined;
   for (let i = index - 1; i >= 0; i--) {
     const entry = entries[i];
