@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
@@ -52,8 +53,11 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
     .map((proc) => {
       const startedMs = startTimeMs(proc);
       const file = sessionFiles.get(proc.pid);
+      // A sessions file on disk that this scan could not use (caught mid-rewrite) is no dialog.
       const atStartupDialog =
-        file === undefined && waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
+        file === undefined &&
+        !existsSync(join(context.claudeDir, 'sessions', `${proc.pid}.json`)) &&
+        waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
       return describeSession(proc, file, matches.get(proc.pid), context, now, readTail, startedMs, atStartupDialog);
     })
     .sort(byAttention);
