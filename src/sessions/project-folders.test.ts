@@ -35,8 +35,8 @@ test('an id that is not a session id is never turned into a path, even where suc
   writeFileSync(join(claudeDir, 'outside.jsonl'), '{}\n');
   const folders = new ProjectFolders(projects);
   assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'] }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'], elsewhere: { stamp: '' } }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: '../outside', cwds: [''], elsewhere: { stamp: '' } }), undefined);
+  assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'], elsewhere: () => ({ stamp: '' }) }), undefined);
+  assert.equal(folders.findTranscript({ sessionId: '../outside', cwds: [''], elsewhere: () => ({ stamp: '' }) }), undefined);
 });
 
 test('the transcript is found in the folder of any of the cwds', () => {
@@ -75,7 +75,7 @@ test('other project folders are searched only when the query says the transcript
   mkdirSync(join(projects, encodePath('/work/now')));
   const folders = new ProjectFolders(projects);
   assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'] }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 'resumed' } }), path);
+  assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 'resumed' }) }), path);
 });
 
 test("a daemon's memory repeats a search through every folder only when its stamp or projects/ changed", () => {
@@ -85,7 +85,7 @@ test("a daemon's memory repeats a search through every folder only when its stam
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = (stamp: string) => {
     const folders = new ProjectFolders(projects, memory);
-    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp } });
+    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp }) });
     folders.finish();
     return found;
   };
@@ -110,7 +110,7 @@ test('a transcript a search found is looked for again once it is gone', () => {
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = () => {
     const folders = new ProjectFolders(projects, memory);
-    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 's' } });
+    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 's' }) });
     folders.finish();
     return found;
   };
@@ -127,7 +127,7 @@ test('a memory forgets the sessions a scan did not ask about', () => {
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = (ask: boolean) => {
     const folders = new ProjectFolders(projects, memory);
-    const found = ask ? folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 's' } }) : undefined;
+    const found = ask ? folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 's' }) }) : undefined;
     folders.finish();
     return found;
   };

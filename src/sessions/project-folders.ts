@@ -31,11 +31,11 @@ export interface TranscriptQuery {
   /** The folders whose project folders are looked in first: the cwd the client recorded, the process's cwd. */
   readonly cwds: ReadonlyArray<string | undefined>;
   /**
-   * Set when the transcript may sit in any other project folder too, so that every one is
-   * searched; a daemon repeats a search that found nothing only when `stamp` (what the search was
-   * justified by) or `projects/` itself has changed since.
+   * Asked only when the transcript is in none of those folders: whether it may sit in any other
+   * project folder, so that every one is searched. A daemon repeats such a search only when
+   * `stamp` (what justified it) or `projects/` itself has changed since.
    */
-  readonly elsewhere?: { readonly stamp: string };
+  readonly elsewhere?: () => { readonly stamp: string } | undefined;
 }
 
 /**
@@ -47,9 +47,14 @@ export interface TranscriptQuery {
 export class ProjectFolders {
   private names: string[] | undefined;
 
+  /**
+   * `memory`: a daemon's, kept between scans. `stats`: filled with what this scan learnt of each
+   * transcript it looked at, so that a tail read right after need not `stat` the file again.
+   */
   constructor(
     private readonly root: string,
     private readonly memory?: ProjectFoldersMemory,
+    private readonly stats?: Map<string, Stats>,
   ) {}
 
   /** The path of the query's transcript, if it exists; never outside `projects/`. */
@@ -66,7 +71,7 @@ export class ProjectFolders {
         if (tried.has(folder)) continue;
         tried.add(folder);
         const path = join(this.root, folder, file);
-        if (isFile(path)) return path;
+        if (this.isFile(path)) return path;
       }
       return undefined;
     };
@@ -80,10 +85,11 @@ export class ProjectFolders {
       const path = real === undefined || real === cwd ? undefined : lookIn(real);
       if (path !== undefined) return path;
     }
-    if (query.elsewhere === undefined) return undefined;
-    const stamp = `${query.elsewhere.stamp} ${this.memory?.projectsStamp(this.root) ?? ''}`;
+    const elsewhere = query.elsewhere?.();
+    if (elsewhere === undefined) return undefined;
+    const stamp = `${elsewhere.stamp} ${this.memory?.projectsStamp(this.root) ?? ''}`;
     const remembered = this.memory?.search(sessionId, stamp);
-    if (remembered !== undefined && (remembered.path === undefined || isFile(remembered.path))) return remembered.path;
+    if (remembered !== undefined && (remembered.path === undefined || this.isFile(remembered.path))) return remembered.path;
     const path = this.searchEverywhere(file, tried);
     this.memory?.remember(sessionId, stamp, path);
     return path;
@@ -98,6 +104,7 @@ export class ProjectFolders {
         if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
         const path = join(this.root, folder, name);
         const stat = statOf(path);
+        if (stat !== undefined) this.stats?.set(path, stat);
         if (stat !== undefined) found.push({ sessionId: basename(name, '.jsonl'), path, modifiedMs: stat.mtimeMs, bornMs: stat.birthtimeMs });
       }
     }
@@ -115,9 +122,15 @@ export class ProjectFolders {
     for (const folder of names) {
       if (tried.has(folder)) continue;
       const path = join(this.root, folder, file);
-      if (isFile(path)) return path;
+      if (this.isFile(path)) return path;
     }
     return undefined;
+  }
+
+  private isFile(path: string): boolean {
+    const stat = fileStat(path);
+    if (stat !== undefined) this.stats?.set(path, stat);
+    return stat !== undefined;
   }
 
   /**
@@ -210,11 +223,13 @@ function listDir(dir: string): string[] {
   }
 }
 
-function isFile(path: string): boolean {
+/** A regular file's `stat`; undefined for anything else, or nothing, or what cannot be reached. */
+function fileStat(path: string): Stats | undefined {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() ? stat : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
 import { detectState } from '../transcript/detect-state.js';
@@ -8,7 +9,7 @@ import { classifySession, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
-import { isPlausibleBranch, readGitInfo } from './git-info.js';
+import { isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
@@ -28,28 +29,44 @@ export interface ScanOptions {
  * Synchronous and bounded: every transcript read is a tail read.
  */
 export function scanSessions(context: DiscoveryContext, options: ScanOptions = {}): Session[] {
-  const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir), context.procRoot);
+  try {
+    return scan(context, options);
+  } finally {
+    options.memory?.endRound();
+  }
+}
+
+function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
+  const { memory } = options;
+  const { procRoot } = context;
+  const sessionFiles = liveSessionFiles(
+    readSessionFiles(context.claudeDir, memory?.sessionFiles),
+    procRoot,
+    memory ? (pid) => memory.processes.stat(procRoot, pid) : undefined,
+  );
   const knownSessionPids = new Set(sessionFiles.keys());
-  const processes = findClaudeProcesses(context.procRoot, {
+  const processes = findClaudeProcesses(procRoot, {
     knownSessionPids,
     ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
+    ...(memory ? { memory: memory.processes } : {}),
   });
-  const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
+  const bootTimeMs = (memory ? memory.bootTimeMs(procRoot) : readBootTimeMs(procRoot)) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
+  // A daemon's scan reads a tail only when its file changed: the `stat` matching took tells.
+  const stats = memory ? new Map<string, Stats>() : undefined;
   const matches = matchTranscripts({
     claudeDir: context.claudeDir,
     processes,
     sessionFiles,
     startTimeMs,
-    ...(options.memory ? { memory: options.memory.projectFolders } : {}),
+    ...(memory ? { memory: memory.projectFolders, stats } : {}),
   });
   const now = context.now();
-  const readTail = (path: string) => readTailOf(path, options.memory?.tails);
-  const sessions = processes
-    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail))
+  const readTail = (path: string) => readTailOf(path, memory?.tails, stats?.get(path));
+  const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, memory?.git);
+  return processes
+    .map((proc) => describeSession(proc, sessionFiles.get(proc.pid), matches.get(proc.pid), context, now, readTail, gitInfo))
     .sort(byAttention);
-  options.memory?.tails.endRound();
-  return sessions;
 }
 
 function describeSession(
@@ -59,6 +76,7 @@ function describeSession(
   context: DiscoveryContext,
   now: Date,
   readTail: (path: string) => TranscriptTail | undefined,
+  gitInfo: (cwd: string, uid: number) => GitInfo | undefined,
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : readTail(path);
@@ -68,14 +86,14 @@ function describeSession(
       ? {
           transcript: {
             verdict: detectState(tail, now, { idleThresholdMs: context.idleThresholdMs }),
-            ...pendingTool(tail),
+            ...pendingTool(readOf(tail)),
           },
         }
       : { noTranscript: noTranscriptReason(match, path) }),
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
-  const git = readGitInfo(cwd, proc.uid);
+  const git = gitInfo(cwd, proc.uid);
   const worktree = git?.worktree;
   return {
     pid: proc.pid,
@@ -88,7 +106,7 @@ function describeSession(
     reason: verdict.reason,
     // Only when a record or the client says when; a registry fills in the first observation.
     ...(verdict.state === 'needs_input' && verdict.since ? { waitingSince: verdict.since } : {}),
-    preview: tail ? extractPreview(tail) : '',
+    preview: tail ? readOf(tail).preview : '',
     ...(path ? { transcriptPath: path } : {}),
   };
 }
@@ -113,9 +131,25 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
   };
 }
 
-function pendingTool(tail: TranscriptTail): { pendingTool?: string } {
-  const name = pendingToolName(tail);
-  return name === undefined ? {} : { pendingTool: name };
+interface TailReading {
+  readonly preview: string;
+  readonly pendingTool: string | undefined;
+}
+
+/** What a tail shows, whatever the time: worked out once per tail, which a daemon keeps while its file is unchanged. */
+const readings = new WeakMap<TranscriptTail, TailReading>();
+
+function readOf(tail: TranscriptTail): TailReading {
+  let reading = readings.get(tail);
+  if (reading === undefined) {
+    reading = { preview: extractPreview(tail), pendingTool: pendingToolName(tail) };
+    readings.set(tail, reading);
+  }
+  return reading;
+}
+
+function pendingTool(reading: TailReading): { pendingTool?: string } {
+  return reading.pendingTool === undefined ? {} : { pendingTool: reading.pendingTool };
 }
 
 function noTranscriptReason(match: TranscriptMatch | undefined, path: string | undefined): SessionSignals['noTranscript'] {
@@ -124,10 +158,10 @@ function noTranscriptReason(match: TranscriptMatch | undefined, path: string | u
 }
 
 /** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
-function readTailOf(path: string, cache: TailCache | undefined): TranscriptTail | undefined {
+function readTailOf(path: string, cache: TailCache | undefined, known: Stats | undefined): TranscriptTail | undefined {
   const read = () => tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   try {
-    return cache ? cache.get(path, read) : read();
+    return cache ? cache.get(path, read, known) : read();
   } catch (error) {
     debug('transcript %s unreadable: %s', path, errnoCode(error) ?? String(error));
     return undefined;
