@@ -275,7 +275,8 @@ export class Daemon {
 
   private scan(): void {
     const context = discoveryContextFrom(this.options.env);
-    const started = performance.now();
+    // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
+    const started = process.hrtime.bigint();
     let sessions;
     try {
       sessions = scanSessions(context, { memory: this.scanMemory });
@@ -310,7 +311,7 @@ export class Daemon {
     this.publish();
     if (lookUp) void this.lookUpWorkspaces();
     this.options.logger.debug(
-      `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
+      `scan: ${sessions.length} sessions in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
   }
 
@@ -390,13 +391,15 @@ export class Daemon {
 
   /** Rebuilds the list and tells subscribers, only when something they would see changed. */
   private publish(): void {
-    this.list = this.registry.list().map((session) => {
+    const list = this.registry.list().map((session) => {
       const label = this.labels.get(session.sessionId);
       const workspace = this.workspaces.get(session.pid);
       return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
     });
-    const text = JSON.stringify(this.list);
+    const text = JSON.stringify(list);
+    // The same list again (most polls): the one served stays, and the new one is garbage while young.
     if (text === this.published) return;
+    this.list = list;
     this.published = text;
     const event = this.event();
     for (const subscriber of this.subscribers) subscriber.send(event, { dropIfBehind: true });

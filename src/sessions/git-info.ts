@@ -1,5 +1,5 @@
 import { lstatSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { messageOf } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
@@ -27,8 +27,9 @@ export interface GitInfo {
  * files are read, so a FIFO, a device or a huge file planted there cannot block or exhaust vmux.
  */
 export function readGitInfo(cwd: string, ownerUid: number, memo?: GitMemo): GitInfo | undefined {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    const dotGit = join(dir, '.git');
+  // Normalised once, so that each step up is a plain `dirname` and `/.git` (a daemon walks this at every poll).
+  for (let dir = normalize(cwd); ; dir = dirname(dir)) {
+    const dotGit = dir.endsWith('/') ? `${dir}.git` : `${dir}/.git`;
     const entry = ownedEntry(dotGit, ownerUid, memo);
     if (entry === 'foreign') return undefined;
     if (entry === 'dir') return headOf(dotGit, undefined, ownerUid, memo);

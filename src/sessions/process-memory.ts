@@ -45,12 +45,14 @@ export class ProcessFacts {
 export const RECHECK_EVERY_SCANS = 12;
 
 interface Entry {
-  readonly facts: ProcessFacts;
-  /** `<pid> (<comm>) … <start time>` from `/proc/<pid>/stat`, when a scan read it. */
-  readonly identity: string | undefined;
+  facts: ProcessFacts;
+  /** `<pid> (<comm>) … <start time>` from `/proc/<pid>/stat`, as the last scan that read it saw it. */
+  identity: string | undefined;
   /** A process that may be Claude Code: its identity is read on every scan. */
-  readonly watched: boolean;
-  readonly sightings: number;
+  watched: boolean;
+  sightings: number;
+  /** The last scan that listed it. */
+  round: number;
 }
 
 /**
@@ -62,13 +64,12 @@ interface Entry {
  * - any other process is read when it appears and on the next scan (a shell that forks, then
  *   `exec`s claude, has the shell's name for a moment), then only its name, every
  *   RECHECK_EVERY_SCANS scans, in turns, so that a poll reads a few of them.
+ * Entries are updated in place: a poll that finds nothing changed leaves little garbage.
  */
 export class ProcessMemory {
   private round = 0;
-  private known = new Map<number, Entry>();
-  private seen = new Map<number, Entry>();
-  private stats = new Map<number, { readonly stat: ProcStat | undefined; readonly identity: string | undefined }>();
-  private watching = new Set<number>();
+  private readonly entries = new Map<number, Entry>();
+  private readonly stats = new Map<number, { readonly stat: ProcStat | undefined; readonly identity: string | undefined }>();
 
   /** This scan's view of `/proc/<pid>/stat`, read once per scan; undefined when gone or a zombie. */
   stat(procRoot: string, pid: number): ProcStat | undefined {
@@ -85,42 +86,41 @@ export class ProcessMemory {
 
   /** What is known of a listed process, read again where it may have changed (see the class). */
   factsOf(procRoot: string, pid: number): ProcessFacts | undefined {
-    const kept = this.known.get(pid);
-    const fresh = (): ProcessFacts => new ProcessFacts(procRoot, pid);
-    let facts: ProcessFacts;
-    let sightings = 1;
-    if (kept === undefined) {
-      facts = fresh();
-    } else if (kept.watched || this.stats.has(pid)) {
+    const entry = this.entries.get(pid);
+    if (entry === undefined) {
+      const facts = new ProcessFacts(procRoot, pid);
+      this.entries.set(pid, { facts, identity: undefined, watched: false, sightings: 1, round: this.round });
+      return facts;
+    }
+    if (entry.watched || this.stats.has(pid)) {
       if (this.stat(procRoot, pid) === undefined) return undefined;
-      facts = kept.identity !== undefined && kept.identity === this.stats.get(pid)?.identity ? kept.facts : fresh();
-    } else if (kept.sightings < 2 || (pid + this.round) % RECHECK_EVERY_SCANS === 0) {
+      const identity = this.stats.get(pid)?.identity;
+      if (entry.identity === undefined || entry.identity !== identity) entry.facts = new ProcessFacts(procRoot, pid);
+    } else if (entry.sightings < 2 || (pid + this.round) % RECHECK_EVERY_SCANS === 0) {
       const comm = readComm(procRoot, pid);
       if (comm === undefined) return undefined;
-      facts = comm === kept.facts.comm() ? kept.facts : fresh();
-      sightings = kept.sightings + 1;
-    } else {
-      facts = kept.facts;
-      sightings = kept.sightings;
+      if (comm !== entry.facts.comm()) entry.facts = new ProcessFacts(procRoot, pid);
     }
-    this.seen.set(pid, { facts, identity: undefined, watched: false, sightings });
-    return facts;
+    entry.sightings++;
+    entry.watched = false;
+    entry.round = this.round;
+    return entry.facts;
   }
 
   /** Marks a process that may be Claude Code: it is checked on every scan. */
   watch(pid: number): void {
-    this.watching.add(pid);
+    const entry = this.entries.get(pid);
+    if (entry !== undefined) entry.watched = true;
   }
 
   /** Ends a scan: processes it did not list are forgotten. */
   endRound(): void {
-    for (const [pid, entry] of this.seen) {
-      this.seen.set(pid, { ...entry, identity: this.stats.get(pid)?.identity, watched: this.watching.has(pid) });
+    for (const [pid, read] of this.stats) {
+      const entry = this.entries.get(pid);
+      if (entry !== undefined) entry.identity = read.identity;
     }
-    this.known = this.seen;
-    this.seen = new Map();
+    for (const [pid, entry] of this.entries) if (entry.round !== this.round) this.entries.delete(pid);
     this.stats.clear();
-    this.watching.clear();
     this.round++;
   }
 }

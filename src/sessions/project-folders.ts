@@ -1,5 +1,5 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden } from '../errors.js';
 import { encodePath, MAX_ENCODED_PATH_LENGTH } from './encode-path.js';
@@ -52,6 +52,7 @@ export class ProjectFolders {
    * transcript it looked at, so that a tail read right after need not `stat` the file again.
    */
   constructor(
+    /** `<Claude config dir>/projects`; normalised, so paths under it are joined as plain strings. */
     private readonly root: string,
     private readonly memory?: ProjectFoldersMemory,
     private readonly stats?: Map<string, Stats>,
@@ -70,7 +71,7 @@ export class ProjectFolders {
       for (const folder of this.foldersNamedFor(cwd)) {
         if (tried.has(folder)) continue;
         tried.add(folder);
-        const path = join(this.root, folder, file);
+        const path = `${this.root}/${folder}/${file}`;
         if (this.isFile(path)) return path;
       }
       return undefined;
@@ -99,10 +100,11 @@ export class ProjectFolders {
   transcriptsOf(cwd: string): TranscriptFile[] {
     const found: TranscriptFile[] = [];
     for (const folder of this.foldersNamedFor(cwd)) {
-      for (const name of listDir(join(this.root, folder))) {
+      const dir = `${this.root}/${folder}`;
+      for (const name of listDir(dir)) {
         // Subagent transcripts of 2.0.x sit beside the session files as `agent-<hex>.jsonl`.
         if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
-        const path = join(this.root, folder, name);
+        const path = `${dir}/${name}`;
         const stat = statOf(path);
         if (stat !== undefined) this.stats?.set(path, stat);
         if (stat !== undefined) found.push({ sessionId: basename(name, '.jsonl'), path, modifiedMs: stat.mtimeMs, bornMs: stat.birthtimeMs });
@@ -121,7 +123,7 @@ export class ProjectFolders {
     debug('looking for %s in all %d project folders', file, names.length);
     for (const folder of names) {
       if (tried.has(folder)) continue;
-      const path = join(this.root, folder, file);
+      const path = `${this.root}/${folder}/${file}`;
       if (this.isFile(path)) return path;
     }
     return undefined;
