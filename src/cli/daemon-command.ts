@@ -1,4 +1,5 @@
 import { Daemon, DEFAULT_POLL_MS } from '../daemon/daemon.js';
+import { runWithBaselineCompilerOnly } from '../daemon/lean-runtime.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../daemon/vmux-home.js';
 import { UsageError } from '../errors.js';
@@ -29,6 +30,7 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
   if (!Number.isFinite(pollSeconds) || pollSeconds < 0.1 || pollSeconds > 3600) {
     throw new UsageError('--poll-seconds takes a number of seconds between 0.1 and 3600');
   }
+  runWithBaselineCompilerOnly();
   const daemon = await Daemon.start({
     home: vmuxHomeFrom(io.env),
     env: io.env,
