@@ -165,3 +165,30 @@ test('a listing of projects/ is kept only once the folder has not changed for a 
   setModified(projects, now / 1000 - 4);
   assert.equal(count(), 3);
 });
+
+test("with a daemon's memory, a project folder is listed again when it changed, or changed as it was listed", () => {
+  const projects = join(tempDir(), 'projects');
+  const folder = join(projects, encodePath('/work/old-client'));
+  writeTranscript(projects, encodePath('/work/old-client'));
+  let now = 3_000_000_000;
+  const memory = new ProjectFoldersMemory(() => now);
+  const count = () => {
+    const folders = new ProjectFolders(projects, memory);
+    const n = folders.transcriptsOf('/work/old-client').length;
+    folders.finish();
+    return n;
+  };
+  setModified(folder, now / 1000 - 10);
+  assert.equal(count(), 1);
+  writeTranscript(projects, encodePath('/work/old-client'), 'bbbbbbbb-0000-4000-8000-000000000002');
+  setModified(folder, now / 1000 - 5);
+  assert.equal(count(), 2, 'the folder changed');
+  // Listed in the tick it changed in: a file added in that same tick would leave its time as it was.
+  setModified(folder, now / 1000);
+  assert.equal(count(), 2);
+  writeTranscript(projects, encodePath('/work/old-client'), 'cccccccc-0000-4000-8000-000000000003');
+  setModified(folder, now / 1000);
+  assert.equal(count(), 3, 'listed again, since it was listed as it changed');
+  now += 5_000;
+  assert.equal(count(), 3);
+});

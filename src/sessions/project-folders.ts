@@ -2,6 +2,7 @@ import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden } from '../errors.js';
+import { FileMemo } from '../files/file-memo.js';
 import { encodePath, MAX_ENCODED_PATH_LENGTH } from './encode-path.js';
 
 const debug = debuglog('vmux:discovery');
@@ -101,7 +102,7 @@ export class ProjectFolders {
     const found: TranscriptFile[] = [];
     for (const folder of this.foldersNamedFor(cwd)) {
       const dir = `${this.root}/${folder}`;
-      for (const name of listDir(dir)) {
+      for (const name of this.memory?.folderNames(dir) ?? listDir(dir)) {
         // Subagent transcripts of 2.0.x sit beside the session files as `agent-<hex>.jsonl`.
         if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
         const path = `${dir}/${name}`;
@@ -168,11 +169,15 @@ interface RememberedSearch {
  */
 export class ProjectFoldersMemory {
   /** `now` reads the clock in epoch ms; only to tell a listing safe to keep. */
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    this.folders = new FileMemo(now);
+  }
 
   private cachedListing: { readonly stamp: string; readonly names: string[] } | undefined;
   private searches = new Map<string, RememberedSearch>();
   private asked = new Map<string, RememberedSearch>();
+  /** The file names of each project folder a scan looked in, while the folder is unchanged. */
+  private readonly folders: FileMemo<string[]>;
 
   /** What changes when a folder is made or removed in `projects/` (its inode and modification time). */
   projectsStamp(root: string): string {
@@ -202,9 +207,20 @@ export class ProjectFoldersMemory {
     this.asked.set(sessionId, { stamp, path });
   }
 
+  /** The names in a project folder (none when it is missing), read again only when it changed. */
+  folderNames(dir: string): string[] {
+    try {
+      return this.folders.get(dir, () => listDir(dir));
+    } catch (error) {
+      if (isGoneOrForbidden(error)) return [];
+      throw error;
+    }
+  }
+
   endRound(): void {
     this.searches = this.asked;
     this.asked = new Map();
+    this.folders.endRound();
   }
 }
 
