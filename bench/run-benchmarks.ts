@@ -13,8 +13,10 @@
  *   npm run bench -- --transitions 50  transcript appends timed to the subscriber's event
  *   npm run bench -- --folders 20000   unrelated project folders for the scan-cost figure (against 200)
  *   npm run bench -- --only idle,folders  only these groups: list, daemon, tail, idle, switch, folders
+ *   npm run bench -- --markdown        the README's Performance section on stdout (table and notes on stderr)
+ *   npm run bench -- --write-readme    and written into README.md, between <!-- bench:start --> and <!-- bench:end -->
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,7 @@ import { Cleanup } from './cleanup.js';
 import { hottestFunctions } from './cpu-profile.js';
 import { startFixtureSessions } from './fixture-sessions.js';
 import { PeakRss, run } from './measure.js';
+import { readmeSection, replaceSection, writeReadmeSection } from './write-readme-table.js';
 import { formatJson, formatTable, type Comparison, type HotProfile, type Measurement, type RunContext } from './report.js';
 import { messageOf } from '../src/errors.js';
 
@@ -42,6 +45,8 @@ interface Options {
   readonly folders: number;
   readonly only: ReadonlySet<Group>;
   readonly json: boolean;
+  readonly markdown: boolean;
+  readonly writeReadme: boolean;
   readonly cpuProfDir: string | undefined;
 }
 
@@ -55,7 +60,7 @@ const FRESH_SESSIONS = 5;
 
 const USAGE =
   'usage: run-benchmarks [--runs N] [--tail-iterations N] [--sessions N] [--idle-seconds N] [--idle-sessions N] [--transitions N] [--folders N]\n' +
-  `                      [--only ${GROUPS.join(',')}] [--json] [--cpu-prof DIR]\n`;
+  `                      [--only ${GROUPS.join(',')}] [--json | --markdown] [--write-readme] [--cpu-prof DIR]\n`;
 
 const FLAGS = {
   runs: { type: 'string', default: '20' },
@@ -67,6 +72,8 @@ const FLAGS = {
   folders: { type: 'string', default: '20000' },
   only: { type: 'string', default: GROUPS.join(',') },
   json: { type: 'boolean', default: false },
+  markdown: { type: 'boolean', default: false },
+  'write-readme': { type: 'boolean', default: false },
   'cpu-prof': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -81,6 +88,8 @@ interface Flags {
   readonly folders: string;
   readonly only: string;
   readonly json: boolean;
+  readonly markdown: boolean;
+  readonly 'write-readme': boolean;
   readonly 'cpu-prof'?: string | undefined;
   readonly help: boolean;
 }
@@ -90,6 +99,7 @@ class UsageError extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
   const values = parseFlags(argv);
+  if (values.json && values.markdown) throw new UsageError(`--json and --markdown both want stdout: pick one\n${USAGE}`);
   if (values.help) {
     process.stdout.write(USAGE);
     process.exit(0);
@@ -104,6 +114,8 @@ function parseOptions(argv: readonly string[]): Options {
     folders: positiveInt(values.folders, '--folders'),
     only: groupsOf(values.only),
     json: values.json,
+    markdown: values.markdown,
+    writeReadme: values['write-readme'],
     cpuProfDir: values['cpu-prof'],
   };
 }
@@ -137,9 +149,20 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
+/** The repository's README, from `dist/bench/`. */
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const options = parseOptions(argv);
+  // Before the long run, not after it: a README without the markers is not written.
+  if (options.writeReadme) {
+    try {
+      replaceSection(readFileSync(README, 'utf8'), '');
+    } catch (error) {
+      throw new UsageError(`--write-readme: ${messageOf(error)}\n`);
+    }
+  }
   const cleanup = new Cleanup();
   cleanup.installProcessHooks();
   const startedAt = Date.now();
@@ -271,11 +294,19 @@ async function main(): Promise<void> {
     seconds: (Date.now() - startedAt) / 1000,
   };
   const table = formatTable(comparisons, notes, context, profiles, measurements);
+  const section = readmeSection(comparisons, measurements, context, new Date());
   if (options.json) {
     process.stderr.write(table);
     process.stdout.write(formatJson(comparisons, notes, context, profiles, measurements));
+  } else if (options.markdown) {
+    process.stderr.write(table);
+    process.stdout.write(section);
   } else {
     process.stdout.write(table);
+  }
+  if (options.writeReadme) {
+    writeReadmeSection(README, section);
+    progress(`Performance section written to ${README}`);
   }
 }
 

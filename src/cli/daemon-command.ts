@@ -1,4 +1,5 @@
 import { Daemon } from '../daemon/daemon.js';
+import { runWithBaselineCompilerOnly } from '../daemon/lean-runtime.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { environmentWithSettings, SettingsFollower, settingsOrThrow } from '../settings/settings.js';
@@ -21,6 +22,7 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
   const logger = stderrLogger(values.verbose === true, (line) => io.stderr.write(printableLines(line)));
   const settings = settingsOrThrow(io.env, commandLine, (warning) => logger.warn(warning));
   const env = environmentWithSettings(io.env, settings);
+  runWithBaselineCompilerOnly();
   const daemon = await Daemon.start({
     home: vmuxHomeFrom(env),
     env,

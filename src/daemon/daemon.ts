@@ -296,7 +296,8 @@ export class Daemon {
 
   private scan(): void {
     const context = discoveryContextFrom(this.discoveryEnv);
-    const started = performance.now();
+    // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
+    const started = process.hrtime.bigint();
     let sessions;
     try {
       sessions = scanSessions(context, { memory: this.scanMemory });
@@ -331,7 +332,7 @@ export class Daemon {
     this.publish();
     if (lookUp) void this.windows.lookUp();
     this.options.logger.debug(
-      `scan: ${sessions.length} sessions in ${(performance.now() - started).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
+      `scan: ${sessions.length} sessions in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
     );
   }
 
@@ -349,20 +350,22 @@ export class Daemon {
 
   /** Rebuilds the list and tells subscribers, only when something they would see changed. */
   private publish(): void {
-    this.list = this.registry.list().map((session) => {
+    const list = this.registry.list().map((session) => {
       const label = this.labels.get(session.sessionId);
       const workspace = this.windows.workspaceOf(session.pid);
       return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
     });
-    // Serialized once for every subscriber, and only sent when it differs from the last one.
-    const line = printableJson(this.event());
+    // Serialized once for every subscriber. The same list again (most polls): the one served
+    // stays, and the new one is garbage while young.
+    const line = printableJson(this.event(list));
     if (line === this.published) return;
+    this.list = list;
     this.published = line;
     for (const subscriber of this.subscribers) subscriber.sendLine(line, { dropIfBehind: true });
   }
 
-  private event(): SessionsEvent {
-    return { event: 'sessions', sessions: this.list };
+  private event(sessions = this.list): SessionsEvent {
+    return { event: 'sessions', sessions };
   }
 }
 

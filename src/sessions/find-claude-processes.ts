@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
-import { listPids, readCmdline, readComm, readProcLink, readProcStat, readProcUid } from './proc-reader.js';
+import { listPids, readProcLink, readProcStat } from './proc-reader.js';
+import { ProcessFacts, type ProcessMemory } from './process-memory.js';
 import { isClaudeExecutablePath, mightBeClaude, recognizeClaude } from './recognize-claude.js';
 
 const debug = debuglog('vmux:discovery');
@@ -27,6 +28,8 @@ export interface FindOptions {
   readonly knownSessionPids?: ReadonlySet<number>;
   /** Only look at these PIDs (tests look only at the processes they started). */
   readonly onlyPids?: ReadonlySet<number>;
+  /** What earlier scans read of the processes, kept by a process that scans again and again. */
+  readonly memory?: ProcessMemory;
 }
 
 /**
@@ -38,18 +41,20 @@ export function findClaudeProcesses(procRoot = '/proc', options: FindOptions = {
   const found: ClaudeProcess[] = [];
   const pids = options.onlyPids ? [...options.onlyPids].sort((a, b) => a - b) : listPids(procRoot);
   for (const pid of pids) {
-    const proc = readClaudeProcess(procRoot, pid, options.knownSessionPids?.has(pid) ?? false);
+    const proc = readClaudeProcess(procRoot, pid, options.knownSessionPids?.has(pid) ?? false, options.memory);
     if (proc) found.push(proc);
   }
   return dropLaunchers(found, options.knownSessionPids);
 }
 
-function readClaudeProcess(procRoot: string, pid: number, known: boolean): ClaudeProcess | undefined {
-  const comm = readComm(procRoot, pid);
-  if (comm === undefined) return undefined;
-  const exe = readProcLink(procRoot, pid, 'exe');
+function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory: ProcessMemory | undefined): ClaudeProcess | undefined {
+  const facts = memory ? memory.factsOf(procRoot, pid) : new ProcessFacts(procRoot, pid);
+  const comm = facts?.comm();
+  if (facts === undefined || comm === undefined) return undefined;
+  const exe = facts.exe();
   if (!known && !mightBeClaude(comm, exe)) return undefined;
-  const argv = readCmdline(procRoot, pid);
+  memory?.watch(pid);
+  const argv = facts.argv();
   // Kernel threads and zombies have an empty cmdline.
   if (argv === undefined || argv.length === 0) return undefined;
   if (!known) {
@@ -59,10 +64,10 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean): Claud
       return undefined;
     }
   }
-  const stat = readProcStat(procRoot, pid);
+  const stat = memory ? memory.stat(procRoot, pid) : readProcStat(procRoot, pid);
   // A folder removed under a running session reads as "<path> (deleted)": the path is what it was.
   const cwd = readProcLink(procRoot, pid, 'cwd')?.replace(/ \(deleted\)$/, '');
-  const uid = readProcUid(procRoot, pid);
+  const uid = facts.uid();
   if (stat === undefined || cwd === undefined || uid === undefined) return undefined;
   const native = exe !== undefined && isClaudeExecutablePath(exe);
   return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid, ...(native ? { native } : {}) };

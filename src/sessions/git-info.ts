@@ -1,5 +1,5 @@
 import { lstatSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { messageOf } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
@@ -26,20 +26,69 @@ export interface GitInfo {
  * another user's `/tmp/.git` can neither name a branch nor reach the reader. Only small regular
  * files are read, so a FIFO, a device or a huge file planted there cannot block or exhaust vmux.
  */
-export function readGitInfo(cwd: string, ownerUid: number): GitInfo | undefined {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    const dotGit = join(dir, '.git');
-    const entry = ownedEntry(dotGit, ownerUid);
+export function readGitInfo(cwd: string, ownerUid: number, memo?: GitMemo): GitInfo | undefined {
+  // Normalised once, so that each step up is a plain `dirname` and `/.git` (a daemon walks this at every poll).
+  for (let dir = normalize(cwd); ; dir = dirname(dir)) {
+    const dotGit = dir.endsWith('/') ? `${dir}.git` : `${dir}/.git`;
+    const entry = ownedEntry(dotGit, ownerUid, memo);
     if (entry === 'foreign') return undefined;
-    if (entry === 'dir') return headOf(dotGit, undefined, ownerUid);
+    if (entry === 'dir') return headOf(dotGit, undefined, ownerUid, memo);
     if (entry === 'file') {
       const gitDir = linkedGitDir(dotGit, dir);
-      if (gitDir === undefined || ownedEntry(gitDir, ownerUid) !== 'dir') return undefined;
+      if (gitDir === undefined || ownedEntry(gitDir, ownerUid, memo) !== 'dir') return undefined;
       // A linked worktree's git dir lives under the main repository's `.git/worktrees/`.
       const worktree = /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
-      return headOf(gitDir, worktree, ownerUid);
+      return headOf(gitDir, worktree, ownerUid, memo);
     }
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The entry at a path: the link itself, and what it leads to (the same for anything but a link). */
+interface Entry {
+  readonly link: Stats | undefined;
+  readonly stat: Stats | undefined;
+}
+
+function entryAt(path: string): Entry {
+  const link = statOf(path, lstatSync);
+  return { link, stat: link?.isSymbolicLink() ? statOf(path, statSync) : link };
+}
+
+/**
+ * What a process that scans again and again (the daemon) keeps of git folders: within a scan,
+ * the entry at each path, since sessions in one repository (or one folder tree) walk the same
+ * paths; from one scan to the next, what each `HEAD` file said, while it is the same file with
+ * the same size and times (git replaces `HEAD` by renaming a new file over it: a new inode).
+ */
+export class GitMemo {
+  private entries = new Map<string, Entry>();
+  private heads = new Map<string, { readonly stamp: string; readonly text: string | undefined }>();
+  private headsSeen = new Map<string, { readonly stamp: string; readonly text: string | undefined }>();
+
+  entryAt(path: string): Entry {
+    let entry = this.entries.get(path);
+    if (entry === undefined) {
+      entry = entryAt(path);
+      this.entries.set(path, entry);
+    }
+    return entry;
+  }
+
+  headText(path: string, read: () => string | undefined): string | undefined {
+    const stat = this.entryAt(path).stat;
+    const stamp = stat === undefined ? '' : `${stat.ino} ${stat.size} ${stat.mtimeMs} ${stat.ctimeMs}`;
+    const kept = this.headsSeen.get(path) ?? this.heads.get(path);
+    const head = kept !== undefined && kept.stamp === stamp ? kept : { stamp, text: read() };
+    this.headsSeen.set(path, head);
+    return head.text;
+  }
+
+  /** Ends a scan: entries are looked at again, and `HEAD` files not read in it are forgotten. */
+  endRound(): void {
+    this.entries.clear();
+    this.heads = this.headsSeen;
+    this.headsSeen = new Map();
   }
 }
 
@@ -47,10 +96,9 @@ export function readGitInfo(cwd: string, ownerUid: number): GitInfo | undefined 
  * What is at `path`: missing (undefined), another user's (`foreign`: the link itself or what it
  * leads to), or the owner's directory, regular file or something else.
  */
-function ownedEntry(path: string, ownerUid: number): 'dir' | 'file' | 'other' | 'foreign' | undefined {
-  const link = statOf(path, lstatSync);
+function ownedEntry(path: string, ownerUid: number, memo: GitMemo | undefined): 'dir' | 'file' | 'other' | 'foreign' | undefined {
+  const { link, stat } = memo ? memo.entryAt(path) : entryAt(path);
   if (link === undefined) return undefined;
-  const stat = link.isSymbolicLink() ? statOf(path, statSync) : link;
   const foreignUid = link.uid !== ownerUid ? link.uid : stat !== undefined && stat.uid !== ownerUid ? stat.uid : undefined;
   if (foreignUid !== undefined) {
     debug('%s skipped: owned by uid %d, the session runs as uid %d', path, foreignUid, ownerUid);
@@ -59,9 +107,10 @@ function ownedEntry(path: string, ownerUid: number): 'dir' | 'file' | 'other' | 
   return stat === undefined ? undefined : stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
 }
 
-function statOf(path: string, stat: (path: string) => Stats): Stats | undefined {
+/** Undefined when nothing is there (without the cost of a thrown error: most folders have no `.git`) or it cannot be reached. */
+function statOf(path: string, stat: (path: string, options: { throwIfNoEntry: false }) => Stats | undefined): Stats | undefined {
   try {
-    return stat(path);
+    return stat(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -76,10 +125,10 @@ function linkedGitDir(dotGitFile: string, dir: string): string | undefined {
   return isAbsolute(target) ? target : resolve(dir, target);
 }
 
-function headOf(gitDir: string, worktree: string | undefined, ownerUid: number): GitInfo | undefined {
+function headOf(gitDir: string, worktree: string | undefined, ownerUid: number, memo: GitMemo | undefined): GitInfo | undefined {
   const path = join(gitDir, 'HEAD');
-  if (ownedEntry(path, ownerUid) !== 'file') return undefined;
-  const branch = branchOfHead(readPointer(path));
+  if (ownedEntry(path, ownerUid, memo) !== 'file') return undefined;
+  const branch = branchOfHead(memo ? memo.headText(path, () => readPointer(path)) : readPointer(path));
   if (branch === undefined) return undefined;
   return worktree === undefined ? { branch } : { branch, worktree };
 }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { encodePath } from './encode-path.js';
 import type { ClaudeProcess } from './find-claude-processes.js';
@@ -29,11 +29,13 @@ export interface MatchInput {
   readonly startTimeMs: (proc: ClaudeProcess) => number;
   /** Kept between scans by a process that scans again and again (the daemon). */
   readonly memory?: ProjectFoldersMemory;
+  /** Filled with the `stat` of each transcript file looked at, for the tail reads that follow. */
+  readonly stats?: Map<string, Stats>;
 }
 
 /** Ties each process to its transcript, one to one: two processes never share one. */
 export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch> {
-  const projects = new ProjectFolders(join(input.claudeDir, 'projects'), input.memory);
+  const projects = new ProjectFolders(join(input.claudeDir, 'projects'), input.memory, input.stats);
   const matches = new Map<number, TranscriptMatch>();
   const claimed = new Set<string>();
   for (const file of input.sessionFiles.values()) {
@@ -100,16 +102,18 @@ const START_UP_MS = 15_000;
  * and a daemon repeats a search only when the sessions file or `projects/` changed.
  */
 function namedTranscript(sessionId: string, file: SessionFile, proc: ClaudeProcess, claudeDir: string): TranscriptQuery {
-  const query = { sessionId, cwds: [file.cwd, proc.cwd] };
-  const written = modifiedMs(join(claudeDir, 'sessions', `${proc.pid}.json`));
-  const freshFromStartUp =
-    !resumesConversation(proc.cmd) && written !== undefined && file.startedAt !== undefined && written <= file.startedAt.getTime() + START_UP_MS;
-  return freshFromStartUp ? query : { ...query, elsewhere: { stamp: `sessions file ${written ?? 'gone'}` } };
+  const elsewhere = () => {
+    const written = writtenAt(join(claudeDir, 'sessions', `${proc.pid}.json`));
+    const freshFromStartUp =
+      !resumesConversation(proc.cmd) && written !== undefined && file.startedAt !== undefined && written.mtimeMs <= file.startedAt.getTime() + START_UP_MS;
+    return freshFromStartUp ? undefined : { stamp: `sessions file ${written ? `${written.mtimeMs} ${written.size}` : 'gone'}` };
+  };
+  return { sessionId, cwds: [file.cwd, proc.cwd], elsewhere };
 }
 
-function modifiedMs(path: string): number | undefined {
+function writtenAt(path: string): { readonly mtimeMs: number; readonly size: number } | undefined {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
@@ -121,7 +125,7 @@ function modifiedMs(path: string): number | undefined {
  */
 function hintedTranscript(sessionId: string, proc: ClaudeProcess): TranscriptQuery {
   const query = { sessionId, cwds: [proc.cwd] };
-  return resumesConversation(proc.cmd) ? { ...query, elsewhere: { stamp: `process ${proc.pid} ${proc.startTicks}` } } : query;
+  return resumesConversation(proc.cmd) ? { ...query, elsewhere: () => ({ stamp: `process ${proc.pid} ${proc.startTicks}` }) } : query;
 }
 
 /** Whether the command line continues an older conversation rather than starting one. */
@@ -222,7 +226,7 @@ function agreedAssignments(possible: readonly (readonly TranscriptFile[])[]): As
  * switch that needs the session's title): in its cwd's folders, else in any project folder.
  */
 export function findTranscriptPath(claudeDir: string, sessionId: string, cwd: string): string | undefined {
-  return new ProjectFolders(join(claudeDir, 'projects')).findTranscript({ sessionId, cwds: [cwd], elsewhere: { stamp: '' } });
+  return new ProjectFolders(join(claudeDir, 'projects')).findTranscript({ sessionId, cwds: [cwd], elsewhere: () => ({ stamp: '' }) });
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

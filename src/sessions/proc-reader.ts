@@ -65,11 +65,21 @@ export function readCmdline(procRoot: string, pid: number): string[] | undefined
 export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
-  // After ")": field 3 (state) is index 0, so field N is index N - 3.
-  const fields = text.slice(close + 2).split(' ');
-  const state = fields[3 - 3];
-  const ppid = Number(fields[4 - 3]);
-  const startTicks = fields[22 - 3];
+  // After ") " comes field 3 (state); fields are counted by the spaces between them, without
+  // splitting all 52 of them into an array (a daemon parses this for every session at each poll).
+  let state: string | undefined;
+  let ppidText: string | undefined;
+  let startTicks: string | undefined;
+  for (let field = 3, start = close + 2; field <= 22; field++) {
+    const end = text.indexOf(' ', start);
+    const value = end < 0 ? text.slice(start) : text.slice(start, end);
+    if (field === 3) state = value;
+    else if (field === 4) ppidText = value;
+    else if (field === 22) startTicks = value;
+    if (end < 0) break;
+    start = end + 1;
+  }
+  const ppid = Number(ppidText);
   if (state === undefined || !Number.isInteger(ppid) || startTicks === undefined || !/^[0-9]+$/.test(startTicks)) {
     return undefined;
   }

@@ -35,8 +35,8 @@ test('an id that is not a session id is never turned into a path, even where suc
   writeFileSync(join(claudeDir, 'outside.jsonl'), '{}\n');
   const folders = new ProjectFolders(projects);
   assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'] }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'], elsewhere: { stamp: '' } }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: '../outside', cwds: [''], elsewhere: { stamp: '' } }), undefined);
+  assert.equal(folders.findTranscript({ sessionId: '../../outside', cwds: ['/work/app'], elsewhere: () => ({ stamp: '' }) }), undefined);
+  assert.equal(folders.findTranscript({ sessionId: '../outside', cwds: [''], elsewhere: () => ({ stamp: '' }) }), undefined);
 });
 
 test('the transcript is found in the folder of any of the cwds', () => {
@@ -75,7 +75,7 @@ test('other project folders are searched only when the query says the transcript
   mkdirSync(join(projects, encodePath('/work/now')));
   const folders = new ProjectFolders(projects);
   assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'] }), undefined);
-  assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 'resumed' } }), path);
+  assert.equal(folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 'resumed' }) }), path);
 });
 
 test("a daemon's memory repeats a search through every folder only when its stamp or projects/ changed", () => {
@@ -85,7 +85,7 @@ test("a daemon's memory repeats a search through every folder only when its stam
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = (stamp: string) => {
     const folders = new ProjectFolders(projects, memory);
-    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp } });
+    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp }) });
     folders.finish();
     return found;
   };
@@ -110,7 +110,7 @@ test('a transcript a search found is looked for again once it is gone', () => {
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = () => {
     const folders = new ProjectFolders(projects, memory);
-    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 's' } });
+    const found = folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 's' }) });
     folders.finish();
     return found;
   };
@@ -127,7 +127,7 @@ test('a memory forgets the sessions a scan did not ask about', () => {
   const memory = new ProjectFoldersMemory(() => Date.now());
   const scan = (ask: boolean) => {
     const folders = new ProjectFolders(projects, memory);
-    const found = ask ? folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: { stamp: 's' } }) : undefined;
+    const found = ask ? folders.findTranscript({ sessionId: ID, cwds: ['/work/now'], elsewhere: () => ({ stamp: 's' }) }) : undefined;
     folders.finish();
     return found;
   };
@@ -163,5 +163,32 @@ test('a listing of projects/ is kept only once the folder has not changed for a 
   setModified(projects, now / 1000 - 5);
   assert.equal(count(), 2, 'kept while projects/ keeps its time');
   setModified(projects, now / 1000 - 4);
+  assert.equal(count(), 3);
+});
+
+test("with a daemon's memory, a project folder is listed again when it changed, or changed as it was listed", () => {
+  const projects = join(tempDir(), 'projects');
+  const folder = join(projects, encodePath('/work/old-client'));
+  writeTranscript(projects, encodePath('/work/old-client'));
+  let now = 3_000_000_000;
+  const memory = new ProjectFoldersMemory(() => now);
+  const count = () => {
+    const folders = new ProjectFolders(projects, memory);
+    const n = folders.transcriptsOf('/work/old-client').length;
+    folders.finish();
+    return n;
+  };
+  setModified(folder, now / 1000 - 10);
+  assert.equal(count(), 1);
+  writeTranscript(projects, encodePath('/work/old-client'), 'bbbbbbbb-0000-4000-8000-000000000002');
+  setModified(folder, now / 1000 - 5);
+  assert.equal(count(), 2, 'the folder changed');
+  // Listed in the tick it changed in: a file added in that same tick would leave its time as it was.
+  setModified(folder, now / 1000);
+  assert.equal(count(), 2);
+  writeTranscript(projects, encodePath('/work/old-client'), 'cccccccc-0000-4000-8000-000000000003');
+  setModified(folder, now / 1000);
+  assert.equal(count(), 3, 'listed again, since it was listed as it changed');
+  now += 5_000;
   assert.equal(count(), 3);
 });

@@ -1,7 +1,8 @@
 import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden } from '../errors.js';
+import { FileMemo } from '../files/file-memo.js';
 import { encodePath, MAX_ENCODED_PATH_LENGTH } from './encode-path.js';
 
 const debug = debuglog('vmux:discovery');
@@ -31,11 +32,11 @@ export interface TranscriptQuery {
   /** The folders whose project folders are looked in first: the cwd the client recorded, the process's cwd. */
   readonly cwds: ReadonlyArray<string | undefined>;
   /**
-   * Set when the transcript may sit in any other project folder too, so that every one is
-   * searched; a daemon repeats a search that found nothing only when `stamp` (what the search was
-   * justified by) or `projects/` itself has changed since.
+   * Asked only when the transcript is in none of those folders: whether it may sit in any other
+   * project folder, so that every one is searched. A daemon repeats such a search only when
+   * `stamp` (what justified it) or `projects/` itself has changed since.
    */
-  readonly elsewhere?: { readonly stamp: string };
+  readonly elsewhere?: () => { readonly stamp: string } | undefined;
 }
 
 /**
@@ -47,9 +48,15 @@ export interface TranscriptQuery {
 export class ProjectFolders {
   private names: string[] | undefined;
 
+  /**
+   * `memory`: a daemon's, kept between scans. `stats`: filled with what this scan learnt of each
+   * transcript it looked at, so that a tail read right after need not `stat` the file again.
+   */
   constructor(
+    /** `<Claude config dir>/projects`; normalised, so paths under it are joined as plain strings. */
     private readonly root: string,
     private readonly memory?: ProjectFoldersMemory,
+    private readonly stats?: Map<string, Stats>,
   ) {}
 
   /** The path of the query's transcript, if it exists; never outside `projects/`. */
@@ -65,8 +72,8 @@ export class ProjectFolders {
       for (const folder of this.foldersNamedFor(cwd)) {
         if (tried.has(folder)) continue;
         tried.add(folder);
-        const path = join(this.root, folder, file);
-        if (isFile(path)) return path;
+        const path = `${this.root}/${folder}/${file}`;
+        if (this.isFile(path)) return path;
       }
       return undefined;
     };
@@ -80,10 +87,11 @@ export class ProjectFolders {
       const path = real === undefined || real === cwd ? undefined : lookIn(real);
       if (path !== undefined) return path;
     }
-    if (query.elsewhere === undefined) return undefined;
-    const stamp = `${query.elsewhere.stamp} ${this.memory?.projectsStamp(this.root) ?? ''}`;
+    const elsewhere = query.elsewhere?.();
+    if (elsewhere === undefined) return undefined;
+    const stamp = `${elsewhere.stamp} ${this.memory?.projectsStamp(this.root) ?? ''}`;
     const remembered = this.memory?.search(sessionId, stamp);
-    if (remembered !== undefined && (remembered.path === undefined || isFile(remembered.path))) return remembered.path;
+    if (remembered !== undefined && (remembered.path === undefined || this.isFile(remembered.path))) return remembered.path;
     const path = this.searchEverywhere(file, tried);
     this.memory?.remember(sessionId, stamp, path);
     return path;
@@ -93,11 +101,13 @@ export class ProjectFolders {
   transcriptsOf(cwd: string): TranscriptFile[] {
     const found: TranscriptFile[] = [];
     for (const folder of this.foldersNamedFor(cwd)) {
-      for (const name of listDir(join(this.root, folder))) {
+      const dir = `${this.root}/${folder}`;
+      for (const name of this.memory?.folderNames(dir) ?? listDir(dir)) {
         // Subagent transcripts of 2.0.x sit beside the session files as `agent-<hex>.jsonl`.
         if (!name.endsWith('.jsonl') || name.startsWith('agent-')) continue;
-        const path = join(this.root, folder, name);
+        const path = `${dir}/${name}`;
         const stat = statOf(path);
+        if (stat !== undefined) this.stats?.set(path, stat);
         if (stat !== undefined) found.push({ sessionId: basename(name, '.jsonl'), path, modifiedMs: stat.mtimeMs, bornMs: stat.birthtimeMs });
       }
     }
@@ -114,10 +124,16 @@ export class ProjectFolders {
     debug('looking for %s in all %d project folders', file, names.length);
     for (const folder of names) {
       if (tried.has(folder)) continue;
-      const path = join(this.root, folder, file);
-      if (isFile(path)) return path;
+      const path = `${this.root}/${folder}/${file}`;
+      if (this.isFile(path)) return path;
     }
     return undefined;
+  }
+
+  private isFile(path: string): boolean {
+    const stat = fileStat(path);
+    if (stat !== undefined) this.stats?.set(path, stat);
+    return stat !== undefined;
   }
 
   /**
@@ -153,11 +169,15 @@ interface RememberedSearch {
  */
 export class ProjectFoldersMemory {
   /** `now` reads the clock in epoch ms; only to tell a listing safe to keep. */
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    this.folders = new FileMemo(now);
+  }
 
   private cachedListing: { readonly stamp: string; readonly names: string[] } | undefined;
   private searches = new Map<string, RememberedSearch>();
   private asked = new Map<string, RememberedSearch>();
+  /** The file names of each project folder a scan looked in, while the folder is unchanged. */
+  private readonly folders: FileMemo<string[]>;
 
   /** What changes when a folder is made or removed in `projects/` (its inode and modification time). */
   projectsStamp(root: string): string {
@@ -187,9 +207,20 @@ export class ProjectFoldersMemory {
     this.asked.set(sessionId, { stamp, path });
   }
 
+  /** The names in a project folder (none when it is missing), read again only when it changed. */
+  folderNames(dir: string): string[] {
+    try {
+      return this.folders.get(dir, () => listDir(dir));
+    } catch (error) {
+      if (isGoneOrForbidden(error)) return [];
+      throw error;
+    }
+  }
+
   endRound(): void {
     this.searches = this.asked;
     this.asked = new Map();
+    this.folders.endRound();
   }
 }
 
@@ -210,11 +241,13 @@ function listDir(dir: string): string[] {
   }
 }
 
-function isFile(path: string): boolean {
+/** A regular file's `stat`; undefined for anything else, or nothing, or what cannot be reached. */
+function fileStat(path: string): Stats | undefined {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat?.isFile() ? stat : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
@@ -7,6 +7,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
 import { discoveryContextFrom, type DiscoveryContext } from './discovery-context.js';
 import { encodePath } from './encode-path.js';
+import { ScanMemory } from './scan-memory.js';
 import { scanSessions } from './scan-sessions.js';
 
 const root = tempDir();
@@ -135,4 +136,36 @@ test('scan: only the sessions of the user vmux acts for are looked at; every use
   assert.equal(scanSessions(context(), { onlyPids: new Set([proc.pid]) }).length, 1, 'no owner given: every user');
   assert.equal(discoveryContextFrom({}).onlyUid, me, 'by default: the user running vmux');
   assert.equal(discoveryContextFrom({ VMUX_ALL_USERS: '1' }).onlyUid, undefined);
+});
+
+test("scan: a daemon's memory changes nothing it finds, scan after scan, as files and branches change", async () => {
+  const withFile = await session('memory-file');
+  const oldClient = await session('memory-old-client');
+  const fresh = await session('memory-fresh');
+  const pids = new Set([withFile.pid, oldClient.pid, fresh.pid]);
+  const fileId = 'ab000000-0000-4000-8000-000000000001';
+  const oldId = 'ab000000-0000-4000-8000-000000000002';
+  mkdirSync(join(withFile.cwd, '.git'));
+  writeFileSync(join(withFile.cwd, '.git', 'HEAD'), 'ref: refs/heads/first\n');
+  writeSessionFile(claudeDir, withFile.pid, { sessionId: fileId, cwd: withFile.cwd, status: 'busy' });
+  writeSessionFile(claudeDir, fresh.pid, { sessionId: 'ab000000-0000-4000-8000-000000000003', cwd: fresh.cwd, status: 'idle' });
+  const fileTranscript = new TranscriptBuilder(join(claudeDir, 'projects', encodePath(withFile.cwd), `${fileId}.jsonl`), fileId, withFile.cwd, '');
+  fileTranscript.prompt('start', minutesAgo(2));
+  transcript(oldClient, oldId).prompt('build it', new Date()).toolUse('Bash', { command: 'make' }, new Date());
+
+  const memory = new ScanMemory(() => Date.now());
+  const same = (what: string) => assert.deepEqual(scanSessions(context(), { onlyPids: pids, memory }), scanSessions(context(), { onlyPids: pids }), what);
+  same('first scan');
+  same('nothing changed');
+  fileTranscript.assistantText('Done.', new Date()).turnDuration(new Date());
+  writeSessionFile(claudeDir, withFile.pid, { sessionId: fileId, cwd: withFile.cwd, status: 'idle' });
+  same('a transcript and a sessions file changed');
+  // git replaces HEAD by renaming a new file over it.
+  writeFileSync(join(withFile.cwd, '.git', 'HEAD.lock'), 'ref: refs/heads/second\n');
+  renameSync(join(withFile.cwd, '.git', 'HEAD.lock'), join(withFile.cwd, '.git', 'HEAD'));
+  same('the branch changed');
+  rmSync(join(claudeDir, 'sessions', `${fresh.pid}.json`));
+  same('a sessions file went away');
+  const [found] = scanSessions(context(), { onlyPids: new Set([withFile.pid]), memory });
+  assert.equal(found?.state, 'needs_input');
 });

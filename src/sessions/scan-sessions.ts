@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
-import { backgroundWork, detectState } from '../transcript/detect-state.js';
+import { backgroundWork, detectState, type BackgroundWork } from '../transcript/detect-state.js';
 import { extractPreview, pendingToolName } from '../transcript/preview.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
@@ -11,7 +11,7 @@ import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
 import { resumesConversation } from './recognize-claude.js';
-import { isPlausibleBranch, readGitInfo } from './git-info.js';
+import { isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
@@ -31,25 +31,43 @@ export interface ScanOptions {
  * Synchronous and bounded: every transcript read is a tail read.
  */
 export function scanSessions(context: DiscoveryContext, options: ScanOptions = {}): Session[] {
-  const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir), context.procRoot);
+  try {
+    return scan(context, options);
+  } finally {
+    options.memory?.endRound();
+  }
+}
+
+function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
+  const { memory } = options;
+  const { procRoot } = context;
+  const sessionFiles = liveSessionFiles(
+    readSessionFiles(context.claudeDir, memory?.sessionFiles),
+    procRoot,
+    memory ? (pid) => memory.processes.stat(procRoot, pid) : undefined,
+  );
   const keyFilePids = pidsWithKeyFiles(context.claudeDir);
   const knownSessionPids = new Set(sessionFiles.keys());
-  const processes = findClaudeProcesses(context.procRoot, {
+  const processes = findClaudeProcesses(procRoot, {
     knownSessionPids,
     ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
+    ...(memory ? { memory: memory.processes } : {}),
   }).filter((proc) => context.onlyUid === undefined || proc.uid === context.onlyUid);
-  const bootTimeMs = readBootTimeMs(context.procRoot) ?? 0;
+  const bootTimeMs = (memory ? memory.bootTimeMs(procRoot) : readBootTimeMs(procRoot)) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
+  // A daemon's scan reads a tail only when its file changed: the `stat` matching took tells.
+  const stats = memory ? new Map<string, Stats>() : undefined;
   const matches = matchTranscripts({
     claudeDir: context.claudeDir,
     processes,
     sessionFiles,
     startTimeMs,
-    ...(options.memory ? { memory: options.memory.projectFolders } : {}),
+    ...(memory ? { memory: memory.projectFolders, stats } : {}),
   });
   const now = context.now();
-  const readTail = (path: string) => readTailOf(path, options.memory?.tails);
-  const sessions = processes
+  const readTail = (path: string) => readTailOf(path, memory?.tails, stats?.get(path));
+  const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, memory?.git);
+  return processes
     .map((proc) => {
       const startedMs = startTimeMs(proc);
       const file = sessionFiles.get(proc.pid);
@@ -58,11 +76,9 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
         file === undefined &&
         !existsSync(join(context.claudeDir, 'sessions', `${proc.pid}.json`)) &&
         waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
-      return describeSession(proc, file, matches.get(proc.pid), context, now, readTail, startedMs, atStartupDialog);
+      return describeSession(proc, file, matches.get(proc.pid), context, now, { readTail, gitInfo }, startedMs, atStartupDialog);
     })
     .sort(byAttention);
-  options.memory?.tails.endRound();
-  return sessions;
 }
 
 function describeSession(
@@ -71,20 +87,20 @@ function describeSession(
   match: TranscriptMatch | undefined,
   context: DiscoveryContext,
   now: Date,
-  readTail: (path: string) => TranscriptTail | undefined,
+  read: SessionReaders,
   startedMs: number,
   atStartupDialog: boolean,
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
-  const tail = path === undefined ? undefined : readTail(path);
+  const tail = path === undefined ? undefined : read.readTail(path);
   const signals: SessionSignals = {
     ...(file?.status ? { clientStatus: clientStatusOf(file) } : {}),
     ...(tail
       ? {
           transcript: {
             verdict: detectState(tail, now, { idleThresholdMs: context.idleThresholdMs }),
-            background: backgroundWork(tail.entries),
-            ...pendingTool(tail),
+            background: readOf(tail).background,
+            ...pendingTool(readOf(tail)),
           },
         }
       : { noTranscript: noTranscriptReason(match, path) }),
@@ -93,7 +109,7 @@ function describeSession(
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
-  const git = readGitInfo(cwd, proc.uid);
+  const git = read.gitInfo(cwd, proc.uid);
   const worktree = git?.worktree;
   return {
     pid: proc.pid,
@@ -106,7 +122,7 @@ function describeSession(
     reason: verdict.reason,
     // Only when a record or the client says when; a registry fills in the first observation.
     ...(verdict.state === 'needs_input' && verdict.since ? { waitingSince: verdict.since } : {}),
-    preview: tail ? extractPreview(tail) : '',
+    preview: tail ? readOf(tail).preview : '',
     ...(path ? { transcriptPath: path } : {}),
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
@@ -155,9 +171,32 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
   };
 }
 
-function pendingTool(tail: TranscriptTail): { pendingTool?: string } {
-  const name = pendingToolName(tail);
-  return name === undefined ? {} : { pendingTool: name };
+/** How a scan reads a session's files: through the daemon's memory, or afresh. */
+interface SessionReaders {
+  readonly readTail: (path: string) => TranscriptTail | undefined;
+  readonly gitInfo: (cwd: string, uid: number) => GitInfo | undefined;
+}
+
+interface TailReading {
+  readonly preview: string;
+  readonly pendingTool: string | undefined;
+  readonly background: BackgroundWork;
+}
+
+/** What a tail shows, whatever the time: worked out once per tail, which a daemon keeps while its file is unchanged. */
+const readings = new WeakMap<TranscriptTail, TailReading>();
+
+function readOf(tail: TranscriptTail): TailReading {
+  let reading = readings.get(tail);
+  if (reading === undefined) {
+    reading = { preview: extractPreview(tail), pendingTool: pendingToolName(tail), background: backgroundWork(tail.entries) };
+    readings.set(tail, reading);
+  }
+  return reading;
+}
+
+function pendingTool(reading: TailReading): { pendingTool?: string } {
+  return reading.pendingTool === undefined ? {} : { pendingTool: reading.pendingTool };
 }
 
 function noTranscriptReason(match: TranscriptMatch | undefined, path: string | undefined): SessionSignals['noTranscript'] {
@@ -166,10 +205,10 @@ function noTranscriptReason(match: TranscriptMatch | undefined, path: string | u
 }
 
 /** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
-function readTailOf(path: string, cache: TailCache | undefined): TranscriptTail | undefined {
+function readTailOf(path: string, cache: TailCache | undefined, known: Stats | undefined): TranscriptTail | undefined {
   const read = () => tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   try {
-    return cache ? cache.get(path, read) : read();
+    return cache ? cache.get(path, read, known) : read();
   } catch (error) {
     debug('transcript %s unreadable: %s', path, errnoCode(error) ?? String(error));
     return undefined;

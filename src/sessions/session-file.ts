@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { debuglog } from 'node:util';
 import { isGoneOrForbidden, messageOf } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
-import { processStartMs, readBootTimeMs, readProcStat, START_SLACK_MS } from './proc-reader.js';
+import type { FileMemo } from '../files/file-memo.js';
+import { processStartMs, readBootTimeMs, readProcStat, START_SLACK_MS, type ProcStat } from './proc-reader.js';
 
 const debug = debuglog('vmux:discovery');
 
@@ -57,7 +58,7 @@ export function pidsWithKeyFiles(claudeDir: string): Set<number> {
  * Every parseable `sessions/<pid>.json` under `claudeDir`, keyed by PID; junk is skipped, and so
  * is anything but a small regular file (a FIFO or a link to a device is never waited on or read).
  */
-export function readSessionFiles(claudeDir: string): Map<number, SessionFile> {
+export function readSessionFiles(claudeDir: string, memo?: FileMemo<SessionFile | undefined>): Map<number, SessionFile> {
   const dir = join(claudeDir, 'sessions');
   const files = new Map<number, SessionFile>();
   let names: string[];
@@ -71,10 +72,21 @@ export function readSessionFiles(claudeDir: string): Map<number, SessionFile> {
     const match = /^([0-9]+)\.json$/.exec(name);
     if (!match?.[1]) continue;
     const pid = Number(match[1]);
-    const file = readSessionFile(join(dir, name), pid);
+    const path = join(dir, name);
+    const file = memo ? rememberedSessionFile(memo, path, pid) : readSessionFile(path, pid);
     if (file) files.set(pid, file);
   }
   return files;
+}
+
+/** Through a daemon's memo: a file unchanged since it was read is not read again. */
+function rememberedSessionFile(memo: FileMemo<SessionFile | undefined>, path: string, pid: number): SessionFile | undefined {
+  try {
+    return memo.get(path, () => readSessionFile(path, pid));
+  } catch (error) {
+    debug('sessions file %s unreadable: %s', path, messageOf(error));
+    return undefined;
+  }
 }
 
 function readSessionFile(path: string, pid: number): SessionFile | undefined {
@@ -137,11 +149,15 @@ function timeField(record: Record<string, unknown>, key: string): Date | undefin
  * leftover of an earlier process that had the same PID. A file left behind by a killed client is
  * ignored.
  */
-export function liveSessionFiles(files: ReadonlyMap<number, SessionFile>, procRoot: string): Map<number, SessionFile> {
+export function liveSessionFiles(
+  files: ReadonlyMap<number, SessionFile>,
+  procRoot: string,
+  readStat: (pid: number) => ProcStat | undefined = (pid) => readProcStat(procRoot, pid),
+): Map<number, SessionFile> {
   const live = new Map<number, SessionFile>();
   let bootTimeMs: number | undefined;
   for (const [pid, file] of files) {
-    const stat = readProcStat(procRoot, pid);
+    const stat = readStat(pid);
     if (stat === undefined) continue;
     if (file.procStart !== undefined) {
       if (file.procStart !== stat.startTicks) continue;
