@@ -5,7 +5,7 @@ import { decodeKeys, filterSessions, pickerStep, renderPicker, type PickerState 
 import { palette } from './style.js';
 
 function session(pid: number, fields: Partial<SessionInfo> = {}): SessionInfo {
-  return { pid, session_id: `s${pid}`, cwd: `/work/p${pid}`, git_branch: 'main', state: 'idle', preview: '', workspace: '', reason: 'r', ...fields };
+  return { pid, session_id: `s${pid}`, cwd: `/work/p${pid}`, git_branch: 'main', state: 'idle', preview: '', workspace: '', reason: 'r', unseen: false, focused: false, ...fields };
 }
 
 const sessions = [

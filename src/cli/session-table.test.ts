@@ -8,7 +8,7 @@ const now = new Date('2026-11-24T12:00:00Z');
 
 function info(fields: Partial<SessionInfo>): SessionInfo {
   return {
-    pid: 1, session_id: 's', cwd: '/home/u/app', git_branch: 'main', state: 'working', preview: '', workspace: '', reason: 'r',
+    pid: 1, session_id: 's', cwd: '/home/u/app', git_branch: 'main', state: 'working', preview: '', workspace: '', reason: 'r', unseen: false, focused: false,
     ...fields,
   };
 }

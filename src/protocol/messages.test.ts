@@ -58,6 +58,8 @@ test('response with sessions', () => {
     label: 'review MR',
     waiting_since: '2025-06-01T10:20:30.000Z',
     reason: 'waiting for permission: Bash',
+    unseen: false,
+    focused: false,
   });
   // RFC 3339, as the seed's time.Time marshalled it.
   assert.match(String(session?.['waiting_since']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);

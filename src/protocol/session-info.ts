@@ -25,11 +25,18 @@ export interface SessionInfo {
   readonly background_job?: string;
   /** The tmux pane (`%N`) the session runs in, as its client reports it; omitted when it does not. */
   readonly tmux_pane?: string;
+  /** Entered `needs_input` while not in front of the user, and not looked at since. */
+  readonly unseen: boolean;
+  /** In front of the user: its window has focus (its tmux pane active there), as vmuxd follows it. */
+  readonly focused: boolean;
 }
 
 export interface SessionExtras {
   readonly label?: string;
   readonly workspace?: string;
+  /** What vmuxd knows of the user's attention; a scan without it knows neither (false). */
+  readonly unseen?: boolean;
+  readonly focused?: boolean;
 }
 
 /**
@@ -54,5 +61,7 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
     ...(session.worktree ? { worktree: session.worktree } : {}),
     ...(session.tmuxPane ? { tmux_pane: session.tmuxPane } : {}),
     ...(session.backgroundJob ? { background_job: session.backgroundJob } : {}),
+    unseen: extras.unseen === true && session.state === 'needs_input',
+    focused: extras.focused === true,
   };
 }

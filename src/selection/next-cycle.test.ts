@@ -10,7 +10,7 @@ import { nextInCycle, takeNext } from './next-cycle.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 
 function session(pid: number, state: SessionInfo['state'] = 'needs_input'): SessionInfo {
-  return { pid, session_id: `s${pid}`, cwd: '/w', git_branch: '', state, preview: '', workspace: '', reason: 'r' };
+  return { pid, session_id: `s${pid}`, cwd: '/w', git_branch: '', state, preview: '', workspace: '', reason: 'r', unseen: false, focused: false };
 }
 
 test('vmux next walks the waiting sessions, longest waiting first, and round again', () => {

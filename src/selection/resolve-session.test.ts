@@ -6,7 +6,7 @@ import { resolveSession } from './resolve-session.js';
 
 function session(pid: number, sessionId: string, label?: string): SessionInfo {
   return {
-    pid, session_id: sessionId, cwd: `/work/p${pid}`, git_branch: 'main', state: 'idle', preview: '', workspace: '', reason: 'r',
+    pid, session_id: sessionId, cwd: `/work/p${pid}`, git_branch: 'main', state: 'idle', preview: '', workspace: '', reason: 'r', unseen: false, focused: false,
     ...(label ? { label } : {}),
   };
 }
