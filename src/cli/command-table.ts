@@ -48,7 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'list sessions, those that need you first',
     usage: ['vmux list [--json]'],
     description:
-      'Lists every running Claude Code session: its state (needs input, working, idle, unknown), label or folder, git branch, how long it has waited for you, why it is in that state ("waiting for permission: Bash", "turn ended 2 min ago"), and what it is doing. Sessions that need you come first, longest waiting first. Asks vmuxd when it runs, else scans this machine directly; the list is the same either way.',
+      'Lists every running Claude Code session: its state (needs input, working, idle, unknown), label or folder, git branch, how long it has waited for you, why it is in that state ("waiting for permission: Bash", "turn ended 2 min ago"), and what it is doing. Sessions that need you come first, longest waiting first; through vmuxd, those you have not looked at yet come before them, marked ● (unseen). Asks vmuxd when it runs, else scans this machine directly.',
     options: [{ name: 'json', description: 'a JSON array of sessions (pid, session_id, cwd, git_branch, state, preview, workspace, label, waiting_since, reason, worktree)' }],
     examples: ['vmux list', "vmux list --json | jq -r '.[] | select(.state == \"needs_input\") | .cwd'"],
     more: `Environment:
@@ -75,7 +75,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'next',
     summary: 'go to the session that has waited longest for you',
     usage: ['vmux next'],
-    description: 'Takes you to the session that has waited longest for you (needs input). Called again within a minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.',
+    description: 'Takes you to the session that has waited longest for you (needs input), one you have not looked at yet first. Called again within a minute, it goes on to the next waiting session, and round again. Exits 2 when nothing waits.',
     options: [],
     examples: ['bindsym $mod+n exec vmux next    # i3/sway'],
   },

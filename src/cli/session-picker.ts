@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { oneLine } from '../text/sanitize-text.js';
 import type { Palette } from './style.js';
+import { stateWords } from './session-table.js';
 
 /** What the picker shows and where its cursor is. */
 export interface PickerState {
@@ -90,8 +91,7 @@ export function renderPicker(state: PickerState, size: { columns: number; rows: 
   const first = Math.max(0, Math.min(state.selected - room + 1, visible.length - room));
   visible.slice(first, first + room).forEach((session, offset) => {
     const index = first + offset;
-    const stateName = session.state === 'needs_input' ? 'needs input' : session.state;
-    const cells = [stateName.padEnd(11), oneLine(session.label || basename(session.cwd), 24), oneLine(session.reason, 30), oneLine(session.preview, 100)];
+    const cells = [stateWords(session).padEnd(13), oneLine(session.label || basename(session.cwd), 24), oneLine(session.reason, 30), oneLine(session.preview, 100)];
     const text = [...`${index === state.selected ? '›' : ' '} ${cells.join('  ')}`].slice(0, size.columns).join('');
     lines.push(index === state.selected ? palette.bold(text) : text);
   });

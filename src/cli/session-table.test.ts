@@ -50,3 +50,8 @@ test('the preview is cut to the terminal width', () => {
 test('an empty listing says so', () => {
   assert.equal(renderSessionTable([], { now, palette: palette(false) }), 'No Claude Code sessions running.\n');
 });
+
+test('an unseen session is marked in its state cell', () => {
+  const text = renderSessionTable([info({ state: 'needs_input', unseen: true, reason: 'waiting for permission: Bash' })], { now, palette: palette(false) });
+  assert.match(text, /^needs input ● +app /m);
+});

@@ -12,6 +12,14 @@ const STATE_LABEL: Readonly<Record<SessionState, string>> = {
   unknown: 'unknown',
 };
 
+/** Marks a session that needs you and that you have not looked at yet. */
+export const UNSEEN_MARK = '●';
+
+/** A session's state in words, marked when it is unseen: how every list, picker and launcher names it. */
+export function stateWords(session: Pick<SessionInfo, 'state' | 'unseen'>): string {
+  return session.unseen ? `${STATE_LABEL[session.state]} ${UNSEEN_MARK}` : STATE_LABEL[session.state];
+}
+
 /** Columns never shrink below these, so a narrow terminal still shows something of each. */
 const MIN_PREVIEW_WIDTH = 20;
 const MAX_NAME_WIDTH = 32;
@@ -34,7 +42,7 @@ export function renderSessionTable(sessions: readonly SessionInfo[], options: Ta
   const withWorkspace = sessions.some((s) => s.workspace !== '');
   const header = ['STATE', 'SESSION', 'BRANCH', ...(withWorkspace ? ['WORKSPACE'] : []), 'WAITING', 'WHY', 'PREVIEW'];
   const rows = sessions.map((s) => [
-    STATE_LABEL[s.state],
+    stateWords(s),
     truncate(clean(`${s.label || basename(s.cwd) || s.cwd}${s.background_job !== undefined ? ' (bg)' : ''}`), MAX_NAME_WIDTH),
     clean(s.git_branch),
     ...(withWorkspace ? [clean(s.workspace)] : []),

@@ -11,6 +11,7 @@ import { onPath } from '../desktop/program-on-path.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
 import { decodeKeys, pickerStep, renderPicker, type PickerState } from './session-picker.js';
 import { palette } from './style.js';
+import { stateWords } from './session-table.js';
 import { parseCommandArgs } from './command-args.js';
 import { resolveSession } from '../selection/resolve-session.js';
 import { listSessions } from './session-source.js';
@@ -106,7 +107,7 @@ export function launcherArgv(named: string | undefined, env: CliIo['env']): read
 export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: readonly string[], env: CliIo['env']): Promise<SessionInfo | undefined> {
   if (sessions.length === 0) throw new VmuxError('NO_MATCH', 'no Claude Code session is running');
   const lines = sessions.map((s) =>
-    [String(s.pid), s.state === 'needs_input' ? 'needs input' : s.state, s.label || basename(s.cwd), s.reason, s.preview]
+    [String(s.pid), stateWords(s), s.label || basename(s.cwd), s.reason, s.preview]
       .map((cell) => oneLine(cell, 80))
       .filter((cell) => cell !== '')
       .join('  '),

@@ -222,3 +222,65 @@ test('a WM that refuses the subscription: vmuxd serves its lookups as before, as
     await daemon.stop('test over');
   }
 });
+
+/**
+ * vmuxd follows the user's attention: a waiting session whose window does not have the focus is
+ * unseen (and listed first); focusing its window, or switching to it through vmuxd, sees it.
+ */
+async function followsAttention(harness: WmHarness): Promise<void> {
+  const claude = fixtureClaude(harness);
+  const first = await harness.openTerminal({ workspace: '1', command: [claude, '600'] });
+  const second = await harness.openTerminal({ workspace: '1', command: [claude, '600'] });
+  const claudeDir = join(root, `claude-attention-${harness.kind}`);
+  const waiting = (terminal: { commandPid: number }, n: number, status: string) =>
+    writeSessionFile(claudeDir, terminal.commandPid, {
+      sessionId: `at000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      cwd: root,
+      status,
+      ...(status === 'waiting' ? { waitingFor: 'permission prompt' } : {}),
+    });
+  waiting(first, 1, 'waiting');
+  waiting(second, 2, 'busy');
+  const home = freshHome();
+  const logger = recordingLogger();
+  const daemon = await Daemon.start({ home, env: { ...harness.env, CLAUDE_CONFIG_DIR: claudeDir }, pollMs: NO_POLL_MS, logger, version: 'test' });
+  const listed = async () => {
+    const response = await requestDaemon(home.socketPath, { action: 'list' });
+    return (pid: number) => response.sessions?.find((session) => session.pid === pid);
+  };
+  const until = async (what: string, check: (find: Awaited<ReturnType<typeof listed>>) => boolean) =>
+    waitUntil(async () => check(await listed()), what, FOLLOWS_WITHIN_MS);
+  try {
+    await waitUntil(() => followingWindowChanges(logger), 'vmuxd to follow window changes');
+    await harness.command(`[con_id=${second.conId}] focus`);
+    await until('the second window focused, the first session unseen', (find) => find(second.commandPid)?.focused === true && find(first.commandPid)?.unseen === true);
+    assert.equal((await listed())(first.commandPid)?.focused, false);
+
+    await harness.command(`[con_id=${first.conId}] focus`);
+    await until('the first window focused: its session seen', (find) => find(first.commandPid)?.focused === true && find(first.commandPid)?.unseen === false);
+
+    // The second session starts waiting while the first window has the focus: unseen, and listed first.
+    waiting(second, 2, 'waiting');
+    await until('the second session unseen', (find) => find(second.commandPid)?.unseen === true);
+    const order = (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.map((session) => session.pid);
+    assert.deepEqual(order?.slice(0, 2), [second.commandPid, first.commandPid], 'unseen first');
+
+    const switched = await requestDaemon(home.socketPath, { action: 'switch', args: { query: String(second.commandPid) } });
+    assert.equal(switched.ok, true, switched.error);
+    await until('switched to through vmuxd: seen and focused', (find) => find(second.commandPid)?.unseen === false && find(second.commandPid)?.focused === true);
+  } finally {
+    await daemon.stop('test over');
+    await first.close();
+    await second.close();
+  }
+}
+
+describe('vmuxd follows what is in front of the user on real window managers', () => {
+  it('i3 under Xvfb: focus events make a waiting session seen; one that waits elsewhere is unseen and first', LIMIT, async (t) => {
+    await withRealWm(t, 'i3', (harness) => followsAttention(harness));
+  });
+
+  it('headless sway: focus events make a waiting session seen; one that waits elsewhere is unseen and first', LIMIT, async (t) => {
+    await withRealWm(t, 'sway', (harness) => followsAttention(harness));
+  });
+});

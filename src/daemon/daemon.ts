@@ -1,26 +1,22 @@
 import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { assertNever } from '../assert-never.js';
-import { printableJson } from '../text/printable-json.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
 import { VmuxError, messageOf } from '../errors.js';
 import { LabelStore } from '../home/label-store.js';
 import { probeDaemon } from '../home/probe-daemon.js';
 import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
-import type { DaemonStatus, Request, Response, SessionsEvent } from '../protocol/messages.js';
-import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
+import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
-import { ScanMemory } from '../sessions/scan-memory.js';
-import { scanSessions } from '../sessions/scan-sessions.js';
-import { processKeyOf, SessionRegistry } from '../sessions/session-registry.js';
+import { processKeyOf } from '../sessions/session-registry.js';
 import type { SettingsChange } from '../settings/settings.js';
+import { answerRequest } from './answer-request.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import type { Logger } from './logger.js';
-import { answerNext, answerSwitch, type SwitchContext } from './switch-requests.js';
-import { WorkspaceTracker } from './workspace-tracker.js';
+import { SessionPicture } from './session-picture.js';
+import { WindowTracker } from './window-tracker.js';
 
 export const DEFAULT_POLL_MS = 5000;
 
@@ -32,9 +28,6 @@ const CHANGE_SETTLE_MS = 30;
  * are cut, so a client that never closes its side (or never reads) cannot keep the daemon alive.
  */
 const CLOSE_GRACE_MS = 500;
-
-/** A listing waits this long at most for the workspaces of a desktop session just learnt (a WM may hang). */
-const FIRST_LOOKUP_WAIT_MS = 500;
 
 /** Each connection may hold a partial request line of up to 1 MiB: their number is bounded too. */
 const MAX_CONNECTIONS = 512;
@@ -51,20 +44,18 @@ export interface DaemonOptions {
 }
 
 /**
- * vmuxd: keeps the picture of every session current and serves it on a Unix socket (SPEC §4).
- * Scans run on a timer and shortly after any change in the watched folders; they are synchronous,
- * so two never overlap, and short, so the socket stays responsive. Workspaces are looked up again
- * when the window manager reports that a window moved or a workspace was renamed.
+ * vmuxd's lifecycle: start, the socket and its connections, the timers that drive scans, and
+ * shutdown (SPEC §4). Scans run on a timer and shortly after any change in the watched folders;
+ * they are synchronous, so two never overlap, and short, so the socket stays responsive. Windows
+ * are looked up again when the window manager reports that a window moved or a workspace was
+ * renamed. What is served is the `SessionPicture`; how requests are answered, `answerRequest`.
  */
 export class Daemon {
-  private readonly registry = new SessionRegistry();
-  /** What one scan leaves for the next, so that a poll finding nothing changed costs little. */
-  private readonly scanMemory = new ScanMemory(() => Date.now());
+  private readonly picture: SessionPicture;
   private readonly connections = new Set<ClientConnection>();
-  private readonly subscribers = new Set<ClientConnection>();
   private readonly watcher: ChangeWatcher;
-  /** Where each session's window is, followed through the window manager's events. */
-  private readonly windows: WorkspaceTracker;
+  /** Where each session's window is and which is in front, followed through the window manager's events. */
+  private readonly windows: WindowTracker;
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -72,12 +63,10 @@ export class Daemon {
   private discoveryEnv: Environment;
   private pollMs: number;
   private scanTimer: NodeJS.Timeout | undefined;
-  private published = '';
   /** A poll asked for the next scan. */
   private pollDue = false;
   /** The processes of the last scan, to notice sessions coming and going. */
   private sessionKeys = '';
-  private list: SessionInfo[] = [];
   private stopping: Promise<void> | undefined;
   private resolveStopped: () => void = () => {};
   /** Settles when the daemon has shut down, whatever asked it to. */
@@ -85,10 +74,11 @@ export class Daemon {
 
   private constructor(
     private readonly options: DaemonOptions,
-    private readonly labels: LabelStore,
+    labels: LabelStore,
   ) {
     this.watcher = new ChangeWatcher(() => this.scanSoon());
-    this.windows = new WorkspaceTracker(options.env, () => this.registry.list(), () => this.publish(), options.logger);
+    this.windows = new WindowTracker(options.env, () => this.picture.scanned, () => this.picture.publish(), options.logger);
+    this.picture = new SessionPicture(labels, this.windows, options.logger);
     this.discoveryEnv = options.env;
     this.pollMs = options.pollMs;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -119,7 +109,7 @@ export class Daemon {
       await daemon.stop(`could not start: ${messageOf(error)}`);
       throw new VmuxError('DAEMON_START_FAILED', `vmuxd could not start: ${messageOf(error)}`, { cause: error });
     }
-    logger.info(`serving ${daemon.registry.size} sessions on ${home.socketPath} (pid ${process.pid})`);
+    logger.info(`serving ${daemon.picture.size} sessions on ${home.socketPath} (pid ${process.pid})`);
     return daemon;
   }
 
@@ -169,9 +159,10 @@ export class Daemon {
       socket.end(`${JSON.stringify({ ok: false, error: `vmuxd serves at most ${MAX_CONNECTIONS} connections at once; try again` })}\n`);
       return;
     }
-    const connection = new ClientConnection(socket, (request, from) => this.handle(request, from), (error) => this.options.logger.debug(`rejected a request: ${error}`), () => {
+    const answer = { picture: this.picture, windows: this.windows, home: this.options.home, status: () => this.status(), stop: (why: string) => void this.stop(why) };
+    const connection = new ClientConnection(socket, (request, from) => answerRequest(request, from, answer), (error) => this.options.logger.debug(`rejected a request: ${error}`), () => {
       this.connections.delete(connection);
-      this.subscribers.delete(connection);
+      this.picture.unsubscribe(connection);
     });
     this.connections.add(connection);
   }
@@ -189,64 +180,12 @@ export class Daemon {
     return true;
   }
 
-  private handle(request: Request, from: ClientConnection): Response | Promise<Response> | undefined {
-    switch (request.action) {
-      case 'list':
-        // A client from a desktop vmuxd did not know waits for the workspaces there (once, briefly).
-        if (this.windows.offerDesktop(request.args?.desktop)) return withinMs(this.windows.lookupDone, FIRST_LOOKUP_WAIT_MS).then(() => ({ ok: true, sessions: this.list }));
-        return { ok: true, sessions: this.list };
-      case 'switch':
-        this.windows.offerDesktop(request.args.desktop);
-        return answerSwitch(request.args.query, request.args.desktop, this.switchContext());
-      case 'next':
-        this.windows.offerDesktop(request.args.desktop);
-        return answerNext(request.args.desktop, this.switchContext());
-      case 'label':
-        return this.label(request.args.session_id, request.args.label);
-      case 'subscribe':
-        this.windows.offerDesktop(request.args?.desktop);
-        this.subscribers.add(from);
-        from.startStream();
-        from.send(this.event());
-        return undefined;
-      case 'status':
-      case 'version':
-        return { ok: true, status: this.status() };
-      case 'stop':
-        // Answer first, then shut down: the client learns that its request was taken.
-        setImmediate(() => void this.stop('stop request'));
-        return { ok: true };
-      default:
-        // A request type added to the protocol without an answer here fails to compile.
-        return assertNever(request);
-    }
-  }
-
-  /** What `switch` and `next` choose from and switch with. */
-  private switchContext(): SwitchContext {
-    return { sessions: this.list, env: this.windows.env, home: this.options.home };
-  }
-
-  private label(sessionId: string, label: string): Response {
-    if (!this.list.some((session) => session.session_id === sessionId)) {
-      return { ok: false, error: `no running session has id ${sessionId}; 'vmux list' shows them` };
-    }
-    try {
-      this.labels.set(sessionId, label.trim());
-    } catch (error) {
-      // Not acknowledged: the client learns that its label was not kept, and why.
-      return { ok: false, error: messageOf(error), ...(error instanceof VmuxError ? { code: error.code } : {}) };
-    }
-    this.publish();
-    return { ok: true, sessions: this.list };
-  }
-
   private status(): DaemonStatus {
     return {
       pid: process.pid,
       version: this.options.version,
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
-      sessions: this.registry.size,
+      sessions: this.picture.size,
       signals: {
         poll_s: this.pollMs / 1000,
         watched_folders: this.watcher.count,
@@ -298,26 +237,8 @@ export class Daemon {
     const context = discoveryContextFrom(this.discoveryEnv);
     // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
     const started = process.hrtime.bigint();
-    let sessions;
-    try {
-      sessions = scanSessions(context, { memory: this.scanMemory });
-    } catch (error) {
-      // A scan that fails leaves the last picture in place; the next one may succeed.
-      this.options.logger.warn(`scan failed: ${messageOf(error)}`);
-      return;
-    }
-    // labels.json edited by hand while vmuxd runs: take the edit in rather than erase it later.
-    try {
-      if (this.labels.reloadIfChanged()) this.options.logger.info('labels.json changed on disk; its labels are in use now');
-    } catch (error) {
-      this.options.logger.warn(`could not read labels.json again: ${messageOf(error)}; the labels known before stay in use`);
-    }
-    const now = new Date();
-    for (const session of sessions) {
-      const change = this.registry.update(session, now);
-      if (change.previousSessionId !== undefined) this.followConversation(change.previousSessionId, session.sessionId);
-    }
-    this.registry.removeStale(new Set(sessions.map(processKeyOf)));
+    const sessions = this.picture.scan(context);
+    if (sessions === undefined) return;
     // Windows are looked up on polls and when sessions come or go, not on every transcript write.
     const sessionKeys = sessions.map(processKeyOf).sort().join(' ');
     const lookUp = this.pollDue || sessionKeys !== this.sessionKeys;
@@ -329,43 +250,11 @@ export class Daemon {
       join(context.claudeDir, 'projects'),
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
-    this.publish();
+    this.picture.publish();
     if (lookUp) void this.windows.lookUp();
     this.options.logger.debug(
-      `scan: ${sessions.length} sessions in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.subscribers.size} subscribers`,
+      `scan: ${sessions.length} sessions in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.picture.subscriberCount} subscribers`,
     );
-  }
-
-  /** A label belongs to the conversation the user named: it follows the process to its new one. */
-  private followConversation(previousId: string, newId: string): void {
-    const label = this.labels.get(previousId);
-    if (label === undefined || newId === '' || this.labels.get(newId) !== undefined) return;
-    try {
-      this.labels.set(newId, label);
-      this.options.logger.debug(`label of session ${previousId} follows its process to session ${newId}`);
-    } catch (error) {
-      this.options.logger.warn(`could not carry the label to session ${newId}: ${messageOf(error)}`);
-    }
-  }
-
-  /** Rebuilds the list and tells subscribers, only when something they would see changed. */
-  private publish(): void {
-    const list = this.registry.list().map((session) => {
-      const label = this.labels.get(session.sessionId);
-      const workspace = this.windows.workspaceOf(session.pid);
-      return toSessionInfo(session, { ...(label ? { label } : {}), ...(workspace ? { workspace } : {}) });
-    });
-    // Serialized once for every subscriber. The same list again (most polls): the one served
-    // stays, and the new one is garbage while young.
-    const line = printableJson(this.event(list));
-    if (line === this.published) return;
-    this.list = list;
-    this.published = line;
-    for (const subscriber of this.subscribers) subscriber.sendLine(line, { dropIfBehind: true });
-  }
-
-  private event(sessions = this.list): SessionsEvent {
-    return { event: 'sessions', sessions };
   }
 }
 
@@ -402,14 +291,3 @@ function pick(env: Environment, names: readonly string[]): Environment {
 }
 
 
-/** Settles when `promise` does or after `ms`, whichever comes first; never rejects. */
-function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    promise.then(done, done);
-  });
-}

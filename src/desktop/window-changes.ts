@@ -1,6 +1,7 @@
 import { debuglog } from 'node:util';
 import type { Environment } from '../sessions/discovery-context.js';
 import { hasGraphicalSession } from './graphical-session.js';
+import { focusedWindowIn } from './wm-ipc/wm-tree.js';
 import { connectToWindowManager, type WmClient, type WmEvent, type WmSubscription } from './wm-ipc/index.js';
 import { messageOf } from '../errors.js';
 
@@ -29,6 +30,8 @@ const MAX_RETRY_MS = 30_000;
 export interface WindowChangeFeedOptions {
   /** Where to report a subscription that failed or ended (the daemon's debug log). */
   readonly log?: (message: string) => void;
+  /** Told the container that got the focus: a window, or a workspace with none. */
+  readonly onFocus?: (containerId: number) => void;
 }
 
 /**
@@ -44,6 +47,7 @@ export class WindowChangeFeed {
   private retryMs = FIRST_RETRY_MS;
   private closed = false;
   private readonly log: (message: string) => void;
+  private readonly onFocus: ((containerId: number) => void) | undefined;
 
   constructor(
     private readonly env: Environment,
@@ -51,6 +55,7 @@ export class WindowChangeFeed {
     options: WindowChangeFeedOptions = {},
   ) {
     this.log = options.log ?? ((message) => debug('%s', message));
+    this.onFocus = options.onFocus;
     if (hasGraphicalSession(env)) void this.subscribe();
   }
 
@@ -114,9 +119,12 @@ export class WindowChangeFeed {
     switch (event.type) {
       case 'window':
         if (WINDOW_CHANGES.has(event.change)) this.onChange(`window ${event.change}`);
+        if (event.change === 'focus') this.onFocus?.(event.container.id);
         return;
       case 'workspace':
         if (WORKSPACE_CHANGES.has(event.change)) this.onChange(`workspace ${event.change}`);
+        // A workspace with no window takes the focus itself; one with windows sends the window's focus too.
+        if (event.change === 'focus' && event.current !== null) this.onFocus?.(focusedWindowIn(event.current) ?? event.current.id);
         return;
       default:
         // Only window and workspace events are subscribed to; the subscription ends on any other.

@@ -65,3 +65,11 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
     focused: extras.focused === true,
   };
 }
+
+/**
+ * Unseen sessions first, the rest after them; each part keeps its order (by attention, as
+ * listed: longest waiting first), so `vmux next` and every list reach an unseen one first.
+ */
+export function unseenFirst(sessions: readonly SessionInfo[]): SessionInfo[] {
+  return [...sessions.filter((s) => s.unseen), ...sessions.filter((s) => !s.unseen)];
+}

@@ -206,7 +206,7 @@ const SITUATIONS: readonly Situation[] = [
   {
     name: 'print mode while it streams, then after it exits',
     // One prompt per version: the clients share the fake API.
-    options: (_, version) => ({ args: ['-p', `${SLOW} 4000 hello print from ${version}`], waitReady: false }),
+    options: (_, version) => ({ args: ['-p', `${SLOW} 10000 hello print from ${version}`], waitReady: false }),
     async run({ c, version }) {
       // The client takes seconds to start in print mode: wait for its request to the API.
       await pollUntil(() => api.conversationRequests().some((q) => JSON.stringify(q.body).includes(`hello print from ${version}`)), 'the print-mode request', 40_000);

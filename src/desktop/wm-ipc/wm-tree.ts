@@ -128,3 +128,13 @@ export function* walkTree(root: WmNode): Generator<PlacedNode> {
     }
   }
 }
+
+/** The container with the focus: a window, or an empty workspace (which shows no session). */
+export function focusedWindowIn(node: WmNode): number | undefined {
+  if (node.focused) return node.id;
+  for (const child of [...node.nodes, ...node.floating_nodes]) {
+    const found = focusedWindowIn(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { messageOf } from '../errors.js';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
-import { sessionWorkspaces } from '../desktop/session-workspaces.js';
+import { sessionPlaces, type SessionPlace } from '../desktop/session-workspaces.js';
 import { WindowChangeFeed } from '../desktop/window-changes.js';
 import { DESKTOP_VARIABLES, type DesktopSession } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
@@ -13,13 +13,19 @@ import type { Logger } from './logger.js';
 const WINDOW_SETTLE_MS = 50;
 
 /**
- * vmuxd's knowledge of where each session's window is: which desktop session to ask (its own, or
- * the one its clients run in), the window manager's events there, and one lookup at a time.
- * Workspaces are extra: a lookup that fails leaves the last ones and never stops the daemon.
+ * vmuxd's knowledge of where each session's window is and which one is in front of the user:
+ * which desktop session to ask (its own, or the one its clients run in), the window manager's
+ * events there, and one lookup at a time. The focus is followed from the window manager's focus
+ * events between lookups. All of it is extra: a lookup that fails leaves the last places and
+ * never stops the daemon.
  */
-export class WorkspaceTracker {
-  /** Workspace of each session's window, by PID, as of the last lookup. */
-  private workspaces = new Map<number, string>();
+export class WindowTracker {
+  /** Where each session's window is, by PID, as of the last lookup. */
+  private places: ReadonlyMap<number, SessionPlace> = new Map();
+  /** The container with the focus, as the last lookup or focus event told. */
+  private focusedWindow: number | undefined;
+  /** Focus events seen so far: a lookup's tree, taken before the latest one, is older news. */
+  private focusEvents = 0;
   /** Session titles, which tell apart the windows of one terminal server. */
   private readonly titles = new SessionTitleCache();
   private readonly desktop: FollowedDesktop;
@@ -48,13 +54,27 @@ export class WorkspaceTracker {
   }
 
   workspaceOf(pid: number): string | undefined {
-    return this.workspaces.get(pid);
+    return this.places.get(pid)?.workspace;
+  }
+
+  /** The session's window has the focus and, in tmux, its pane is the one that window shows. */
+  isInFront(pid: number): boolean {
+    const place = this.places.get(pid);
+    return place?.windowId !== undefined && place.windowId === this.focusedWindow && place.paneInFront !== false;
   }
 
   /** Follows the window manager's events from now on (and again after the desktop changes). */
   followWindowChanges(): void {
     this.windowChanges?.close();
-    this.windowChanges = new WindowChangeFeed(this.desktop.env, () => this.lookUpSoon(), { log: (message) => this.logger.debug(message) });
+    this.windowChanges = new WindowChangeFeed(this.desktop.env, () => this.lookUpSoon(), {
+      log: (message) => this.logger.debug(message),
+      onFocus: (containerId) => {
+        this.focusEvents++;
+        if (containerId === this.focusedWindow) return;
+        this.focusedWindow = containerId;
+        this.onChange();
+      },
+    });
   }
 
   /**
@@ -107,9 +127,12 @@ export class WorkspaceTracker {
         if (!hasGraphicalSession(env)) return;
         const sessions = this.sessions();
         this.titles.keepOnly(new Set(sessions.flatMap((s) => s.transcriptPath ?? [])));
-        const workspaces = await sessionWorkspaces(sessions, env, discoveryContextFrom(env).procRoot, (path) => this.titles.titleOf(path));
+        const focusEventsBefore = this.focusEvents;
+        const { places, focusedWindow } = await sessionPlaces(sessions, env, discoveryContextFrom(env).procRoot, (path) => this.titles.titleOf(path));
         if (this.closed) return;
-        this.workspaces = workspaces;
+        this.places = places;
+        // A lookup that reached no window manager tells nothing of the focus: the last one stays.
+        if (focusedWindow !== undefined && this.focusEvents === focusEventsBefore) this.focusedWindow = focusedWindow;
         this.onChange();
       } while (this.lookupAgain);
     } catch (error) {
