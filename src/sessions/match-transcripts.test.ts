@@ -69,6 +69,18 @@ test('after /clear an older client keeps its stale sessions file; the newest tra
   assert.equal(match.sessionId, ID_B);
 });
 
+test('an older client continuing a conversation (--continue, its command line hidden): the transcript its sessions file names, born before it started', () => {
+  const cwd = '/work/older-continued';
+  // Born now, written again after the process started: the continued conversation.
+  const claudeDir = claudeDirWith(cwd, { [ID_A]: Date.now() + 120_000 });
+  const startTimeMs = () => Date.now() + 60_000;
+  const continued = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: new Map([[10, { pid: 10, sessionId: ID_A, cwd }]]), startTimeMs });
+  assert.deepEqual(continued.get(10), { kind: 'folder', sessionId: ID_A, path: join(claudeDir, 'projects', encodePath(cwd), `${ID_A}.jsonl`) });
+  // Without the sessions file naming it, an older conversation is no new process's.
+  const unnamed = matchTranscripts({ claudeDir, processes: [proc(10, cwd)], sessionFiles: new Map(), startTimeMs });
+  assert.deepEqual(unnamed.get(10), { kind: 'none-yet' });
+});
+
 test('argv --session-id is used when there is no sessions file and the transcript exists', () => {
   const cwd = '/work/hinted';
   const claudeDir = claudeDirWith(cwd, { [ID_A]: Date.now() });

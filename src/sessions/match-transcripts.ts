@@ -69,7 +69,7 @@ export function matchTranscripts(input: MatchInput): Map<number, TranscriptMatch
   for (const group of groupBy(unresolved, (proc) => encodePath(proc.cwd)).values()) {
     const cwd = group[0]?.cwd ?? '';
     const transcripts = projects.transcriptsOf(cwd).filter((t) => !claimed.has(t.sessionId));
-    for (const [pid, match] of matchFolder(group, transcripts, input.startTimeMs)) {
+    for (const [pid, match] of matchFolder(group, transcripts, input.startTimeMs, olderClientIds)) {
       const fallbackId = olderClientIds.get(pid);
       matches.set(pid, match.kind === 'none-yet' && fallbackId !== undefined ? { kind: 'none-yet', sessionId: fallbackId } : match);
     }
@@ -138,7 +138,9 @@ const RESUME_FLAGS = new Set(['--resume', '-r', '--continue', '-c', '--fork-sess
 /**
  * Matches the processes of one folder to its unclaimed transcripts. A transcript can be a
  * process's when it was written since the process started and, unless the process resumed an
- * older conversation, also created since then. Each process has at most one current transcript
+ * older conversation, also created since then. The Node build hides its command line (it sets
+ * its process title), so `--continue` cannot be read there; but its sessions file, written at
+ * start, names the conversation it continues: that one may be older than the process. Each process has at most one current transcript
  * and no two share one: of the assignments that give the most processes a transcript, a process
  * gets the one they all agree on, and is ambiguous when they disagree.
  */
@@ -146,11 +148,13 @@ function matchFolder(
   procs: readonly ClaudeProcess[],
   transcripts: readonly TranscriptFile[],
   startTimeMs: (proc: ClaudeProcess) => number,
+  namedByOlderClient: ReadonlyMap<number, string>,
 ): Map<number, TranscriptMatch> {
   const possible = procs.map((proc) => {
     const start = startTimeMs(proc) - START_SLACK_MS;
     const resumes = resumesConversation(proc.cmd);
-    return transcripts.filter((t) => t.modifiedMs >= start && (resumes || t.bornMs === 0 || t.bornMs >= start));
+    const named = namedByOlderClient.get(proc.pid);
+    return transcripts.filter((t) => t.modifiedMs >= start && (resumes || t.sessionId === named || t.bornMs === 0 || t.bornMs >= start));
   });
   // A process whose candidates no other process could own: its current transcript is the one
   // written last (older ones are conversations it left with `/clear`).

@@ -124,10 +124,7 @@ for (const { version, build } of CLIENTS) {
       });
     });
 
-    // The Node build writes a sessions file with the old sessionId and only startedAt to tell it
-    // is new; vmux does not match the continued transcript to the process (idle, "no prompt yet").
-    const continueTodo = build === 'node' ? { todo: 'vmux does not match a continued transcript to the Node build' } : {};
-    it('(n) /exit, then --continue in the same folder: the continued conversation is listed', { timeout: 2 * SCENARIO_TIMEOUT_MS, ...continueTodo }, async (t) => {
+    it('(n) /exit, then --continue in the same folder: the continued conversation is listed', { timeout: 2 * SCENARIO_TIMEOUT_MS }, async (t) => {
       const root = scratch();
       try {
         await withClaude(t, version, { root }, async (c) => {
