@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { classifySession, TRANSCRIPT_LAG_MS } from './classify-session.js';
+import { fileURLToPath } from 'node:url';
+import { CLASSIFICATION_RULES, classifySession, TRANSCRIPT_LAG_MS } from './classify-session.js';
 
 const now = new Date(1_000_000);
 
@@ -69,4 +71,11 @@ test('client times in the future are not believed: an idle report from a wrong c
   assert.equal(waiting.state, 'needs_input');
   const idle = classifySession({ clientStatus: { status: 'idle', since: future, startedAt: new Date(0) } }, now);
   assert.deepEqual(idle, { state: 'idle', reason: 'no prompt yet', rule: 'no-transcript' });
+});
+
+test('every rule vmux explain names is a row of docs/state-model.md', () => {
+  const model = readFileSync(fileURLToPath(new URL('../../../docs/state-model.md', import.meta.url)), 'utf8');
+  // The last column of the four-column table of rules.
+  const named = new Set([...model.matchAll(/^(?:\|[^|\n]*){3}\| `([a-z-]+)` \|$/gm)].map((match) => match[1]));
+  assert.deepEqual(new Set(Object.keys(CLASSIFICATION_RULES)), named);
 });
