@@ -78,7 +78,6 @@ export function renderExplanation(explanation: SessionExplanation, listed: Liste
     ['reason', clean(classification.reason)],
     classification.since !== undefined ? ['since', when(classification.since)] : undefined,
     signals.resumedAt !== undefined ? ['resumed', when(signals.resumedAt)] : undefined,
-    signals.startupDialogSince !== undefined ? ['dialog since', when(signals.startupDialogSince)] : undefined,
     ['preview', clean(session.preview) || '(nothing)'],
   ]);
 
