@@ -49,7 +49,7 @@ test('vmux list --json prints the seed fields for each session', async () => {
   const sessions = JSON.parse(io.out()) as SessionInfo[];
   const mine = sessions.find((s) => s.pid === proc.pid);
   assert.ok(mine, 'the session started by this test is listed');
-  assert.deepEqual(Object.keys(mine).sort(), ['cwd', 'git_branch', 'pid', 'preview', 'reason', 'session_id', 'state', 'waiting_since', 'workspace']);
+  assert.deepEqual(Object.keys(mine).sort(), ['cwd', 'focused', 'git_branch', 'pid', 'preview', 'reason', 'session_id', 'state', 'unseen', 'waiting_since', 'workspace']);
   assert.equal(mine.state, 'needs_input');
   assert.equal(mine.workspace, '');
   assert.match(mine.waiting_since ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
