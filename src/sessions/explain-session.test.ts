@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
@@ -144,6 +144,22 @@ test('explain: a sessions file left by an earlier process with the same PID is s
   assert.ok(!explained.sessionFile.found);
   assert.match(explained.sessionFile.found ? '' : explained.sessionFile.why, /^stale: left by an earlier process with this PID \(its procStart 1, this process's \d+\)$/);
   assert.equal(explained.signals.clientStatus, undefined, 'its status is not used');
+});
+
+test('explain: an API retry under a busy client is told with its attempt, and the record it follows', async () => {
+  const proc = await session('retrying');
+  const id = 'e1000000-0000-4000-8000-000000000007';
+  writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'busy' });
+  const builder = transcript(proc, id).prompt('summarise the logs', secondsAgo(20));
+  const retry = { type: 'system', subtype: 'api_error', retryAttempt: 2, maxRetries: 10, timestamp: secondsAgo(5).toISOString(), uuid: 'r1', parentUuid: null };
+  appendFileSync(builder.path, `${JSON.stringify(retry)}\n`);
+
+  const explained = explainSession(context(), proc.pid);
+  assert.ok(explained);
+  assert.deepEqual([explained.classification.rule, explained.classification.reason], ['busy-transcript', 'working on your prompt; retrying the API request (2/10)']);
+  assert.deepEqual(explained.reading?.retry, { attempt: 2, maxRetries: 10 });
+  assert.equal(explained.reading?.deciding?.kind, 'prompt');
+  assert.deepEqual(explained.transcript.records.at(-1)?.notes, ['attempt 2/10']);
 });
 
 test('explain: a process that is no Claude Code session has nothing to explain', () => {

@@ -229,7 +229,7 @@ function transcriptReading(tail: TranscriptTail, signal: NonNullable<SessionSign
     ...(deciding ? { deciding } : {}),
     ...(signal.pendingTool !== undefined ? { pendingTool: signal.pendingTool } : {}),
     ...(end.compactedAt ? { compactedAt: end.compactedAt } : {}),
-    ...(end.retry ? { retry: { ...(end.retry.attempt !== undefined ? { attempt: end.retry.attempt } : {}), ...(end.retry.maxRetries !== undefined ? { maxRetries: end.retry.maxRetries } : {}) } } : {}),
+    ...(end.retry ? { retry: { attempt: end.retry.attempt, maxRetries: end.retry.maxRetries } } : {}),
     attempts: end.attempts,
     background: {
       shells: signal.background?.shells ?? 0,
