@@ -90,6 +90,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['vmux label 4821 api refactor', 'vmux label "api refactor" --clear'],
   },
   {
+    name: 'explain',
+    summary: 'every signal vmux read for a session, and the rule that decided its state',
+    usage: ['vmux explain <session> [--json]'],
+    description:
+      "Shows, for one session, everything vmux read and how it decided, for when vmux says something the screen does not: the process (start, command line, folder, native or Node build, whether it resumed a conversation); the client's sessions file (status, what it waits for, when it changed, tmux pane), or why there is none; the transcript (how it was tied to the process, its size, its last records one line each); what the transcript says (the deciding record, a pending tool, compaction, API retries, background shells and agents still running and why); the rule that decided the state and reason; and what vmuxd serves for it (waiting since, label, workspace, unseen, focused), when it runs. <session> is a session id or its first characters, a PID, or a label; no match or several exits 2 and lists the candidates.",
+    options: [{ name: 'json', description: 'the same as one JSON object (process, sessions_file, transcript, transcript_says, rule, state, reason, vmuxd)' }],
+    operand: 'session',
+    examples: ['vmux explain 4821', 'vmux explain api', "vmux explain 4821 --json | jq '{rule, state, reason}'"],
+  },
+  {
     name: 'watch',
     summary: 'live list of sessions, fed by vmuxd',
     usage: ['vmux watch [--json]'],
@@ -171,7 +181,7 @@ Settings, and where each is set besides its default:
     summary: 'print a shell completion script: bash | zsh | fish',
     usage: ['vmux completion bash|zsh|fish'],
     description:
-      "Prints a completion script for the shell: commands, their options and option values, and for commands that take a session (switch, label) the labels, session ids and PIDs of the running sessions, asked of 'vmux list --json' as you press Tab (quick while vmuxd runs; nothing is offered when vmux cannot answer).",
+      "Prints a completion script for the shell: commands, their options and option values, and for commands that take a session (switch, label, explain) the labels, session ids and PIDs of the running sessions, asked of 'vmux list --json' as you press Tab (quick while vmuxd runs; nothing is offered when vmux cannot answer).",
     options: [],
     operand: 'shell',
     examples: [
@@ -191,7 +201,7 @@ Settings, and where each is set besides its default:
 ];
 
 /** Commands of the product that this build does not have yet: a wrong call today, exit 2. */
-export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set(['explain', 'bar', 'hooks']);
+export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set(['bar', 'hooks']);
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((command) => command.name === name || command.aliases?.includes(name));

@@ -93,7 +93,7 @@ test('help is printed for vmux, vmux --help and vmux list --help', async () => {
 
 test('commands of later versions are a wrong call (exit 2) and say so plainly', async () => {
   const io = captured();
-  assert.equal(await runCli(['explain', 'x'], io), 2);
+  assert.equal(await runCli(['hooks', 'install'], io), 2);
   assert.match(io.err(), /not available/);
 });
 

@@ -58,6 +58,8 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await runLabel(rest, io);
     case 'watch':
       return await runWatch(rest, io);
+    case 'explain':
+      return await (await import('./explain-command.js')).runExplain(rest, io);
     case 'daemon': {
       // Loaded only here: the daemon's server code would slow every other command's start.
       const { runDaemon } = await import('./daemon-command.js');

@@ -5,7 +5,8 @@ import { formatAge } from '../transcript/format-age.js';
 import { stripControlSequences } from '../text/sanitize-text.js';
 import type { Palette } from './style.js';
 
-const STATE_LABEL: Readonly<Record<SessionState, string>> = {
+/** A state as people read it. */
+export const STATE_LABEL: Readonly<Record<SessionState, string>> = {
   needs_input: 'needs input',
   working: 'working',
   idle: 'idle',

@@ -49,16 +49,54 @@ export interface SessionSignals {
   readonly startupDialogSince?: Date;
 }
 
+/** Which rule of `classifySession` decided, for `vmux explain` (the rows of docs/state-model.md). */
+export type ClassificationRule =
+  | 'client-waiting'
+  | 'client-shell'
+  | 'busy-transcript'
+  | 'busy-prompt-unwritten'
+  | 'busy-compacting'
+  | 'idle-answer-unwritten'
+  | 'idle-transcript'
+  | 'idle-transcript-ahead'
+  | 'idle-transcript-lagging'
+  | 'idle-stopped'
+  | 'transcript-alone'
+  | 'startup-dialog'
+  | 'no-transcript';
+
+/** Which signal won under each rule, and why it is believed: what `vmux explain` prints. */
+export const CLASSIFICATION_RULES: Readonly<Record<ClassificationRule, string>> = {
+  'client-waiting': 'the client says it waits for the user (status "waiting"); the pending tool says for what',
+  'client-shell': 'the client says its turn ended while a shell it started still runs (status "shell")',
+  'busy-transcript': 'the client says it works (status "busy"); the transcript says on what',
+  'busy-prompt-unwritten': 'the client works (status "busy") over a finished turn: a new prompt, not yet written to the transcript',
+  'busy-compacting': `the client has worked (status "busy") over a finished turn for over ${PROMPT_LAG_MS / 1000} s: a compaction, which writes nothing while it runs`,
+  'idle-answer-unwritten': `the client stopped (status "idle") under ${TRANSCRIPT_LAG_MS / 1000} s ago after a prompt, and its first answer has not reached a transcript yet`,
+  'idle-transcript': 'the client is not working (status "idle"); the transcript says what it waits for',
+  'idle-transcript-ahead': 'the client says "idle", but the transcript has a prompt written after that: the client has not caught up yet',
+  'idle-transcript-lagging': `the client stopped (status "idle") under ${TRANSCRIPT_LAG_MS / 1000} s ago; the transcript is taken to be behind`,
+  'idle-stopped': `the client has said "idle" for over ${TRANSCRIPT_LAG_MS / 1000} s, whatever the unfinished-looking transcript says`,
+  'transcript-alone': 'the client writes no status (older versions, print mode): the transcript alone decides',
+  'startup-dialog': 'the client has written nothing yet: a dialog at start (trust this folder?) waits for the user',
+  'no-transcript': 'no transcript could be read for this session',
+};
+
+/** A decided state with the rule that decided it (kept out of what is served: `vmux explain` shows it). */
+export interface Classification extends StateVerdict {
+  readonly rule: ClassificationRule;
+}
+
 /**
  * Decides a session's state from every signal and the time (SPEC §3), as one pure function. The client's
  * own status is live and exact on whether it works or waits; the transcript tells what a
  * non-working session waits for (a finished turn, or nothing after an interrupt) and is the
  * only signal of older clients and `-p` runs.
  */
-export function classifySession(signals: SessionSignals, now: Date): StateVerdict {
+export function classifySession(signals: SessionSignals, now: Date): Classification {
   const verdict = decide(withoutFutureTimes(signals, now), now);
   // A transcript verdict's time was checked by its reader; this is the last word on any time.
-  return verdict.since === undefined || believableTime(verdict.since, now) ? verdict : { state: verdict.state, reason: verdict.reason };
+  return verdict.since === undefined || believableTime(verdict.since, now) ? verdict : { state: verdict.state, reason: verdict.reason, rule: verdict.rule };
 }
 
 /** Client times in the future (a wrong clock, a forged file) are not believed. */
@@ -74,7 +112,7 @@ function withoutFutureTimes(signals: SessionSignals, now: Date): SessionSignals 
   };
 }
 
-function decide(signals: SessionSignals, now: Date): StateVerdict {
+function decide(signals: SessionSignals, now: Date): Classification {
   const { clientStatus, transcript } = signals;
   switch (clientStatus?.status) {
     case 'waiting':
@@ -82,6 +120,7 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
         state: 'needs_input',
         reason: waitingReason(clientStatus.waitingFor, transcript?.pendingTool),
         ...since(clientStatus.since),
+        rule: 'client-waiting',
       };
     case 'shell': {
       // The turn is over; a shell Claude started in the background still runs (screen: "done · 1 shell still running").
@@ -92,6 +131,7 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
         state: 'needs_input',
         reason: `${head}${stillRunning({ shells, agents: transcript?.background?.agents ?? 0 })}`,
         ...since(ended?.since ?? clientStatus.since),
+        rule: 'client-shell',
       };
     }
     case 'busy':
@@ -104,21 +144,23 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
           clientStatus.since !== undefined &&
           clientStatus.since.getTime() - clientStatus.startedAt.getTime() > FIRST_STATUS_MS;
         // A first answer arrives before its transcript file does.
-        if (justStopped && afterAPrompt) return { state: 'working', reason: 'finishing the turn' };
+        if (justStopped && afterAPrompt) return { state: 'working', reason: 'finishing the turn', rule: 'idle-answer-unwritten' };
         return fromMissingTranscript(signals.noTranscript);
       }
-      if (transcript.verdict.state !== 'working') return resumed(transcript.verdict, signals.resumedAt, now);
+      if (transcript.verdict.state !== 'working') return { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'idle-transcript' };
       // A prompt written after the client last said idle: the client has not caught up yet.
       const transcriptAhead =
         transcript.verdict.since !== undefined && clientStatus.since !== undefined && transcript.verdict.since > clientStatus.since;
-      if (transcriptAhead) return transcript.verdict;
-      if (justStopped) return { state: 'working', reason: 'finishing the turn' };
+      if (transcriptAhead) return { ...transcript.verdict, rule: 'idle-transcript-ahead' };
+      if (justStopped) return { state: 'working', reason: 'finishing the turn', rule: 'idle-transcript-lagging' };
       // Long enough: the client is not working, whatever an unfinished-looking transcript suggests.
-      return { state: 'idle', reason: 'stopped', ...since(clientStatus.since) };
+      return { state: 'idle', reason: 'stopped', ...since(clientStatus.since), rule: 'idle-stopped' };
     }
     default:
-      if (transcript?.verdict) return resumed(transcript.verdict, signals.resumedAt, now);
-      if (signals.startupDialogSince !== undefined) return { state: 'needs_input', reason: 'asks whether to trust this folder', since: signals.startupDialogSince };
+      if (transcript?.verdict) return { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'transcript-alone' };
+      if (signals.startupDialogSince !== undefined) {
+        return { state: 'needs_input', reason: 'asks whether to trust this folder', since: signals.startupDialogSince, rule: 'startup-dialog' };
+      }
       return fromMissingTranscript(signals.noTranscript);
   }
 }
@@ -127,13 +169,13 @@ function decide(signals: SessionSignals, now: Date): StateVerdict {
  * The client works. The transcript says on what, except for what writes nothing while it runs:
  * a prompt not yet written (for a moment), and a compaction (for its whole length).
  */
-function busyVerdict(clientStatus: ClientStatus, transcript: TranscriptSignal | undefined, now: Date): StateVerdict {
+function busyVerdict(clientStatus: ClientStatus, transcript: TranscriptSignal | undefined, now: Date): Classification {
   const base = { state: 'working' as const, ...since(clientStatus.since) };
-  if (transcript?.verdict.state === 'working') return { ...base, reason: transcript.verdict.reason };
+  if (transcript?.verdict.state === 'working') return { ...base, reason: transcript.verdict.reason, rule: 'busy-transcript' };
   const busyFor = clientStatus.since === undefined ? 0 : now.getTime() - clientStatus.since.getTime();
   const after = stillRunning(transcript?.background ?? { shells: 0, agents: 0 });
-  if (transcript === undefined || busyFor < PROMPT_LAG_MS) return { ...base, reason: `working on your prompt${after}` };
-  return { ...base, reason: `compacting the conversation${after}` };
+  if (transcript === undefined || busyFor < PROMPT_LAG_MS) return { ...base, reason: `working on your prompt${after}`, rule: 'busy-prompt-unwritten' };
+  return { ...base, reason: `compacting the conversation${after}`, rule: 'busy-compacting' };
 }
 
 /**
@@ -146,15 +188,16 @@ function resumed(verdict: StateVerdict, resumedAt: Date | undefined, now: Date):
   return { ...verdict, reason: [`resumed ${formatAge(now.getTime() - resumedAt.getTime())} ago`, ...rest].join(' · '), since: resumedAt };
 }
 
-function fromMissingTranscript(why: SessionSignals['noTranscript']): StateVerdict {
+function fromMissingTranscript(why: SessionSignals['noTranscript']): Classification {
+  const rule = 'no-transcript';
   switch (why) {
     case 'ambiguous':
-      return { state: 'unknown', reason: 'several sessions in this folder; cannot tell which transcript is this one' };
+      return { state: 'unknown', reason: 'several sessions in this folder; cannot tell which transcript is this one', rule };
     case 'unreadable':
-      return { state: 'unknown', reason: 'transcript unreadable' };
+      return { state: 'unknown', reason: 'transcript unreadable', rule };
     case 'none-yet':
     case undefined:
-      return { state: 'idle', reason: 'no prompt yet' };
+      return { state: 'idle', reason: 'no prompt yet', rule };
   }
 }
 

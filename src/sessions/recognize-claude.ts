@@ -131,5 +131,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The command line continues an earlier conversation (`--continue`, `-c`, `--resume`, `-r`). */
 export function resumesConversation(argv: readonly string[]): boolean {
-  return argv.some((arg) => ['--continue', '-c', '--resume', '-r'].includes(arg.split('=')[0] ?? ''));
+  return resumeFlags(argv).length > 0;
+}
+
+/** The arguments that make a command line continue an earlier conversation. */
+export function resumeFlags(argv: readonly string[]): string[] {
+  return argv.filter((arg) => ['--continue', '-c', '--resume', '-r'].includes(arg.split('=')[0] ?? ''));
+}
+
+/** `node`, `bun`…: the executable of the Node build (2.1.100 and older), which runs `cli.js`. */
+export function isJsRuntimePath(exe: string): boolean {
+  return JS_RUNTIMES.has(basename(exe.replace(/ \(deleted\)$/, '')));
 }

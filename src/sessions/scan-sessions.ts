@@ -6,7 +6,7 @@ import { backgroundWork, detectState, type BackgroundWork } from '../transcript/
 import { extractPreview, pendingToolName } from '../transcript/preview.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
-import { classifySession, type SessionSignals } from './classify-session.js';
+import { classifySession, type Classification, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
@@ -24,6 +24,21 @@ export interface ScanOptions {
   readonly onlyPids?: ReadonlySet<number>;
   /** Kept between scans by a process that scans repeatedly (the daemon): unchanged files are not read again. */
   readonly memory?: ScanMemory;
+  /** Given, for each session, what the scan read and how it decided (`vmux explain`). */
+  readonly onEvidence?: (evidence: SessionEvidence) => void;
+}
+
+/** What one session's state and reason were decided from, as the scan read it. */
+export interface SessionEvidence {
+  readonly process: ClaudeProcess;
+  readonly startedAt: Date;
+  /** Its live `sessions/<pid>.json`, when it has one. */
+  readonly sessionFile?: SessionFile;
+  readonly match?: TranscriptMatch;
+  readonly tail?: TranscriptTail;
+  readonly signals: SessionSignals;
+  readonly classification: Classification;
+  readonly session: Session;
 }
 
 /**
@@ -76,7 +91,7 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
         file === undefined &&
         !existsSync(join(context.claudeDir, 'sessions', `${proc.pid}.json`)) &&
         waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
-      return describeSession(proc, file, matches.get(proc.pid), context, now, { readTail, gitInfo }, startedMs, atStartupDialog);
+      return describeSession(proc, file, matches.get(proc.pid), context, now, { readTail, gitInfo }, startedMs, atStartupDialog, options.onEvidence);
     })
     .sort(byAttention);
 }
@@ -90,6 +105,7 @@ function describeSession(
   read: SessionReaders,
   startedMs: number,
   atStartupDialog: boolean,
+  onEvidence: ScanOptions['onEvidence'],
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : read.readTail(path);
@@ -111,7 +127,7 @@ function describeSession(
   const cwd = file?.cwd ?? proc.cwd;
   const git = read.gitInfo(cwd, proc.uid);
   const worktree = git?.worktree;
-  return {
+  const session: Session = {
     pid: proc.pid,
     procStart: proc.startTicks,
     sessionId: match !== undefined && 'sessionId' in match ? (match.sessionId ?? '') : '',
@@ -127,6 +143,17 @@ function describeSession(
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
   };
+  onEvidence?.({
+    process: proc,
+    startedAt: new Date(startedMs),
+    ...(file ? { sessionFile: file } : {}),
+    ...(match ? { match } : {}),
+    ...(tail ? { tail } : {}),
+    signals,
+    classification: verdict,
+    session,
+  });
+  return session;
 }
 
 /**

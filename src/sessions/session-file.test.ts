@@ -21,6 +21,7 @@ test('parseSessionFile keeps well-typed fields and accepts numeric or ISO times'
     statusUpdatedAt: new Date(1_700_000_000_000), startedAt: undefined, version: undefined,
   });
   assert.equal(parseSessionFile({ pid: 7, updatedAt: '2026-01-02T03:04:05Z' }, 7)?.statusUpdatedAt?.toISOString(), '2026-01-02T03:04:05.000Z');
+  assert.equal(parseSessionFile({ pid: 7, kind: 'interactive' }, 7)?.kind, 'interactive');
 });
 
 test('parseSessionFile rejects junk and files naming another pid', () => {

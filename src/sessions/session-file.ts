@@ -29,6 +29,8 @@ export interface SessionFile {
   /** When the client started; the only PID-reuse check for versions without `procStart`. */
   readonly startedAt?: Date;
   readonly version?: string;
+  /** `interactive`, or `bg` / `daemon` / `daemon-worker` for background sessions (2.1.332). */
+  readonly kind?: string;
   /** A background session's job id (2.1.332 `claude --bg`: `kind: "bg"`, `jobId`); it has no terminal of its own. */
   readonly backgroundJob?: string;
   /** The tmux pane (`%N`) the client says it runs in (2.1.332+: `"tmux": "<session>:@<window>.%<pane>"`). */
@@ -108,8 +110,9 @@ export function parseSessionFile(raw: unknown, pid: number): SessionFile | undef
   if (record['pid'] !== undefined && record['pid'] !== pid) return undefined;
   const procStart = record['procStart'];
   const tmuxPane = paneOf(stringField(record, 'tmux'));
+  const kind = stringField(record, 'kind');
   const jobId = stringField(record, 'jobId');
-  const backgroundJob = record['kind'] === 'bg' && jobId !== undefined && /^[0-9a-zA-Z_-]{1,64}$/.test(jobId) ? jobId : undefined;
+  const backgroundJob = kind === 'bg' && jobId !== undefined && /^[0-9a-zA-Z_-]{1,64}$/.test(jobId) ? jobId : undefined;
   return {
     pid,
     sessionId: stringField(record, 'sessionId'),
@@ -120,6 +123,7 @@ export function parseSessionFile(raw: unknown, pid: number): SessionFile | undef
     statusUpdatedAt: timeField(record, 'statusUpdatedAt') ?? timeField(record, 'updatedAt'),
     startedAt: timeField(record, 'startedAt'),
     version: stringField(record, 'version'),
+    ...(kind !== undefined ? { kind } : {}),
     ...(tmuxPane !== undefined ? { tmuxPane } : {}),
     ...(backgroundJob !== undefined ? { backgroundJob } : {}),
   };

@@ -1,7 +1,7 @@
 import { believableTime, DEFAULT_IDLE_THRESHOLD_MS, type StateVerdict } from '../session-state.js';
 import { formatAge } from './format-age.js';
 import type { TranscriptTail } from './tail-read.js';
-import type { AssistantBlock, ConversationEntry } from './transcript-record.js';
+import type { AssistantBlock, BackgroundLaunch, ConversationEntry } from './transcript-record.js';
 
 export interface DetectOptions {
   /** A finished turn older than this is idle rather than waiting. */
@@ -91,25 +91,45 @@ export interface BackgroundWork {
   readonly agents: number;
 }
 
+/** A background task the tail shows launched, with the time of the tool result that launched it. */
+export interface LaunchedTask extends BackgroundLaunch {
+  readonly at?: Date;
+}
+
+/** Background tasks as far as the tail shows, with what tells that they still run. */
+export interface BackgroundTasks {
+  /** Launched by a tool call, and no `<task-notification>` has named that call since. */
+  readonly running: readonly LaunchedTask[];
+  /** Agents the newest turn end counted still running (2.1.332), less the notifications after it. */
+  readonly agentsAtTurnEnd: number;
+}
+
 /**
- * Counts background shells and agents launched and not yet reported done by a
- * `<task-notification>`. A launch older than the tail is not seen; the newest turn end's own
- * count of pending agents (2.1.332) then still tells about agents.
+ * Background shells and agents launched and not yet reported done by a `<task-notification>`.
+ * A launch older than the tail is not seen; the newest turn end's own count of pending agents
+ * (2.1.332) then still tells about agents.
  */
-export function backgroundWork(entries: readonly ConversationEntry[]): BackgroundWork {
-  const running = new Map<string, 'shell' | 'agent'>();
-  let pendingAgentsAtTurnEnd = 0;
+export function backgroundTasks(entries: readonly ConversationEntry[]): BackgroundTasks {
+  const running = new Map<string, LaunchedTask>();
+  let agentsAtTurnEnd = 0;
   for (const entry of entries) {
-    if (entry.kind === 'tool-result') for (const launch of entry.backgroundLaunches ?? []) running.set(launch.toolUseId, launch.kind);
+    if (entry.kind === 'tool-result') {
+      for (const launch of entry.backgroundLaunches ?? []) running.set(launch.toolUseId, { ...launch, ...(entry.at ? { at: entry.at } : {}) });
+    }
     if (entry.kind === 'prompt' && entry.finishedToolUseId !== undefined) running.delete(entry.finishedToolUseId);
-    if (entry.kind === 'turn-end') pendingAgentsAtTurnEnd = entry.pendingBackgroundAgents ?? 0;
+    if (entry.kind === 'turn-end') agentsAtTurnEnd = entry.pendingBackgroundAgents ?? 0;
     // A notification after the turn end may report one of those agents done.
-    if (entry.kind === 'prompt' && entry.fromTaskNotification) pendingAgentsAtTurnEnd = Math.max(0, pendingAgentsAtTurnEnd - 1);
+    if (entry.kind === 'prompt' && entry.fromTaskNotification) agentsAtTurnEnd = Math.max(0, agentsAtTurnEnd - 1);
   }
-  const kinds = [...running.values()];
+  return { running: [...running.values()], agentsAtTurnEnd };
+}
+
+/** How many background shells and agents still run, as far as the tail shows. */
+export function backgroundWork(entries: readonly ConversationEntry[]): BackgroundWork {
+  const { running, agentsAtTurnEnd } = backgroundTasks(entries);
   return {
-    shells: kinds.filter((kind) => kind === 'shell').length,
-    agents: Math.max(kinds.filter((kind) => kind === 'agent').length, pendingAgentsAtTurnEnd),
+    shells: running.filter((task) => task.kind === 'shell').length,
+    agents: Math.max(running.filter((task) => task.kind === 'agent').length, agentsAtTurnEnd),
   };
 }
 
