@@ -117,11 +117,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'daemon',
     summary: 'run vmuxd in the foreground',
-    usage: ['vmux daemon [--verbose] [--poll-seconds N]', 'vmuxd [--verbose] [--poll-seconds N]'],
+    usage: ['vmux daemon [--verbose] [--poll-seconds N] [--notify [desktop|tmux]]', 'vmuxd [--verbose] [--poll-seconds N] [--notify [desktop|tmux]]'],
     description:
       "Runs vmuxd in the foreground: it keeps the state of every Claude Code session current and serves it on $VMUX_HOME/vmuxd.sock (default ~/.vmux) to 'vmux list', 'vmux watch', status bars and scripts. It rescans every few seconds and as soon as a session's files change. Stop it with Ctrl-C, SIGTERM or 'vmux stop'. Logs go to stderr.",
     options: [
       { name: 'poll-seconds', value: 'N', description: 'full rescan interval (default 5; also VMUX_POLL_SECONDS, or poll_seconds in the config file)' },
+      {
+        name: 'notify',
+        value: 'WHERE',
+        description:
+          'tell you when a session starts needing you: desktop (notifications over D-Bus, the default of --notify) or tmux (the message line of attached tmux clients); also VMUX_NOTIFY, or notify in the config file; off by default',
+      },
       { name: 'verbose', short: 'v', description: 'log every scan and connection problem' },
       { name: 'version', short: 'V', description: 'print the version' },
     ],
@@ -147,6 +153,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   poll_seconds = 5             # vmuxd rescans this often, and when files change (default 5)
   launcher = "fuzzel --dmenu"  # the chooser of vmux switch --dmenu (default rofi, wofi or dmenu)
   terminal = "foot"            # opened to show a background session (claude attach)
+  notify = "desktop"           # vmuxd tells you when a session needs you: desktop, tmux or off (default off)
 vmuxd reads the file again when it changes; a file with a mistake is told and the last good settings stay.
 
 Settings, and where each is set besides its default:
@@ -155,7 +162,8 @@ Settings, and where each is set besides its default:
   idle_minutes   VMUX_IDLE_MINUTES, idle_minutes                        (default 10)
   poll_seconds   vmuxd --poll-seconds, VMUX_POLL_SECONDS, poll_seconds  (default 5)
   launcher       vmux switch --launcher, VMUX_LAUNCHER, launcher        (default rofi, wofi or dmenu)
-  terminal       VMUX_TERMINAL, terminal                                (default the first installed of foot, kitty, …)`,
+  terminal       VMUX_TERMINAL, terminal                                (default the first installed of foot, kitty, …)
+  notify         vmuxd --notify, VMUX_NOTIFY, notify                    (default off)`,
   },
   {
     name: 'doctor',

@@ -52,6 +52,7 @@ test('vmux config prints every setting with its value and where it came from: co
       row('poll_seconds', '3', 'environment: VMUX_POLL_SECONDS'),
       row('launcher', 'fuzzel --dmenu', 'config file, line 4'),
       row('terminal', '-', 'default: foot, kitty, alacritty, wezterm, gnome-terminal, konsole, xfce4-terminal or xterm, the first found'),
+      row('notify', 'off', 'default'),
       '',
     ].join('\n'),
   );
@@ -77,7 +78,7 @@ test('vmux config with a config file that has mistakes prints each with its line
   const path = join(xdg, 'vmux', 'config.toml');
   assert.equal(
     io.err(),
-    `vmux config: ${path}: line 2: unknown setting 'idle_minuts' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher, terminal\n` +
+    `vmux config: ${path}: line 2: unknown setting 'idle_minuts' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher, terminal, notify\n` +
       `vmux config: ${path}: line 3: launcher must be a string in quotes, not number 3\n`,
   );
   assert.match(io.out(), /^idle_minutes +10 +default$/m, 'a file with mistakes is used for none of its values');

@@ -13,6 +13,7 @@ const SETTING_NAMES = {
   poll_seconds: 'pollSeconds',
   launcher: 'launcher',
   terminal: 'terminal',
+  notify: 'notify',
 } as const satisfies Record<string, keyof Omit<Settings, 'configFile'>>;
 
 type SettingName = keyof typeof SETTING_NAMES;

@@ -9,7 +9,12 @@ import { ExitCode, type CliIo } from './cli-io.js';
 import { VERSION } from './version.js';
 
 export async function runDaemon(args: readonly string[], io: CliIo): Promise<ExitCode> {
-  const parsed = parseCommandArgs(args, io, 'daemon', { verbose: { type: 'boolean', short: 'v' }, 'poll-seconds': { type: 'string' }, version: { type: 'boolean', short: 'V' } });
+  const parsed = parseCommandArgs(args.flatMap(withNotifyValue), io, 'daemon', {
+    verbose: { type: 'boolean', short: 'v' },
+    'poll-seconds': { type: 'string' },
+    notify: { type: 'string' },
+    version: { type: 'boolean', short: 'V' },
+  });
   if (parsed === undefined) return ExitCode.ok;
   const { values } = parsed;
   if (values.version) {
@@ -17,7 +22,10 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
     return ExitCode.ok;
   }
   const pollOption = values['poll-seconds'];
-  const commandLine = pollOption === undefined ? {} : { pollSeconds: pollOption.trim() === '' ? Number.NaN : Number(pollOption) };
+  const commandLine = {
+    ...(pollOption === undefined ? {} : { pollSeconds: pollOption.trim() === '' ? Number.NaN : Number(pollOption) }),
+    ...(values.notify === undefined ? {} : { notify: values.notify }),
+  };
   // Log lines quote session ids, folders and socket paths: cleaned, as everything vmux prints.
   const logger = stderrLogger(values.verbose === true, (line) => io.stderr.write(printableLines(line)));
   const settings = settingsOrThrow(io.env, commandLine, (warning) => logger.warn(warning));
@@ -38,4 +46,11 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return ExitCode.ok;
+}
+
+/** `--notify` alone means desktop notifications; `--notify tmux` (or `=tmux`) names where. */
+function withNotifyValue(arg: string, index: number, args: readonly string[]): string[] {
+  if (arg !== '--notify') return [arg];
+  const next = args[index + 1];
+  return next !== undefined && !next.startsWith('-') ? [arg] : ['--notify=desktop'];
 }

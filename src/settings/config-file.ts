@@ -15,6 +15,7 @@ export const CONFIG_KEYS = {
   poll_seconds: 'number',
   launcher: 'string',
   terminal: 'string',
+  notify: 'string',
 } as const satisfies Record<string, 'number' | 'string'>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;

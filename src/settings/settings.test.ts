@@ -69,11 +69,22 @@ test('settings: command line beats environment beats config file beats default',
   assert.equal(environmentWithSettings(base, fromFile)['VMUX_IDLE_MINUTES'], '3');
 });
 
+test('settings: notifications are off unless asked for; a word that is no place to notify is an error from every source', () => {
+  assert.deepEqual(resolveSettings(base, {}, noConfig).settings.notify, { value: 'off', source: 'default', origin: 'built in' });
+  const config = parseConfig('/c/config.toml', 'notify = "tmux"\n');
+  assert.deepEqual(resolveSettings(base, {}, config).settings.notify, { value: 'tmux', source: 'config file', origin: '/c/config.toml line 1' });
+  assert.equal(resolveSettings({ ...base, VMUX_NOTIFY: 'desktop' }, {}, config).settings.notify.value, 'desktop');
+  assert.equal(resolveSettings({ ...base, VMUX_NOTIFY: 'desktop' }, { notify: 'off' }, config).settings.notify.value, 'off');
+  assert.deepEqual(problemsOf({ ...base, VMUX_NOTIFY: 'loud' }), ['error: VMUX_NOTIFY=loud is not one of off, desktop, tmux; set it to one of them, or unset it for the default (off)']);
+  assert.deepEqual(resolveSettings(base, { notify: 'dbus' }, noConfig).problems.map((p) => p.message), ["--notify takes one of off, desktop, tmux, not 'dbus'"]);
+  assert.deepEqual(problemsOf(base, parseConfig('/c/config.toml', 'notify = "yes"\n')), ["error: /c/config.toml: line 1: notify must be one of off, desktop, tmux, not 'yes'"]);
+});
+
 test('config file: a syntax error, an unknown key or a wrong type names the line and the fix', () => {
   assert.deepEqual(parseConfig('/c/config.toml', 'idle_minutes = 3\npoll_seconds = [\n').problems.length, 1);
   assert.match(parseConfig('/c/config.toml', 'idle_minutes = 3\npoll_seconds = [\n').problems[0] ?? '', /^\/c\/config\.toml: line \d+: /);
   assert.deepEqual(parseConfig('/c/config.toml', 'idle_minutes = 3\nidle_minute = 4\n').problems, [
-    "/c/config.toml: line 2: unknown setting 'idle_minute' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher, terminal",
+    "/c/config.toml: line 2: unknown setting 'idle_minute' (did you mean 'idle_minutes'?); the settings are idle_minutes, poll_seconds, launcher, terminal, notify",
   ]);
   assert.deepEqual(parseConfig('/c/config.toml', '\nidle_minutes = "ten"\n').problems, ['/c/config.toml: line 2: idle_minutes must be a number, not string "ten"']);
   assert.deepEqual(parseConfig('/c/config.toml', 'launcher = 3\n').problems, ['/c/config.toml: line 1: launcher must be a string in quotes, not number 3']);

@@ -8,6 +8,10 @@ import { configFilePath, readConfigFile, type ConfigFile, type ConfigKey } from 
 
 export const DEFAULT_POLL_SECONDS = 5;
 
+/** Where vmuxd tells of a session that starts needing you: nowhere, desktop notifications, or tmux's message line. */
+export const NOTIFY_MODES = ['off', 'desktop', 'tmux'] as const;
+export type NotifyMode = (typeof NOTIFY_MODES)[number];
+
 /** Where a value came from, most specific first: what `vmux config` shows beside each value. */
 export type SettingSource = 'command line' | 'environment' | 'config file' | 'default';
 
@@ -27,6 +31,8 @@ export interface Settings {
   readonly launcher: Setting<string | undefined>;
   /** The terminal opened to show a background session (`claude attach`). */
   readonly terminal: Setting<string | undefined>;
+  /** vmuxd's notifications (off unless asked for). */
+  readonly notify: Setting<NotifyMode>;
   readonly configFile: ConfigFile;
 }
 
@@ -40,6 +46,8 @@ export interface SettingProblem {
 export interface CommandLineSettings {
   readonly pollSeconds?: number;
   readonly launcher?: string;
+  /** `vmuxd --notify [desktop|tmux]`: checked like the other sources, so it may be any text here. */
+  readonly notify?: string;
 }
 
 /** A setting that cannot be used: the command stops before doing anything with it. */
@@ -72,7 +80,8 @@ export function resolveSettings(env: Environment, commandLine: CommandLineSettin
   const pollSeconds = numberSetting('poll_seconds', 'VMUX_POLL_SECONDS', env, config, commandLine.pollSeconds, DEFAULT_POLL_SECONDS, error);
   const launcher = commandSetting('launcher', 'VMUX_LAUNCHER', env, config, commandLine.launcher, 'rofi, wofi or dmenu, the first found');
   const terminal = commandSetting('terminal', 'VMUX_TERMINAL', env, config, undefined, 'foot, kitty, alacritty, wezterm, gnome-terminal, konsole, xfce4-terminal or xterm, the first found');
-  return { settings: { claudeDir, vmuxHome, idleMinutes, pollSeconds, launcher, terminal, configFile: config }, problems };
+  const notify = choiceSetting('notify', 'VMUX_NOTIFY', NOTIFY_MODES, env, config, commandLine.notify, 'off', error);
+  return { settings: { claudeDir, vmuxHome, idleMinutes, pollSeconds, launcher, terminal, notify, configFile: config }, problems };
 }
 
 /** The settings, or a `SettingError` naming every error; warnings go to `warn`. */
@@ -182,6 +191,38 @@ function commandSetting(
   return { value: undefined, source: 'default', origin: fallback };
 }
 
+/** One of a few words: given on the command line, in the environment or in the file, else the default. */
+function choiceSetting<T extends string>(
+  key: 'notify',
+  variable: string,
+  choices: readonly T[],
+  env: Environment,
+  config: ConfigFile,
+  fromCommandLine: string | undefined,
+  fallback: T,
+  error: (message: string) => void,
+): Setting<T> {
+  const isChoice = (text: string): text is T => (choices as readonly string[]).includes(text);
+  const rule = `one of ${choices.join(', ')}`;
+  if (fromCommandLine !== undefined) {
+    if (isChoice(fromCommandLine)) return { value: fromCommandLine, source: 'command line', origin: `--${key}` };
+    error(`--${key} takes ${rule}, not '${fromCommandLine}'`);
+    return { value: fallback, source: 'default', origin: 'built in' };
+  }
+  const raw = env[variable]?.trim();
+  if (raw !== undefined && raw !== '') {
+    if (isChoice(raw)) return { value: raw, source: 'environment', origin: variable };
+    error(`${variable}=${raw} is not ${rule}; set it to one of them, or unset it for the default (${fallback})`);
+    return { value: fallback, source: 'default', origin: 'built in' };
+  }
+  const entry = config.entries[key];
+  if (entry !== undefined && typeof entry.value === 'string') {
+    if (isChoice(entry.value)) return { value: entry.value, source: 'config file', origin: `${config.path} line ${entry.line}` };
+    error(`${config.path}: line ${entry.line}: ${key} must be ${rule}, not '${entry.value}'`);
+  }
+  return { value: fallback, source: 'default', origin: 'built in' };
+}
+
 function folderKind(path: string): 'folder' | 'missing' | 'other' {
   try {
     return statSync(path).isDirectory() ? 'folder' : 'other';
@@ -203,6 +244,7 @@ export function environmentWithSettings(env: Environment, settings: Settings): E
     VMUX_POLL_SECONDS: String(settings.pollSeconds.value),
     ...(settings.launcher.value !== undefined ? { VMUX_LAUNCHER: settings.launcher.value } : {}),
     ...(settings.terminal.value !== undefined ? { VMUX_TERMINAL: settings.terminal.value } : {}),
+    VMUX_NOTIFY: settings.notify.value,
   };
 }
 
