@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { VmuxError } from '../../errors.js';
 import { HOSTILE } from '../../../test/support/hostile-text.js';
 import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux } from '../../../test/support/private-tmux.js';
 import { childrenOf, commOf, isGone } from '../../../test/support/process-tree.js';
+import { findProgram } from '../../../test/support/programs.js';
 import { skippedWithout } from '../../../test/support/require-wm.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { activePanesOf, parseListedClients, sessionToSitIn, type ActiveClientPane } from './active-client-panes.js';
+import { startControlClient } from './control-mode-client.js';
 import { followTmuxFocus, type FollowTmuxFocusOptions, type TmuxFocusEnd, type TmuxFocusFollower } from './follow-tmux-focus.js';
 
 /** A report arrives within this, or the follower missed an event. */
@@ -240,3 +243,44 @@ test('polling only, and a server that is not there or a tmux that cannot run: an
     assert.deepEqual(tmuxChildren(), []);
   });
 });
+
+test('a tmux without control-mode flags (older than 3.2) is polled, and not asked for events again', async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
+  await withTmux(async (server, dir) => {
+    const a = await server.newSession('a', { kind: 'idle' });
+    const a2 = await server.splitWindow(a.paneId, { kind: 'idle' });
+    await server.attach(a.sessionId);
+    // tmux 3.1 answers `-N` and `attach -f` with its usage and status 1; everything else it runs.
+    const old = join(dir, 'tmux-3.1');
+    const attempts = join(dir, 'control-attempts');
+    writeFileSync(
+      old,
+      '#!/bin/sh\nfor word in "$@"; do if [ "$word" = -N ]; then echo x >> "$TEST_ATTEMPTS"; echo "usage: tmux [-2CluvV] [-c shell-command]" >&2; exit 1; fi; done\nexec "$TEST_TMUX" "$@"\n',
+    );
+    chmodSync(old, 0o755);
+    const env = { ...cleanEnv(), TEST_ATTEMPTS: attempts, TEST_TMUX: findProgram('tmux') ?? 'tmux' };
+    const logged: string[] = [];
+    const followed = follow(t, server.socketPath, { env, tmuxPath: old, pollIntervalMs: 50, log: (message) => logged.push(message) });
+    assert.equal((await followed.next('the start'))[0]?.paneId, a.paneId);
+    await waitUntil(() => logged.some((line) => /cannot follow tmux .* by events, polling every 50 ms: .*usage: tmux/.test(line)), 'the refusal logged');
+    await server.tmux(['select-pane', '-t', a2.paneId]);
+    assert.equal((await followed.next('select-pane, polled'))[0]?.paneId, a2.paneId);
+    assert.equal(followed.follower.method, 'polling');
+    assert.equal(readFileSync(attempts, 'utf8'), 'x\n', 'one attempt only');
+  });
+});
+
+test('startControlClient: a session that is not there is refused with tmux\'s reason, and nothing is left running', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
+  await withTmux(async (server) => {
+    await server.newSession('a', { kind: 'idle' });
+    const onExit = (why: string) => assert.fail(`onExit after a refused attach: ${why}`);
+    await assert.rejects(
+      startControlClient(server.socketPath, '$99', { env: cleanEnv(), onNotification: () => undefined, onExit }),
+      (error: unknown) => error instanceof VmuxError && /can't find session/.test(error.message),
+    );
+    await assert.rejects(startControlClient(server.socketPath, 'a; kill-server', { onNotification: () => undefined, onExit }), TypeError);
+    await waitUntil(() => tmuxChildren().length === 0, 'the refused client to exit');
+  });
+});
+

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { HOSTILE } from '../../../test/support/hostile-text.js';
 import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux } from '../../../test/support/private-tmux.js';
@@ -46,20 +47,15 @@ test('validIndicators keeps well-formed entries only, one per pane, in pane orde
   assert.equal(left.length, hostile.length);
 });
 
-/** tmux as `TmuxIndicators` runs it, through a wrapper that logs every run (one line each). */
-function countingTmux(dir: string): { path: string; runs(): string[] } {
-  const tmux = findProgram('tmux');
-  if (tmux === undefined) throw new Error('tmux not on PATH');
+/** tmux through a wrapper that logs every run (one line each); pass `env` to whatever runs it. */
+function countingTmux(dir: string): { path: string; env: NodeJS.ProcessEnv; runs(): string[] } {
   const log = join(dir, 'tmux-runs.log');
   writeFileSync(log, '');
   const path = join(dir, 'counting-tmux');
-  // The paths arrive as arguments of the script, never in its text.
-  writeFileSync(path, `#!/bin/sh\nlog=$1 tmux=$2\nshift 2\nprintf '%s\\n' "$*" >> "$log"\nexec "$tmux" "$@"\n`);
+  writeFileSync(path, '#!/bin/sh\nprintf "%s\\n" "$*" >> "$TEST_RUNS"\nexec "$TEST_TMUX" "$@"\n');
   chmodSync(path, 0o755);
-  const wrapper = join(dir, 'tmux-wrapper');
-  writeFileSync(wrapper, `#!/bin/sh\nexec '${path}' '${log}' '${tmux}' "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return { path: wrapper, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  const env = { ...cleanEnv(), TEST_RUNS: log, TEST_TMUX: findProgram('tmux') ?? 'tmux' };
+  return { path, env, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 async function withTmux(body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
@@ -96,7 +92,7 @@ test('indicators are set on panes and windows, read back exactly, written only w
     const a3 = await server.splitWindow(a.paneId, { kind: 'idle' });
     const b = await server.newWindow(a.sessionId, { kind: 'idle' });
     const tmux = countingTmux(dir);
-    const indicators = new TmuxIndicators(server.socketPath, { env: cleanEnv(), tmuxPath: tmux.path });
+    const indicators = new TmuxIndicators(server.socketPath, { env: tmux.env, tmuxPath: tmux.path });
 
     const picture: PaneIndicator[] = [
       { paneId: a.paneId, state: 'working', unseen: false },
@@ -151,7 +147,7 @@ test('what an earlier vmuxd left is removed; hostile entries never reach tmux; a
     ]);
 
     const tmux = countingTmux(dir);
-    const later = new TmuxIndicators(server.socketPath, { env: cleanEnv(), tmuxPath: tmux.path, log: () => undefined });
+    const later = new TmuxIndicators(server.socketPath, { env: tmux.env, tmuxPath: tmux.path, log: () => undefined });
     const hostile = [
       { paneId: `${b.paneId}; kill-server`, state: 'idle', unseen: false },
       { paneId: b.paneId, state: '#[fg=red]#(touch pwned)', unseen: false },
@@ -178,9 +174,14 @@ test('the README snippet shows the indicator in a real status line', async (t) =
     await withTmux(async (inner) => {
       const a = await inner.newSession('inner', { kind: 'idle' });
       const b = await inner.newWindow(a.sessionId, { kind: 'idle' });
-      // The README's lines, appended to the default formats.
-      await inner.tmux(['set-option', '-ag', 'window-status-format', '#{?@vmux_unseen, ●,}']);
-      await inner.tmux(['set-option', '-ag', 'window-status-current-format', '#{?@vmux_unseen, ●,}']);
+      // The README's line, as a user pastes it into ~/.tmux.conf.
+      const readme = readFileSync(fileURLToPath(new URL('../../../../README.md', import.meta.url)), 'utf8');
+      const snippet = readme.split('\n').find((line) => line.startsWith('set -ag window-status-format '));
+      assert.ok(snippet !== undefined, 'the README has the tmux snippet');
+      const conf = join(outerDir, 'tmux.conf');
+      writeFileSync(conf, `${snippet}\n`);
+      await inner.tmux(['source-file', conf]);
+      assert.match((await inner.tmux(['show-options', '-gv', 'window-status-current-format'])).trimEnd(), /#\{\?@vmux_unseen, ●,\}$/);
       // The inner server's client runs in a pane of the outer server, whose screen can be read.
       const tmux = findProgram('tmux') ?? 'tmux';
       const { paneId } = await outer.newSession('outer', { kind: 'idle' });
