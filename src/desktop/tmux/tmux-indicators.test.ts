@@ -195,6 +195,15 @@ test('the README snippet shows the indicator in a real status line', async (t) =
       assert.doesNotMatch(await statusLine(), / 0:\S*\s+●/);
       await indicators.update([{ paneId: b.paneId, state: 'needs_input', unseen: false }]);
       await waitUntil(async () => !(await statusLine()).includes('●'), 'the dot gone once seen');
+
+      // The README's state icon, in place of the window's flags.
+      const icon = /A state icon instead: `([^`]+)`/.exec(readme)?.[1];
+      assert.ok(icon !== undefined, 'the README has the state icon format');
+      await inner.tmux(['set-option', '-g', 'window-status-format', `#I${icon}`]);
+      await inner.tmux(['set-option', '-g', 'window-status-current-format', `#I${icon}`]);
+      await waitUntil(async () => / 0 1 \?/.test(await statusLine()), 'the question mark on window 1');
+      await indicators.update([{ paneId: b.paneId, state: 'working', unseen: false }]);
+      await waitUntil(async () => / 0 1 …/.test(await statusLine()), 'the ellipsis on window 1');
     });
   } finally {
     await outer.close();
