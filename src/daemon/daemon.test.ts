@@ -574,10 +574,12 @@ test('vmux status, label, list and stop talk to a running vmuxd', LIMIT, async (
   assert.deepEqual(await within(vmuxd.exited, 5000, 'vmuxd to exit'), { code: 0, signal: null });
   assert.equal(existsSync(home.pidPath), false);
 
-  // Without the daemon: a direct scan, the same list, labels included.
+  // Without the daemon: a direct scan, the same list, labels included; only vmuxd follows your attention.
   const direct = await runVmux(['list', '--json'], childEnv(home));
   assert.equal(direct.code, 0, direct.stderr);
-  assert.deepEqual(onlyPids(JSON.parse(direct.stdout) as SessionInfo[], pids), daemonList);
+  const withoutAttention = (list: SessionInfo[]) => list.map(({ unseen: _unseen, focused: _focused, ...rest }) => rest);
+  assert.deepEqual(withoutAttention(onlyPids(JSON.parse(direct.stdout) as SessionInfo[], pids)), withoutAttention(daemonList));
+  assert.deepEqual(daemonList.map((s) => s.unseen), [true, false], 'waiting where no window shows it: unseen');
 
   const none = await runVmux(['status'], childEnv(home));
   assert.equal(none.code, 1);

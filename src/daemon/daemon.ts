@@ -16,6 +16,7 @@ import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import type { Logger } from './logger.js';
 import { SessionPicture } from './session-picture.js';
+import { TmuxTracker } from './tmux-tracker.js';
 import { WindowTracker } from './window-tracker.js';
 
 export const DEFAULT_POLL_MS = 5000;
@@ -56,6 +57,8 @@ export class Daemon {
   private readonly watcher: ChangeWatcher;
   /** Where each session's window is and which is in front, followed through the window manager's events. */
   private readonly windows: WindowTracker;
+  /** Which pane each tmux terminal shows, and the states shown on panes and windows. */
+  private readonly tmux: TmuxTracker;
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -78,7 +81,21 @@ export class Daemon {
   ) {
     this.watcher = new ChangeWatcher(() => this.scanSoon());
     this.windows = new WindowTracker(options.env, () => this.picture.scanned, () => this.picture.publish(), options.logger);
-    this.picture = new SessionPicture(labels, this.windows, options.logger);
+    this.tmux = new TmuxTracker(
+      () => discoveryContextFrom(this.discoveryEnv).procRoot,
+      () => {
+        // Another pane in front may be another terminal window too: the WM is asked again.
+        if (this.windows.followsWindows) void this.windows.lookUp();
+        this.picture.publish();
+      },
+      options.logger,
+      options.pollMs,
+    );
+    const whereabouts = {
+      workspaceOf: (pid: number) => this.windows.workspaceOf(pid),
+      isInFront: (pid: number) => this.isInFront(pid),
+    };
+    this.picture = new SessionPicture(labels, whereabouts, options.logger, (sessions) => this.tmux.showStates(sessions));
     this.discoveryEnv = options.env;
     this.pollMs = options.pollMs;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -125,6 +142,7 @@ export class Daemon {
     clearTimeout(this.scanTimer);
     this.windows.close();
     this.watcher.close();
+    const tmuxClosed = this.tmux.close();
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
     removeQuietly(this.options.home.socketPath, this.options.logger);
@@ -135,6 +153,7 @@ export class Daemon {
     }, CLOSE_GRACE_MS);
     await closed;
     clearTimeout(cut);
+    await tmuxClosed;
     this.resolveStopped();
   }
 
@@ -233,6 +252,17 @@ export class Daemon {
     }, delayMs);
   }
 
+  /**
+   * In front of the user: its pane is the one a tmux terminal shows (for a session in tmux) and,
+   * where windows are followed, its terminal window has the focus. Without a window manager, a
+   * pane shown in an attached terminal is in front (tmux over ssh).
+   */
+  private isInFront(pid: number): boolean {
+    const paneShown = this.tmux.paneShown(pid) ?? this.windows.paneInFront(pid);
+    if (paneShown === false) return false;
+    return this.windows.followsWindows ? this.windows.windowFocused(pid) : paneShown === true;
+  }
+
   private scan(): void {
     const context = discoveryContextFrom(this.discoveryEnv);
     // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
@@ -244,6 +274,7 @@ export class Daemon {
     const lookUp = this.pollDue || sessionKeys !== this.sessionKeys;
     this.pollDue = false;
     this.sessionKeys = sessionKeys;
+    this.tmux.follow(sessions);
     this.watcher.watchOnly([
       join(context.claudeDir, 'sessions'),
       // A first prompt in a new folder creates its project folder (older clients write no status).

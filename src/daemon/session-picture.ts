@@ -40,6 +40,8 @@ export class SessionPicture {
     private readonly labels: LabelStore,
     private readonly whereabouts: SessionWhereabouts,
     private readonly logger: Logger,
+    /** Told each new list, once it is served (tmux indicators, notifications). */
+    private readonly onPublished: (sessions: readonly SessionInfo[]) => void = () => {},
   ) {}
 
   /** The list served, unseen sessions first, then by attention. */
@@ -110,6 +112,7 @@ export class SessionPicture {
     this.list = list;
     this.published = line;
     for (const subscriber of this.subscribers) subscriber.sendLine(line, { dropIfBehind: true });
+    this.onPublished(list);
   }
 
   /** From now on, `subscriber` gets every new picture; it gets the current one at once. */

@@ -57,10 +57,23 @@ export class WindowTracker {
     return this.places.get(pid)?.workspace;
   }
 
-  /** The session's window has the focus and, in tmux, its pane is the one that window shows. */
-  isInFront(pid: number): boolean {
-    const place = this.places.get(pid);
-    return place?.windowId !== undefined && place.windowId === this.focusedWindow && place.paneInFront !== false;
+  /** Windows are followed: a window manager is reachable from the desktop session vmuxd follows. */
+  get followsWindows(): boolean {
+    return hasGraphicalSession(this.desktop.env);
+  }
+
+  /**
+   * The session's terminal window has the focus (for a session in tmux: the window of the
+   * terminal that last showed its tmux session).
+   */
+  windowFocused(pid: number): boolean {
+    const windowId = this.places.get(pid)?.windowId;
+    return windowId !== undefined && windowId === this.focusedWindow;
+  }
+
+  /** For a session in tmux, whether its pane was the one its tmux session showed at the last lookup. */
+  paneInFront(pid: number): boolean | undefined {
+    return this.places.get(pid)?.paneInFront;
   }
 
   /** Follows the window manager's events from now on (and again after the desktop changes). */
