@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RAW_CONTROL } from '../../test/support/hostile-text.js';
+import { installFakeClaude, privateTmux } from '../../test/support/private-tmux.js';
+import { skippedWithout } from '../../test/support/require-wm.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { BAR_FORMATS, escapePango, escapePolybarAction, escapePolybarText, escapeTmux, i3blocksText, renderBarLine, type BarLineOptions } from './bar-formats.js';
 import { barView, disconnectedView, type BarView } from './bar-view.js';
@@ -145,6 +148,17 @@ test('tmux: a status-line string with #[…] styles; # from outside is doubled s
   );
   assert.ok(line.includes('##{host}##(id)'));
   assert.equal(renderBarLine(DOWN, 'tmux', PLAIN), '#[fg=#c678dd]no vmuxd#[default]');
+});
+
+test('tmux: a real tmux expands the line (as it does a job\'s output) to the name as written, styles kept for drawing', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
+  const dir = tempDir('vmux-bar-tmux-');
+  const server = privateTmux(dir, installFakeClaude(dir));
+  const { paneId } = await server.newSession('bar', { kind: 'idle' });
+  const line = renderBarLine(BUSY, 'tmux', { ascii: false, showName: true });
+  assert.equal(await server.show(paneId, line), line.replace(/##/g, '#'));
+  assert.ok((await server.show(paneId, line)).includes(MARKUP_NAME), 'no #{…} or #(…) of the name was expanded');
+  await server.close();
 });
 
 test('json: the counts (with the total), condition, text, tooltip and each session, for scripts', () => {
