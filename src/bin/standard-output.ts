@@ -10,8 +10,13 @@ import { errnoCode } from '../errors.js';
  */
 export function standardOutput(): OutputStream {
   if (isCharacterDevice(1)) return process.stdout;
+  let closed = false;
   return {
     isTTY: false,
+    // A status bar that went away is how `vmux bar` learns to end.
+    get closed() {
+      return closed;
+    },
     write(text: string): boolean {
       const bytes = Buffer.from(text);
       let written = 0;
@@ -20,9 +25,13 @@ export function standardOutput(): OutputStream {
       } catch (error) {
         const code = errnoCode(error);
         // The reader went away (`vmux list | head -1`): nothing more to say.
-        if (code === 'EPIPE') return false;
+        if (code === 'EPIPE') {
+          closed = true;
+          return false;
+        }
         // A non-blocking pipe that is full: let Node's stream queue the rest.
         if (code !== 'EAGAIN') throw error;
+        if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => (closed = true));
         process.stdout.write(bytes.subarray(written));
       }
       return true;

@@ -10,7 +10,7 @@ import { standardError, standardOutput } from './standard-output.js';
 exitIfNodeTooOld();
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
-const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput };
+const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput, standardInput: () => process.stdin };
 const argv = process.argv.slice(2);
 
 /**

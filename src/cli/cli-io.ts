@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Environment } from '../sessions/discovery-context.js';
 
 /** The CLI's whole outside world, so tests can run it as a function. */
@@ -7,6 +8,8 @@ export interface CliIo {
   readonly stderr: OutputStream;
   /** The keyboard, when the CLI runs on a terminal; opened only by commands that read it. */
   readonly terminalInput?: () => TerminalInput | undefined;
+  /** Standard input as a stream, for the commands that read what another program writes (i3blocks' clicks). */
+  readonly standardInput?: () => Readable;
 }
 
 /** What the interactive picker needs of a terminal's input. */
@@ -25,6 +28,8 @@ export interface OutputStream {
   readonly isTTY?: boolean;
   readonly columns?: number;
   readonly rows?: number;
+  /** True once the reader went away (a closed pipe), for the commands that run until then. */
+  readonly closed?: boolean;
 }
 
 /** Documented exit codes (SPEC §7; the table users read is EXIT_CODES in command-table.ts). */

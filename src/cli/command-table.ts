@@ -108,6 +108,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [{ name: 'json', description: 'one JSON line per change' }],
   },
   {
+    name: 'bar',
+    summary: 'a status-bar module: waybar, i3blocks, polybar, tmux or json',
+    usage: ['vmux bar --format waybar|i3blocks|polybar|tmux|json [--ascii] [--name]'],
+    description:
+      "Runs for as long as the bar does, fed by vmuxd, and prints one line in the bar's own format each time what it shows changes: how many sessions need you, work or idle, those you have not looked at yet first and highlighted, with a tooltip (waybar) listing each session, its reason and how long it has waited. A click (polybar's action tags, i3blocks 1.5, or your bar's on-click setting) goes to the session that has waited longest (vmux next); a right click opens the launcher to choose one (vmux switch --dmenu). While vmuxd is not running the module says 'no vmuxd' and tries again, every 0.5 s at first and every 10 s at most; it ends (exit 0) only when its bar stops it (SIGINT, SIGTERM, SIGHUP) or stops reading (closes the pipe).\n\nwaybar: the JSON of a custom module with \"return-type\": \"json\" (text, tooltip, class, alt). i3blocks: a block with interval=persist and format=json. polybar: a custom/script module with tail = true. tmux: a string for status-right, #(vmux bar --format tmux). json: for scripts (counts, text, tooltip, sessions).",
+    options: [
+      { name: 'format', short: 'f', value: '<bar>', description: 'the bar to write for: waybar, i3blocks, polybar, tmux or json', choices: ['waybar', 'i3blocks', 'polybar', 'tmux', 'json'] },
+      { name: 'ascii', description: 'ASCII symbols (* ! > - ?) for fonts without ● ⏸ ⏵ ○' },
+      { name: 'name', description: 'also show the name (label or folder) of the session that needs you first' },
+    ],
+    examples: [
+      'vmux bar --format waybar',
+      'vmux bar --format tmux --ascii',
+      "vmux bar --format json | jq -r .text",
+    ],
+    more: `Symbols (--ascii):
+  ●N  (*N)  need you and not looked at since (CSS class unseen)
+  ⏸N  (!N)  need you: a permission prompt, a question, a finished turn (needs-input)
+  ⏵N  (>N)  working (working)
+  ○N  (-N)  idle (idle); ?N: unknown
+  ∅   (0)   no session running (empty); 'no vmuxd': vmuxd is not running (disconnected)`,
+  },
+  {
     name: 'status',
     summary: 'is vmuxd running, and what does it follow',
     usage: ['vmux status [--json]'],
@@ -209,7 +232,7 @@ Settings, and where each is set besides its default:
 ];
 
 /** Commands of the product that this build does not have yet: a wrong call today, exit 2. */
-export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set(['bar', 'hooks']);
+export const NOT_YET_AVAILABLE: ReadonlySet<string> = new Set(['hooks']);
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((command) => command.name === name || command.aliases?.includes(name));

@@ -233,7 +233,7 @@ test('exit codes: 0 done, 1 could not reach what it needs, 2 wrong call or no ma
   assert.equal(await runCli(['switch', '--dmenu'], { ...noLauncher, env: { ...noLauncher.env, VMUX_PROC_ROOT: '/proc' } }), 1, 'no launcher found');
   assert.match(noLauncher.err(), /no launcher found/);
   assert.equal(await runCli(['switch', 'nothing-is-called-this'], quiet({})), 2, 'no match');
-  assert.equal(await runCli(['bar'], quiet({})), 2, 'a command this version does not have');
+  assert.equal(await runCli(['hooks'], quiet({})), 2, 'a command this version does not have');
   // 3 (nothing chosen) is proven with a real launcher in switch-command.test.ts.
   const help = quiet({});
   await runCli(['--help'], help);

@@ -79,6 +79,8 @@ async function runCommand(command: string, rest: readonly string[], io: CliIo): 
       return await (await import('./doctor-command.js')).runDoctor(rest, io);
     case 'service':
       return await (await import('./service-command.js')).runService(rest, io);
+    case 'bar':
+      return await (await import('./bar-command.js')).runBar(rest, io);
     case 'completion':
       return (await import('./completion-command.js')).runCompletion(rest, io);
     default:
