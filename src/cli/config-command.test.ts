@@ -113,5 +113,5 @@ test('the example config file in vmux config --help is a valid config file', () 
   assert.ok(example.length >= 4, help);
   const parsed = parseConfig('example.toml', example.join('\n'));
   assert.deepEqual(parsed.problems, []);
-  assert.deepEqual(Object.keys(parsed.entries).sort(), ['idle_minutes', 'launcher', 'poll_seconds', 'terminal']);
+  assert.deepEqual(Object.keys(parsed.entries).sort(), ['idle_minutes', 'launcher', 'notify', 'poll_seconds', 'terminal']);
 });
