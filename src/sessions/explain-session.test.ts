@@ -98,7 +98,7 @@ test('explain: a session with no transcript yet says so, from the sessions file'
 });
 
 test('explain: a client without a sessions file is read from its transcript alone, and the missing file is explained', async () => {
-  const proc = await session('old-client', ['--continue']);
+  const proc = await session('old-client', { args: ['--continue'] });
   const id = 'e1000000-0000-4000-8000-000000000005';
   transcript(proc, id).prompt('build it', new Date()).toolUse('Bash', { command: 'make' }, new Date());
 

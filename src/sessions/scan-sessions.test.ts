@@ -97,7 +97,7 @@ test('scan: a client that wrote only its key file waits at the folder-trust dial
 });
 
 test('scan: a background session (claude --bg) is listed with its job id, from its own sessions file', async () => {
-  const proc = await session('background', ['bg-spare', '--bg-spare', '/tmp/claim.sock']);
+  const proc = await session('background', { args: ['bg-spare', '--bg-spare', '/tmp/claim.sock'] });
   const id = '4f2a9c1e-0000-4000-8000-000000000001';
   writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
   const file = join(claudeDir, 'sessions', `${proc.pid}.json`);

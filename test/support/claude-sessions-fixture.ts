@@ -18,8 +18,8 @@ export interface ClaudeSessionsFixture {
   readonly claudeDir: string;
   /** A scan of the real /proc and this Claude folder, now, idle after ten minutes. */
   context(): DiscoveryContext;
-  /** A fixture client started in `<root>/<name>`, a folder of its own. */
-  session(name: string, args?: string[]): Promise<FakeClaude>;
+  /** A fixture client started in `<root>/<name>`; its executable is written there too unless `binDir` says where. */
+  session(name: string, options?: { readonly args?: readonly string[]; readonly binDir?: string }): Promise<FakeClaude>;
   /** The transcript of `sessionId` in the client's project folder (the file's branch: the fixture's, unless given). */
   transcript(proc: FakeClaude, sessionId: string, gitBranch?: string): TranscriptBuilder;
 }
@@ -33,10 +33,11 @@ export function claudeSessionsFixture(options: { readonly prefix?: string; reado
     root,
     claudeDir,
     context: () => ({ procRoot: '/proc', claudeDir, idleThresholdMs: 10 * 60_000, now: () => new Date() }),
-    async session(name, args = []) {
+    async session(name, { args = [], binDir } = {}) {
       const cwd = join(root, name);
       mkdirSync(cwd, { recursive: true });
-      const proc = await startFakeClaude({ cwd, binDir: cwd, args });
+      if (binDir !== undefined) mkdirSync(binDir, { recursive: true });
+      const proc = await startFakeClaude({ cwd, binDir: binDir ?? cwd, args });
       started.push(proc);
       return proc;
     },
