@@ -3,6 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { capturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -123,9 +124,8 @@ test('every script names every command and every option of the command table', (
 
 test('vmux completion without a shell, or with an unknown one, is a wrong call (exit 2)', async () => {
   for (const args of [['completion'], ['completion', 'tcsh'], ['completion', 'bash', 'zsh']]) {
-    let err = '';
-    const io = { env, stdout: { write: () => true }, stderr: { write: (text: string) => (err += text) } };
+    const io = capturedIo(env);
     assert.equal(await runCli(args, io), 2, args.join(' '));
-    assert.match(err, /bash, zsh or fish/);
+    assert.match(io.err(), /bash, zsh or fish/);
   }
 });

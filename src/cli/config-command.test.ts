@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parseConfig } from '../settings/config-file.js';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import type { CliIo } from './cli-io.js';
 import { commandHelp, findCommand } from './command-table.js';
 import type { ConfigReport } from './config-command.js';
 import { runCli } from './run-cli.js';
@@ -13,16 +13,8 @@ const root = tempDir('vmux-config-');
 const claudeDir = join(root, 'claude');
 mkdirSync(claudeDir);
 
-function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    env: { HOME: root, CLAUDE_CONFIG_DIR: claudeDir, XDG_CONFIG_HOME: join(root, 'no-config'), ...env },
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+function captured(env: Record<string, string>): CapturedIo {
+  return capturedIo({ HOME: root, CLAUDE_CONFIG_DIR: claudeDir, XDG_CONFIG_HOME: join(root, 'no-config'), ...env });
 }
 
 function configFolder(name: string, text: string): string {

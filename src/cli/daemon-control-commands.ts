@@ -1,6 +1,5 @@
 import type { DaemonStatus } from '../protocol/messages.js';
-import { existsSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
+import { stopDaemon } from '../home/stop-daemon.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { VmuxError } from '../errors.js';
 import { requestDaemon } from '../protocol/socket-client.js';
@@ -10,19 +9,9 @@ import { formatAge } from '../transcript/format-age.js';
 import { parseCommandArgs } from './command-args.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 
-/** How long `vmux stop` waits for the daemon to remove its socket. */
-const STOP_WAIT_MS = 5000;
-
 export async function runStop(args: readonly string[], io: CliIo): Promise<ExitCode> {
   if (parseCommandArgs(args, io, 'stop', {}) === undefined) return ExitCode.ok;
-  const home = vmuxHomeFrom(io.env);
-  const response = await requestDaemon(home.socketPath, { action: 'stop' });
-  if (!response.ok) throw new VmuxError('DAEMON_ERROR', response.error ?? 'vmuxd refused to stop');
-  const deadline = Date.now() + STOP_WAIT_MS;
-  while (existsSync(home.socketPath)) {
-    if (Date.now() > deadline) throw new VmuxError('DAEMON_ERROR', `vmuxd accepted the stop request but still runs after ${STOP_WAIT_MS / 1000} s`);
-    await delay(20);
-  }
+  await stopDaemon(vmuxHomeFrom(io.env).socketPath);
   io.stdout.write('vmuxd stopped.\n');
   return ExitCode.ok;
 }

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { test } from 'node:test';
+import { claudeSessionsFixture } from '../../test/support/claude-sessions-fixture.js';
+import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
-import { tempDir } from '../../test/support/temp-dir.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { runCli } from './run-cli.js';
 
-const root = tempDir('vmux-label-');
-const claudeDir = join(root, 'claude');
+const { root, claudeDir, session } = claudeSessionsFixture({ prefix: 'vmux-label-' });
 const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'vmux-home') });
-const started: FakeClaude[] = [];
-after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
 // No daemon runs on this home: vmux label writes labels.json itself.
 function captured(): CapturedIo {
@@ -29,12 +26,9 @@ async function label(...args: string[]): Promise<{ code: number; out: string; er
 const labelsOnDisk = (): unknown => JSON.parse(readFileSync(home.labelsPath, 'utf8'));
 
 test('vmux label stores the label cleaned; one left empty, of digits only or like a session id is refused with exit 2', async () => {
-  const cwd = join(root, 'project');
-  mkdirSync(cwd, { recursive: true });
-  const proc = await startFakeClaude({ cwd, binDir: cwd });
-  started.push(proc);
+  const proc = await session('project');
   const sessionId = '1abe0000-0000-4000-8000-000000000001';
-  writeSessionFile(claudeDir, proc.pid, { sessionId, cwd, status: 'idle' });
+  writeSessionFile(claudeDir, proc.pid, { sessionId, cwd: proc.cwd, status: 'idle' });
 
   const set = await label(String(proc.pid), '\u001b[31mreview', `MR ${HOSTILE}`);
   assert.equal(set.code, 0, set.err);

@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { test } from 'node:test';
+import { claudeSessionsFixture } from '../../test/support/claude-sessions-fixture.js';
+import { writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
-import { tempDir } from '../../test/support/temp-dir.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { runCli } from './run-cli.js';
 
-const root = tempDir('vmux-print-');
-const claudeDir = join(root, 'claude');
+const { root, claudeDir, session } = claudeSessionsFixture({ prefix: 'vmux-print-' });
 const home = vmuxHomeFrom({ VMUX_HOME: join(root, 'vmux-home') });
-const started: FakeClaude[] = [];
-after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
 function captured(): CapturedIo {
   return capturedIo({ CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: home.dir });
@@ -28,15 +25,12 @@ async function hostileSessions(): Promise<{ folder: FakeClaude; labelled: FakeCl
   const cwd = join(root, HOSTILE);
   mkdirSync(join(cwd, '.git'), { recursive: true });
   writeFileSync(join(cwd, '.git', 'HEAD'), `ref: refs/heads/b-${HOSTILE}\n`);
-  const plain = join(root, 'plain');
-  mkdirSync(plain, { recursive: true });
+  // The executables in a plain folder: the folder's name is the hostile text under test.
   const bin = join(root, 'bin');
-  mkdirSync(bin, { recursive: true });
-  const folder = await startFakeClaude({ cwd, binDir: bin });
-  const labelled = await startFakeClaude({ cwd: plain, binDir: bin });
-  started.push(folder, labelled);
+  const folder = await session(HOSTILE, { binDir: bin });
+  const labelled = await session('plain', { binDir: bin });
   writeSessionFile(claudeDir, folder.pid, { sessionId: '0dd00000-0000-4000-8000-000000000001', cwd, status: 'waiting', waitingFor: 'permission prompt' });
-  writeSessionFile(claudeDir, labelled.pid, { sessionId: '0dd00000-0000-4000-8000-000000000002', cwd: plain, status: 'idle' });
+  writeSessionFile(claudeDir, labelled.pid, { sessionId: '0dd00000-0000-4000-8000-000000000002', cwd: labelled.cwd, status: 'idle' });
   mkdirSync(home.dir, { recursive: true, mode: 0o700 });
   writeFileSync(home.labelsPath, JSON.stringify({ '0dd00000-0000-4000-8000-000000000002': `label ${HOSTILE}` }), { mode: 0o600 });
   return { folder, labelled };

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { VmuxError } from '../errors.js';
-import type { CliIo } from './cli-io.js';
 import { reportError } from './report-error.js';
 import { runCli } from './run-cli.js';
 
-function captured(): CliIo & { err: () => string } {
-  let err = '';
-  return {
-    env: {},
-    stdout: { write: () => true },
-    stderr: { write: (text: string) => (err += text) },
-    err: () => err,
-  };
+function captured(): CapturedIo {
+  return capturedIo({});
 }
 
 test('an error message quoting outside text is printed cleaned, one line at a time', () => {

@@ -4,10 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 
@@ -18,17 +18,9 @@ const claudeDir = join(root, 'claude');
 const started: FakeClaude[] = [];
 after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
-function captured(env: Record<string, string> = {}, isTTY = false): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    // A home of its own: a daemon running on this machine must not answer for the test.
-    env: { CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home'), ...env },
-    stdout: { write: (text: string) => (out += text), isTTY, columns: 120 },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+function captured(env: Record<string, string> = {}, isTTY = false): CapturedIo {
+  // A home of its own: a daemon running on this machine must not answer for the test.
+  return capturedIo({ CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home'), ...env }, { isTTY, columns: 120 });
 }
 
 async function waitingSession(): Promise<FakeClaude> {

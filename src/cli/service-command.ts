@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { probeDaemon } from '../home/probe-daemon.js';
+import { stopDaemon } from '../home/stop-daemon.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { errnoCode, messageOf, UsageError, VmuxError } from '../errors.js';
-import { requestDaemon } from '../protocol/socket-client.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { printableJson } from '../text/printable-json.js';
 import { echoInput, printableLines } from '../text/sanitize-text.js';
@@ -19,9 +18,6 @@ import { VERSION } from './version.js';
 
 /** `systemctl --user` answers in milliseconds; `restart` waits for the old vmuxd to stop. */
 const SYSTEMCTL_TIMEOUT_MS = 15_000;
-
-/** How long to wait for a vmuxd running outside the service to stop. */
-const STOP_WAIT_MS = 5000;
 
 /** The programs the unit runs: the Node running vmux now and the vmuxd bundle installed beside this one. */
 export interface ServicePrograms {
@@ -126,7 +122,7 @@ async function install(io: CliIo, programs: ServicePrograms): Promise<ExitCode> 
   const active = await systemctl(['is-active', SERVICE_NAME], io.env);
   const probe = await probeDaemon(home.socketPath);
   if (active.kind !== 'done' && probe.kind === 'running') {
-    await stopDaemon(home.socketPath);
+    await stopDaemon(home.socketPath, { name: 'the vmuxd running outside the service', advice: "stop it and run 'vmux service install' again" });
     say(`Stopped the vmuxd that ran outside the service (pid ${probe.pid}).`);
   }
   for (const step of [['enable', SERVICE_NAME], ['restart', SERVICE_NAME]]) {
@@ -169,17 +165,6 @@ function notStarted(io: CliIo, why: string): ExitCode {
 function failed(io: CliIo, message: string): ExitCode {
   io.stderr.write(`vmux service: ${printableLines(message)}\n`);
   return ExitCode.failure;
-}
-
-/** Asks the vmuxd on the socket to stop and waits until its socket is gone. */
-async function stopDaemon(socketPath: string): Promise<void> {
-  const response = await requestDaemon(socketPath, { action: 'stop' });
-  if (!response.ok) throw new VmuxError('DAEMON_ERROR', `the vmuxd running outside the service refused to stop: ${response.error ?? 'no reason given'}; stop it and run 'vmux service install' again`);
-  const deadline = Date.now() + STOP_WAIT_MS;
-  while (existsSync(socketPath)) {
-    if (Date.now() > deadline) throw new VmuxError('DAEMON_ERROR', `the vmuxd running outside the service still runs ${STOP_WAIT_MS / 1000} s after it was asked to stop`);
-    await delay(20);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it, test } from 'node:test';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
@@ -16,7 +17,6 @@ import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { Response } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { requestDaemon } from '../protocol/socket-client.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -30,17 +30,9 @@ mkdirSync(join(root, 'claude'), { recursive: true });
 const started: FakeClaude[] = [];
 after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
 
-function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    // A home and a Claude folder of its own: no daemon, no labels of the machine's user.
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: join(root, 'vmux-home'), CLAUDE_CONFIG_DIR: join(root, 'claude'), ...env },
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+function captured(env: Record<string, string>): CapturedIo {
+  // A home and a Claude folder of its own: no daemon, no labels of the machine's user.
+  return capturedIo({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: join(root, 'vmux-home'), CLAUDE_CONFIG_DIR: join(root, 'claude'), ...env });
 }
 
 async function switchesFocus(harness: WmHarness): Promise<void> {

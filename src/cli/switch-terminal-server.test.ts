@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { capturedIo, type CapturedIo } from '../../test/support/captured-io.js';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { fixtureClaude, type WmHarness, type WmTerminal } from '../../test/support/i3-xvfb.js';
 import { outsideTheDesktop, withRealWm } from '../../test/support/require-wm.js';
@@ -13,7 +14,6 @@ import { silentLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { encodePath } from '../sessions/encode-path.js';
-import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
 
 /**
@@ -27,17 +27,9 @@ import { runCli } from './run-cli.js';
 
 const root = tempDir('vmux-switch-server-');
 
-function captured(env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    // A home of its own: no daemon, no labels of the machine's user.
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: join(root, 'vmux-home'), ...env },
-    stdout: { write: (text: string) => (out += text) },
-    stderr: { write: (text: string) => (err += text) },
-    out: () => out,
-    err: () => err,
-  };
+function captured(env: Record<string, string>): CapturedIo {
+  // A home of its own: no daemon, no labels of the machine's user.
+  return capturedIo({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', VMUX_HOME: join(root, 'vmux-home'), ...env });
 }
 
 /** A title record as Claude Code appends it to a transcript (no uuid, not part of the chain). */

@@ -340,32 +340,40 @@ async function treeOf(harness: WmHarness): Promise<WmNode> {
   }
 }
 
-/** Stops the harness and checks that nothing it started is left, not even a zombie. */
-async function stopAndCheck(harness: WmHarness, alreadyStopping: boolean): Promise<void> {
-  if (alreadyStopping) {
+/**
+ * Runs `body` on a started window manager, stopped whatever happens; once `body` has passed, also
+ * checks that nothing the harness started is left, not even a zombie.
+ */
+async function onHarness(t: TestContext, start: () => Promise<WmHarness>, body: (harness: WmHarness) => Promise<void>): Promise<void> {
+  const harness = await start();
+  t.after(() => harness.stop());
+  try {
+    await body(harness);
+  } catch (error) {
     await harness.stop().catch(() => undefined);
-    return;
+    throw error;
   }
   await harness.stop();
   assert.deepEqual(harness.startedPids().filter((pid) => !isGone(pid)), [], 'every process started is gone and reaped');
   assert.equal(existsSync(harness.dir), false);
 }
 
+/** Workspace 1: a terminal runs the fixture claude itself. Workspace 2: a claude under a shell (a grandchild of the terminal). */
+async function directAndNestedClaudes(harness: WmHarness) {
+  const claude = fixtureClaude(harness);
+  const direct = await harness.openTerminal({ workspace: '1', command: [claude, '600'], title: 'direct' });
+  const nested = await terminalWithClaudes(harness, claude, '2', 1);
+  return { claude, direct, nested, nestedClaude: nested.claudes[0] ?? 0 };
+}
+
 describe('findWindowOfProcess on a real i3 under Xvfb', () => {
   it('finds each fixture claude\'s xterm window and workspace, by WINDOWID and by _NET_WM_PID', async (t: TestContext) => {
     if (skippedWithout(t, 'i3', 'xprop')) return;
-    const harness = await startI3UnderXvfb();
-    t.after(() => harness.stop());
-    let failed = true;
-    try {
-      const claude = fixtureClaude(harness);
-      // Workspace 1: xterm runs claude itself. Workspace 2: claude under a shell (grandchild of xterm).
-      const direct = await harness.openTerminal({ workspace: '1', command: [claude, '600'], title: 'direct' });
-      const nested = await terminalWithClaudes(harness, claude, '2', 1);
+    await onHarness(t, startI3UnderXvfb, async (harness) => {
+      const { claude, direct, nested, nestedClaude } = await directAndNestedClaudes(harness);
       // Workspace 3: no WINDOWID in claude's environment, so only _NET_WM_PID can tell.
       const noWindowId = await harness.openTerminal({ workspace: '3', command: ['env', '-u', 'WINDOWID', claude, '600'] });
       await pollFor(() => (commOf(noWindowId.commandPid) === 'claude' ? true : undefined), 'env to exec claude');
-      const nestedClaude = nested.claudes[0] ?? 0;
 
       const tree = await treeOf(harness);
       const windowPidOf = xpropWindowPidReader({ env: { ...process.env, ...harness.env } });
@@ -405,24 +413,15 @@ describe('findWindowOfProcess on a real i3 under Xvfb', () => {
         await Promise.all(Array.from({ length: Math.min(8, 50 - i) }, (_, j) => windowPidOf(windows[(i + j) % windows.length] ?? 0)));
       }
       t.diagnostic(`i3: 50 real xprop reads, 8 at a time: ${(performance.now() - batchStarted).toFixed(1)} ms`);
-      failed = false;
-    } finally {
-      await stopAndCheck(harness, failed);
-    }
+    });
   });
 });
 
 describe('findWindowOfProcess on a real headless sway', () => {
   it('finds each fixture claude\'s foot window and workspace by the tree\'s pid', async (t: TestContext) => {
     if (skippedWithout(t, 'sway')) return;
-    const harness = await startSwayHeadless();
-    t.after(() => harness.stop());
-    let failed = true;
-    try {
-      const claude = fixtureClaude(harness);
-      const direct = await harness.openTerminal({ workspace: '1', command: [claude, '600'], title: 'direct' });
-      const nested = await terminalWithClaudes(harness, claude, '2', 1);
-      const nestedClaude = nested.claudes[0] ?? 0;
+    await onHarness(t, startSwayHeadless, async (harness) => {
+      const { claude, direct, nested, nestedClaude } = await directAndNestedClaudes(harness);
 
       const tree = await treeOf(harness);
       const options: WindowLookupOptions = { tree, procRoot: '/proc', kind: 'sway' };
@@ -443,10 +442,7 @@ describe('findWindowOfProcess on a real headless sway', () => {
         }),
         ['1', '2', ...many.claudes.map(() => '3')],
       );
-      failed = false;
-    } finally {
-      await stopAndCheck(harness, failed);
-    }
+    });
   });
 });
 

@@ -18,66 +18,80 @@ import { parseSessionFile } from './session-file.js';
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/clients/', import.meta.url));
 
 type Expected = readonly [state: SessionState, reason: RegExp];
+// What more than one client gets: the rows below then show where the versions differ.
+const FRESH: Expected = ['idle', /^no prompt yet$/];
 const ANSWERED: Expected = ['needs_input', /^turn ended \d+ s ago$/];
+const ON_THE_PROMPT: Expected = ['working', /^working on your prompt$/];
+const ASKS_PERMISSION: Expected = ['needs_input', /^waiting for permission: Bash$/];
+const STOPPED_BASH: Expected = ['idle', /^you stopped Bash$/];
+const RUNS_BASH: Expected = ['working', /^running tool: Bash$/];
+const SHELL_AFTER_TURN: Expected = ['needs_input', /^turn ended \d+ s ago · 1 background shell running$/];
+const RUNS_AGENT: Expected = ['working', /^running tool: Agent$/];
+const QUESTION: Expected = ['needs_input', /^question for you$/];
+const PLAN: Expected = ['needs_input', /^plan waiting for approval$/];
+const COMPACTING: Expected = ['working', /^compacting the conversation$/];
+const COMPACTED: Expected = ['needs_input', /^conversation compacted \d+ s ago$/];
+const API_ERROR: Expected = ['needs_input', /^stopped on an API error \d+ s ago$/];
+const RESUMED: Expected = ['needs_input', /^resumed \d+ s ago$/];
 
 const EXPECTED: Readonly<Record<string, Readonly<Record<string, Expected>>>> = {
   '2.1.332': {
-    fresh: ['idle', /^no prompt yet$/],
+    fresh: FRESH,
     'trust-dialog': ['needs_input', /^asks whether to trust this folder$/],
     answered: ANSWERED,
     'text-question': ANSWERED,
-    thinking: ['working', /^working on your prompt$/],
-    streaming: ['working', /^working on your prompt$/],
-    'permission-prompt': ['needs_input', /^waiting for permission: Bash$/],
-    'permission-denied': ['idle', /^you stopped Bash$/],
-    'tool-running': ['working', /^running tool: Bash$/],
-    'tool-interrupted': ['idle', /^you stopped Bash$/],
-    'bash-background-running': ['needs_input', /^turn ended \d+ s ago · 1 background shell running$/],
+    thinking: ON_THE_PROMPT,
+    streaming: ON_THE_PROMPT,
+    'permission-prompt': ASKS_PERMISSION,
+    'permission-denied': STOPPED_BASH,
+    'tool-running': RUNS_BASH,
+    'tool-interrupted': STOPPED_BASH,
+    'bash-background-running': SHELL_AFTER_TURN,
     'bash-background-notified': ANSWERED,
     'agent-running': ['working', /^waiting for 1 background agent to finish$/],
     'agent-done': ANSWERED,
     'agent-auto-mode-dialog': ['needs_input', /^a dialog waits for you$/],
-    'ask-question': ['needs_input', /^question for you$/],
-    'plan-approval': ['needs_input', /^plan waiting for approval$/],
-    'compact-running': ['working', /^compacting the conversation$/],
-    'compact-done': ['needs_input', /^conversation compacted \d+ s ago$/],
+    'ask-question': QUESTION,
+    'plan-approval': PLAN,
+    'compact-running': COMPACTING,
+    'compact-done': COMPACTED,
     'api-retry-waiting': ['working', /^working on your prompt; retrying the API request \(attempt 2\)$/],
     'api-retry-answered': ANSWERED,
-    'api-error': ['needs_input', /^stopped on an API error \d+ s ago$/],
-    continued: ['needs_input', /^resumed \d+ s ago$/],
+    'api-error': API_ERROR,
+    continued: RESUMED,
     'continued-answered': ANSWERED,
-    'print-running': ['working', /^working on your prompt$/],
+    'print-running': ON_THE_PROMPT,
   },
   '2.1.197': {
-    fresh: ['idle', /^no prompt yet$/],
+    fresh: FRESH,
     answered: ANSWERED,
     'text-question': ANSWERED,
-    thinking: ['working', /^working on your prompt$/],
-    'permission-prompt': ['needs_input', /^waiting for permission: Bash$/],
-    'permission-denied': ['idle', /^you stopped Bash$/],
-    'tool-running': ['working', /^running tool: Bash$/],
-    'tool-interrupted': ['idle', /^you stopped Bash$/],
-    'bash-background-running': ['needs_input', /^turn ended \d+ s ago · 1 background shell running$/],
+    thinking: ON_THE_PROMPT,
+    'permission-prompt': ASKS_PERMISSION,
+    'permission-denied': STOPPED_BASH,
+    'tool-running': RUNS_BASH,
+    'tool-interrupted': STOPPED_BASH,
+    'bash-background-running': SHELL_AFTER_TURN,
     'bash-background-notified': ANSWERED,
-    'agent-running': ['working', /^running tool: Agent$/],
-    'ask-question': ['needs_input', /^question for you$/],
-    'plan-approval': ['needs_input', /^plan waiting for approval$/],
-    'compact-running': ['working', /^compacting the conversation$/],
-    'compact-done': ['needs_input', /^conversation compacted \d+ s ago$/],
-    'api-retry-waiting': ['working', /^working on your prompt$/],
-    'api-error': ['needs_input', /^stopped on an API error \d+ s ago$/],
-    continued: ['needs_input', /^resumed \d+ s ago$/],
+    'agent-running': RUNS_AGENT,
+    'ask-question': QUESTION,
+    'plan-approval': PLAN,
+    'compact-running': COMPACTING,
+    'compact-done': COMPACTED,
+    'api-retry-waiting': ON_THE_PROMPT,
+    'api-error': API_ERROR,
+    continued: RESUMED,
   },
   '2.1.100': {
     answered: ANSWERED,
-    'permission-denied': ['idle', /^you stopped Bash$/],
-    'tool-running': ['working', /^running tool: Bash$/],
-    'tool-interrupted': ['idle', /^you stopped Bash$/],
-    'bash-background-running': ['needs_input', /^turn ended \d+ s ago · 1 background shell running$/],
-    'agent-running': ['working', /^running tool: Agent$/],
-    'ask-question': ['needs_input', /^question for you$/],
-    'plan-approval': ['needs_input', /^plan waiting for approval$/],
-    'compact-done': ['needs_input', /^conversation compacted \d+ s ago$/],
+    'permission-denied': STOPPED_BASH,
+    'tool-running': RUNS_BASH,
+    'tool-interrupted': STOPPED_BASH,
+    'bash-background-running': SHELL_AFTER_TURN,
+    'agent-running': RUNS_AGENT,
+    'ask-question': QUESTION,
+    'plan-approval': PLAN,
+    'compact-done': COMPACTED,
     'api-retry-waiting': ['working', /^working on your prompt; retrying the API request \(1\/10\)$/],
   },
 };

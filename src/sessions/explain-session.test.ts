@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
-import { tempDir } from '../../test/support/temp-dir.js';
-import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
-import type { DiscoveryContext } from './discovery-context.js';
-import { encodePath } from './encode-path.js';
+import { appendFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { claudeSessionsFixture } from '../../test/support/claude-sessions-fixture.js';
+import { writeSessionFile } from '../../test/support/fake-claude.js';
 import { explainSession } from './explain-session.js';
 import { scanSessions } from './scan-sessions.js';
 
-const root = tempDir('vmux-explain-');
-const claudeDir = join(root, 'claude');
-const started: FakeClaude[] = [];
-after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+const { claudeDir, context, session, transcript } = claudeSessionsFixture({ prefix: 'vmux-explain-', gitBranch: 'main' });
 
 const secondsAgo = (n: number): Date => new Date(Date.now() - n * 1000);
-
-function context(): DiscoveryContext {
-  return { procRoot: '/proc', claudeDir, idleThresholdMs: 10 * 60_000, now: () => new Date() };
-}
-
-async function session(name: string, args: string[] = []): Promise<FakeClaude> {
-  const cwd = join(root, name);
-  mkdirSync(cwd, { recursive: true });
-  const proc = await startFakeClaude({ cwd, binDir: cwd, args });
-  started.push(proc);
-  return proc;
-}
-
-function transcript(proc: FakeClaude, sessionId: string): TranscriptBuilder {
-  return new TranscriptBuilder(join(claudeDir, 'projects', encodePath(proc.cwd), `${sessionId}.jsonl`), sessionId, proc.cwd, 'main');
-}
 
 /** The session as `vmux list` sees it: explain must show the same decision. */
 function listed(pid: number) {
@@ -121,7 +98,7 @@ test('explain: a session with no transcript yet says so, from the sessions file'
 });
 
 test('explain: a client without a sessions file is read from its transcript alone, and the missing file is explained', async () => {
-  const proc = await session('old-client', ['--continue']);
+  const proc = await session('old-client', { args: ['--continue'] });
   const id = 'e1000000-0000-4000-8000-000000000005';
   transcript(proc, id).prompt('build it', new Date()).toolUse('Bash', { command: 'make' }, new Date());
 

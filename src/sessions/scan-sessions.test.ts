@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
-import { tempDir } from '../../test/support/temp-dir.js';
-import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
-import { discoveryContextFrom, type DiscoveryContext } from './discovery-context.js';
-import { encodePath } from './encode-path.js';
+import { test } from 'node:test';
+import { claudeSessionsFixture } from '../../test/support/claude-sessions-fixture.js';
+import { writeSessionFile } from '../../test/support/fake-claude.js';
+import { discoveryContextFrom } from './discovery-context.js';
 import { ScanMemory } from './scan-memory.js';
 import { scanSessions } from './scan-sessions.js';
 
-const root = tempDir();
-const claudeDir = join(root, 'claude');
-const started: FakeClaude[] = [];
-after(async () => Promise.all(started.map((p) => p.stop('SIGKILL'))));
+const { claudeDir, context, session, transcript } = claudeSessionsFixture({ gitBranch: 'feature' });
 
 const minutesAgo = (n: number): Date => new Date(Date.now() - n * 60_000);
-
-function context(): DiscoveryContext {
-  return { procRoot: '/proc', claudeDir, idleThresholdMs: 10 * 60_000, now: () => new Date() };
-}
-
-async function session(name: string, args: string[] = []): Promise<FakeClaude> {
-  const cwd = join(root, name);
-  mkdirSync(cwd, { recursive: true });
-  const proc = await startFakeClaude({ cwd, binDir: cwd, args });
-  started.push(proc);
-  return proc;
-}
-
-function transcript(proc: FakeClaude, sessionId: string): TranscriptBuilder {
-  return new TranscriptBuilder(join(claudeDir, 'projects', encodePath(proc.cwd), `${sessionId}.jsonl`), sessionId, proc.cwd, 'feature');
-}
 
 test('scan: a fresh session with a sessions file and no transcript is idle, with its id', async () => {
   const proc = await session('fresh');
@@ -95,7 +74,7 @@ test('scan: the client records branch HEAD outside git; that is no branch', asyn
   const proc = await session('not-a-repo');
   const id = 'd0000000-0000-4000-8000-000000000005';
   writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
-  new TranscriptBuilder(join(claudeDir, 'projects', encodePath(proc.cwd), `${id}.jsonl`), id, proc.cwd, 'HEAD')
+  transcript(proc, id, 'HEAD')
     .prompt('hello', minutesAgo(1))
     .assistantText('hi', minutesAgo(1));
   const [found] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
@@ -118,7 +97,7 @@ test('scan: a client that wrote only its key file waits at the folder-trust dial
 });
 
 test('scan: a background session (claude --bg) is listed with its job id, from its own sessions file', async () => {
-  const proc = await session('background', ['bg-spare', '--bg-spare', '/tmp/claim.sock']);
+  const proc = await session('background', { args: ['bg-spare', '--bg-spare', '/tmp/claim.sock'] });
   const id = '4f2a9c1e-0000-4000-8000-000000000001';
   writeSessionFile(claudeDir, proc.pid, { sessionId: id, cwd: proc.cwd, status: 'idle' });
   const file = join(claudeDir, 'sessions', `${proc.pid}.json`);
@@ -149,7 +128,7 @@ test("scan: a daemon's memory changes nothing it finds, scan after scan, as file
   writeFileSync(join(withFile.cwd, '.git', 'HEAD'), 'ref: refs/heads/first\n');
   writeSessionFile(claudeDir, withFile.pid, { sessionId: fileId, cwd: withFile.cwd, status: 'busy' });
   writeSessionFile(claudeDir, fresh.pid, { sessionId: 'ab000000-0000-4000-8000-000000000003', cwd: fresh.cwd, status: 'idle' });
-  const fileTranscript = new TranscriptBuilder(join(claudeDir, 'projects', encodePath(withFile.cwd), `${fileId}.jsonl`), fileId, withFile.cwd, '');
+  const fileTranscript = transcript(withFile, fileId, '');
   fileTranscript.prompt('start', minutesAgo(2));
   transcript(oldClient, oldId).prompt('build it', new Date()).toolUse('Bash', { command: 'make' }, new Date());
 

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { CLIENTS, clientOrSkip, ensureClient, REFERENCE_VERSION, type ClientBuild } from '../support/claude-clients.js';
-import { pollUntil, removeScratch, startClaudeInTmux, type ClaudeInTmux, type ClaudeInTmuxOptions } from '../support/claude-in-tmux.js';
+import { describe, it, type TestContext } from 'node:test';
+import { CLIENTS, clientOrSkip, REFERENCE_VERSION, type ClientBuild } from '../support/claude-clients.js';
+import { pollUntil, removeScratch, type ClaudeInTmux, type ClaudeInTmuxOptions } from '../support/claude-in-tmux.js';
 import {
   ASK_TEXT,
   OVERLOADED,
@@ -15,11 +12,9 @@ import {
   SLOW,
   TASK_NOTIFICATION_ANSWER,
   TEXT_QUESTION,
-  startFakeAnthropicApi,
-  type FakeAnthropicApi,
 } from '../support/fake-anthropic-api.js';
 import { findDescendant } from '../support/process-tree.js';
-import { runVmux } from '../support/run-vmux.js';
+import { installBeforeScenarios, listEnvOf, realClientHarness, scratchFolder } from '../support/real-client-harness.js';
 import { startVmuxd, type VmuxdProcess } from '../support/vmuxd-process.js';
 
 /**
@@ -34,16 +29,8 @@ import { startVmuxd, type VmuxdProcess } from '../support/vmuxd-process.js';
 
 const LIST_TIMEOUT_MS = 25_000;
 const SCENARIO_TIMEOUT_MS = 150_000;
-const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
-let api: FakeAnthropicApi;
-
-before(async () => {
-  api = await startFakeAnthropicApi();
-});
-after(async () => {
-  await api?.close();
-});
+const { api, startClient, waitForList, waitForSession, diagnosed } = realClientHarness({ listTimeoutMs: LIST_TIMEOUT_MS, listIntervalMs: 200 });
 
 interface Situation {
   readonly name: string;
@@ -209,7 +196,7 @@ const SITUATIONS: readonly Situation[] = [
     options: (_, version) => ({ args: ['-p', `${SLOW} 10000 hello print from ${version}`], waitReady: false }),
     async run({ c, version }) {
       // The client takes seconds to start in print mode: wait for its request to the API.
-      await pollUntil(() => api.conversationRequests().some((q) => JSON.stringify(q.body).includes(`hello print from ${version}`)), 'the print-mode request', 40_000);
+      await pollUntil(() => api().conversationRequests().some((q) => JSON.stringify(q.body).includes(`hello print from ${version}`)), 'the print-mode request', 40_000);
       await waitForSession(c, (s) => s.state === 'working' && s.reason === 'working on your prompt', 'working, working on your prompt');
       await c.waitForExit(30_000);
       await c.waitForScreen(/Answer: .*hello print|Pane is dead/, 'the answer or the end of the pane');
@@ -221,7 +208,7 @@ const SITUATIONS: readonly Situation[] = [
 for (const { version, build } of CLIENTS) {
   const reference = version === REFERENCE_VERSION;
   describe(`situations of the real Claude Code ${version} (${build})`, { concurrency: 2 }, () => {
-    before(() => ensureClient(version).then(() => undefined, () => undefined), { timeout: INSTALL_TIMEOUT_MS });
+    installBeforeScenarios(version);
     for (const situation of SITUATIONS) {
       if (situation.builds && !situation.builds.includes(build)) continue;
       it(situation.name, { timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
@@ -239,9 +226,8 @@ async function playSituation(t: TestContext, version: string, build: ClientBuild
   const root = scratchRoot();
   const clients: ClaudeInTmux[] = [];
   let daemon: VmuxdProcess | undefined;
-  const startTimeoutMs = build === 'node' ? 60_000 : 30_000;
   const start = async (args?: readonly string[]): Promise<ClaudeInTmux> => {
-    const started = await startClaudeInTmux({ startTimeoutMs, ...options, ...(args ? { args } : {}), root, api, client });
+    const started = await startClient(client, { ...options, ...(args ? { args } : {}), root });
     clients.push(started);
     // The Node build is slow to answer on a busy machine: every wait on its screen gets longer.
     const screenMs = build === 'node' ? 45_000 : 25_000;
@@ -253,7 +239,7 @@ async function playSituation(t: TestContext, version: string, build: ClientBuild
     if (situation.daemon && build === 'native') {
       const vmuxHome = join(root, 'vmuxd-home');
       daemon = await startVmuxd({ home: vmuxHome, claudeDir: c.claudeDir, userHome: c.home, pollSeconds: 1 });
-      daemonEnv = { ...baseListEnv(c.env), VMUX_HOME: vmuxHome, CLAUDE_CONFIG_DIR: c.claudeDir };
+      daemonEnv = { ...listEnvOf(c.env), VMUX_HOME: vmuxHome, CLAUDE_CONFIG_DIR: c.claudeDir };
     }
     const scene: Scene = {
       t,
@@ -270,8 +256,8 @@ async function playSituation(t: TestContext, version: string, build: ClientBuild
     try {
       await situation.run(scene);
     } catch (error) {
-      const last = clients.at(-1) ?? c;
-      throw new Error(`${(error as Error).message}\n${await diagnose(last, daemon)}`, { cause: error });
+      const daemonReport = daemon ? [`vmuxd pid ${daemon.pid} alive ${daemon.isAlive()}; stderr: ${daemon.stderr() || '(empty)'}`] : [];
+      throw await diagnosed(error, clients.at(-1) ?? c, daemonReport);
     }
   } finally {
     if (daemon) await daemon.stop();
@@ -280,76 +266,6 @@ async function playSituation(t: TestContext, version: string, build: ClientBuild
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// vmux list
-
-function baseListEnv(env: Readonly<Record<string, string>>): Record<string, string> {
-  const home = env['HOME'] ?? '/nonexistent';
-  return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', NO_COLOR: '1', VMUX_HOME: join(home, '.vmux'), ...env };
-}
-
-const lastListOutput = new Map<number, string>();
-
-/** `vmux list --json` (no daemon in this VMUX_HOME: a direct scan, unless `env` names vmuxd's), the given PIDs. */
-async function listSessions(env: Readonly<Record<string, string>>, pids: readonly number[]): Promise<SessionInfo[]> {
-  const run = await runVmux(['list', '--json'], env);
-  if (run.code !== 0) throw new Error(`vmux list --json failed (exit ${run.code}):\n${run.stderr}`);
-  const all = JSON.parse(run.stdout) as SessionInfo[];
-  assert.ok(Array.isArray(all), 'vmux list --json prints an array');
-  return all.filter((s) => pids.includes(s.pid));
-}
-
-async function waitForList(
-  clientEnv: Readonly<Record<string, string>>,
-  pids: readonly number[],
-  condition: (list: SessionInfo[]) => boolean,
-  what: string,
-  listEnv: Readonly<Record<string, string>> = baseListEnv(clientEnv),
-): Promise<SessionInfo[]> {
-  let list: SessionInfo[] = [];
-  await pollUntil(
-    async () => {
-      list = await listSessions(listEnv, pids);
-      for (const pid of pids) lastListOutput.set(pid, JSON.stringify(list.filter((s) => s.pid === pid)));
-      return condition(list);
-    },
-    `vmux list: ${what}`,
-    LIST_TIMEOUT_MS,
-    () => `last vmux list (pids ${pids.join(', ')}): ${JSON.stringify(list, null, 1)}`,
-    200,
-  );
-  return list;
-}
-
-/** Waits until vmux lists exactly one entry for the client's PID that satisfies `condition`. */
-async function waitForSession(
-  c: ClaudeInTmux,
-  condition: (info: SessionInfo) => boolean,
-  what: string,
-  listEnv?: Readonly<Record<string, string>>,
-): Promise<SessionInfo> {
-  const list = await waitForList(c.env, [c.pid], (l) => l.length === 1 && l[0] !== undefined && condition(l[0]), `pid ${c.pid}: ${what}`, listEnv);
-  const info = list[0];
-  assert.ok(info);
-  return info;
-}
-
-/** What the real files and the screen showed when a situation failed. */
-async function diagnose(c: ClaudeInTmux, daemon: VmuxdProcess | undefined): Promise<string> {
-  const lines = [`--- pid ${c.pid} (alive ${c.alive()}), claudeDir ${c.claudeDir}`];
-  lines.push(`sessions/${c.pid}.json: ${JSON.stringify(c.sessionFile())}`);
-  for (const transcript of c.transcripts()) {
-    const records = readFileSync(transcript, 'utf8').trim().split('\n');
-    lines.push(`${transcript} (${records.length} records), last:`);
-    for (const record of records.slice(-6)) lines.push(`  ${record.slice(0, 300)}`);
-  }
-  lines.push(`last vmux list for pid ${c.pid}: ${lastListOutput.get(c.pid) ?? '(none)'}`);
-  if (daemon) lines.push(`vmuxd pid ${daemon.pid} alive ${daemon.isAlive()}; stderr: ${daemon.stderr() || '(empty)'}`);
-  const screen = await c.screen().catch(() => '(no screen)');
-  lines.push(`screen:\n${screen.split('\n').filter((l) => l.trim() !== '').join('\n')}`);
-  return lines.join('\n');
-}
-
 function scratchRoot(): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), 'vmux-situation-')));
+  return scratchFolder('vmux-situation-');
 }

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, describe, it, type TestContext } from 'node:test';
-import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { CLIENTS, clientOrSkip, ensureClient, REFERENCE_VERSION, type InstalledClient } from '../support/claude-clients.js';
-import {
-  claudeVersion,
-  pollUntil,
-  removeScratch,
-  startClaudeInTmux,
-  type ClaudeInTmux,
-  type ClaudeInTmuxOptions,
-} from '../support/claude-in-tmux.js';
-import { ASK_QUESTION, PLAN_APPROVAL, startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
+import { describe, it, type TestContext } from 'node:test';
+import { CLIENTS, clientOrSkip, REFERENCE_VERSION } from '../support/claude-clients.js';
+import { claudeVersion, pollUntil, removeScratch, type ClaudeInTmux, type ClaudeInTmuxOptions } from '../support/claude-in-tmux.js';
+import { ASK_QUESTION, PLAN_APPROVAL } from '../support/fake-anthropic-api.js';
 import { findDescendant } from '../support/process-tree.js';
-import { runVmux } from '../support/run-vmux.js';
+import { INSTALL_TIMEOUT_MS, installBeforeScenarios, realClientHarness, scratchFolder } from '../support/real-client-harness.js';
 
 /**
  * End-to-end: the real Claude Code client runs in tmux against a fake API, and `vmux list --json`
@@ -29,17 +20,8 @@ import { runVmux } from '../support/run-vmux.js';
 
 const LIST_TIMEOUT_MS = 20_000;
 const SCENARIO_TIMEOUT_MS = 120_000;
-/** Installing a client from npm (once per machine: it is cached) on top of a scenario. */
-const INSTALL_TIMEOUT_MS = 10 * 60_000;
 
-let api: FakeAnthropicApi;
-
-before(async () => {
-  api = await startFakeAnthropicApi();
-});
-after(async () => {
-  await api?.close();
-});
+const { startClient, waitForList, waitForSession, diagnosed } = realClientHarness({ listTimeoutMs: LIST_TIMEOUT_MS, listIntervalMs: 250 });
 
 for (const { version, build } of CLIENTS) {
   const reference = version === REFERENCE_VERSION;
@@ -51,9 +33,7 @@ for (const { version, build } of CLIENTS) {
 
   // Two clients at a time per version: CI has two cores, and other test files run beside.
   describe(`vmux list with the real Claude Code ${version} (${build})`, { concurrency: 2 }, () => {
-    // Install before the scenarios, so that none spends its own timeout on it; a failure here
-    // is reported by each scenario (skipped, or failed under VMUX_REQUIRE_CLIENTS=1).
-    before(() => ensureClient(version).then(() => undefined, () => undefined), { timeout: INSTALL_TIMEOUT_MS });
+    installBeforeScenarios(version);
 
     it(`installs Claude Code ${version} on demand and runs it`, { timeout: INSTALL_TIMEOUT_MS }, async (t) => {
       const client = await clientOrSkip(t, version);
@@ -367,94 +347,16 @@ async function withClaude(
   options: Partial<Omit<ClaudeInTmuxOptions, 'api' | 'client'>>,
   body: (claude: ClaudeInTmux) => Promise<void>,
 ): Promise<void> {
-  const client: InstalledClient | undefined = await clientOrSkip(t, version);
+  const client = await clientOrSkip(t, version);
   if (!client) return;
-  // The Node build takes longer to start on a busy machine.
-  const startTimeoutMs = client.build === 'node' ? 60_000 : 30_000;
-  const claude = await startClaudeInTmux({ startTimeoutMs, ...options, api, client });
+  const claude = await startClient(client, options);
   try {
     await body(claude);
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${await diagnose(claude)}`, { cause: error });
+    throw await diagnosed(error, claude);
   } finally {
     await claude.stop();
   }
-}
-
-/** Runs `vmux list --json` with the client's HOME / CLAUDE_CONFIG_DIR and keeps the given PIDs. */
-async function listSessions(env: Readonly<Record<string, string>>, pids: readonly number[]): Promise<SessionInfo[]> {
-  const home = env['HOME'] ?? tmpdir();
-  const childEnv: Record<string, string> = {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-    NO_COLOR: '1',
-    VMUX_HOME: join(home, '.vmux'),
-    ...env,
-  };
-  const run = await runVmux(['list', '--json'], childEnv);
-  if (run.code !== 0) throw new Error(`vmux list --json failed (exit ${run.code}):\n${run.stderr}`);
-  const all = JSON.parse(run.stdout) as SessionInfo[];
-  assert.ok(Array.isArray(all), 'vmux list --json prints an array');
-  return all.filter((s) => pids.includes(s.pid));
-}
-
-/** The last list seen per PID, for the failure report. */
-const lastListOutput = new Map<number, string>();
-
-async function waitForList(
-  env: Readonly<Record<string, string>>,
-  pids: readonly number[],
-  condition: (list: SessionInfo[]) => boolean,
-  what: string,
-  timeoutMs = LIST_TIMEOUT_MS,
-): Promise<SessionInfo[]> {
-  let list: SessionInfo[] = [];
-  await pollUntil(
-    async () => {
-      list = await listSessions(env, pids);
-      for (const pid of pids) lastListOutput.set(pid, JSON.stringify(list.filter((s) => s.pid === pid)));
-      return condition(list);
-    },
-    `vmux list: ${what}`,
-    timeoutMs,
-    () => `last vmux list (pids ${pids.join(', ')}): ${JSON.stringify(list, null, 1)}`,
-    250,
-  );
-  return list;
-}
-
-/** Waits until vmux lists exactly one entry for the client's PID that satisfies `condition`. */
-async function waitForSession(
-  claude: ClaudeInTmux,
-  condition: (info: SessionInfo) => boolean,
-  what: string,
-): Promise<SessionInfo> {
-  const list = await waitForList(
-    claude.env,
-    [claude.pid],
-    (l) => l.length === 1 && l[0] !== undefined && condition(l[0]),
-    `pid ${claude.pid}: ${what}`,
-  );
-  const info = list[0];
-  assert.ok(info);
-  return info;
-}
-
-/** What the real files and /proc showed when a scenario failed. */
-async function diagnose(claude: ClaudeInTmux): Promise<string> {
-  const lines = [`--- pid ${claude.pid}, claudeDir ${claude.claudeDir}`];
-  lines.push(`sessions/${claude.pid}.json: ${JSON.stringify(claude.sessionFile())}`);
-  for (const transcript of claude.transcripts()) {
-    const records = readFileSync(transcript, 'utf8').trim().split('\n');
-    lines.push(`${transcript} (${records.length} records), last:`);
-    for (const record of records.slice(-6)) lines.push(`  ${record.slice(0, 300)}`);
-    // Who allowed a tool call, and in which mode: what a prompt that never showed comes down to.
-    const decisions = records.flatMap((r) => r.match(/"permissionMode":"[^"]*"|"permissionDecision":\{[^}]*\}/g) ?? []);
-    if (decisions.length > 0) lines.push(`  permission facts: ${[...new Set(decisions)].join(', ')}`);
-  }
-  lines.push(`last vmux list for pid ${claude.pid}: ${lastListOutput.get(claude.pid) ?? '(none)'}`);
-  const screen = await claude.screen().catch(() => '(no screen)');
-  lines.push(`screen:\n${screen.split('\n').filter((l) => l.trim() !== '').join('\n')}`);
-  return lines.join('\n');
 }
 
 /** Whether a process named `comm` runs below `pid` (the tool's shell, then the command). */
@@ -469,5 +371,5 @@ function run(file: string, args: readonly string[]): Promise<void> {
 }
 
 function scratch(): string {
-  return realpathSync(mkdtempSync(join(tmpdir(), 'vmux-e2e-')));
+  return scratchFolder('vmux-e2e-');
 }
