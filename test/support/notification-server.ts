@@ -13,7 +13,7 @@
  *
  * Everything started here is stopped by `stop()`, or killed when the process exits.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   execQuiet,
@@ -46,10 +46,13 @@ export interface SessionBus {
   stop(): Promise<void>;
 }
 
-/** Starts a bus of its own; resolves once it accepts connections. */
-export async function startSessionBus(): Promise<SessionBus> {
+/**
+ * Starts a bus of its own; resolves once it accepts connections. `socketPath` puts its socket
+ * there (a folder the caller keeps), to start a bus again where one was.
+ */
+export async function startSessionBus(options: { readonly socketPath?: string } = {}): Promise<SessionBus> {
   const dir = makeScratchDir('vmux-bus-');
-  const socketPath = join(dir, 'bus');
+  const socketPath = options.socketPath ?? join(dir, 'bus');
   const configPath = join(dir, 'session.conf');
   writeFileSync(
     configPath,
@@ -90,6 +93,7 @@ export async function startSessionBus(): Promise<SessionBus> {
         if (stopped) return;
         stopped = true;
         await stopProcessTree(started);
+        rmSync(socketPath, { force: true });
         releaseDir(dir);
       },
     };
