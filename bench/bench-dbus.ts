@@ -17,6 +17,11 @@
  * RSS the program reports at its end (what vmuxd would keep), medians and p90s; the bundle's size
  * and how many npm packages went into it.
  *
+ * Then, with the library vmux uses, the figure the issue sets a target for: from a session list
+ * with a transition into `needs_input` handed to vmuxd's `Notifier` until the notification server
+ * has answered the `Notify` (its id is back), over many transitions, each closed again when the
+ * session goes back to work (target: p95 ≤ 100 ms).
+ *
  * The candidates are installed from npm, at the versions below, into a cache
  * (`$VMUX_BENCH_CACHE`, else `~/.cache/vmux/bench-dbus`), not into the project. The bus and the
  * notification server are real: a private `dbus-daemon` and dunst under Xvfb
@@ -33,6 +38,10 @@ import { interleaveAll, round, summarize, type Summary } from './stats.js';
 import { missingPrograms } from '../test/support/programs.js';
 import { NOTIFICATION_SERVER_PROGRAMS, startDunst, startSessionBus } from '../test/support/notification-server.js';
 import { messageOf } from '../src/errors.js';
+import { Notifier } from '../src/daemon/notifier.js';
+import { FreedesktopNotifications } from '../src/desktop/notifications/freedesktop-notifications.js';
+import type { Notification, NotificationSink, SinkEvent } from '../src/desktop/notifications/notification-sink.js';
+import type { SessionInfo } from '../src/protocol/session-info.js';
 
 /** How a candidate is called: the dbus-native family (callbacks or promises) or the dbus-next one. */
 type CallStyle = 'dbus-native' | 'dbus-ts' | 'dbus-next';
@@ -266,6 +275,7 @@ async function main(): Promise<void> {
     throw error;
   });
   const samples: Sample[][] = probes.map(() => []);
+  let transitionMs: Summary | undefined;
   try {
     const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...bus.env };
     process.stderr.write(`bench-dbus: ${options.runs} rounds of ${probes.length} programs\n`);
@@ -278,6 +288,8 @@ async function main(): Promise<void> {
         return sample.wallMs;
       }),
     );
+    process.stderr.write(`bench-dbus: ${options.runs * TRANSITIONS_PER_RUN} transitions through vmux's Notifier\n`);
+    transitionMs = summarize(await transitionLatencies(bus.env, options.runs * TRANSITIONS_PER_RUN));
   } finally {
     await server.stop();
     await bus.stop();
@@ -300,7 +312,85 @@ async function main(): Promise<void> {
       packages: facts.packages,
     };
   });
-  process.stdout.write(options.json ? `${JSON.stringify({ node: process.version, runs: options.runs, rows }, null, 2)}\n` : `${formatTable(rows, options.runs)}\n`);
+  const latency = transitionMs === undefined ? '' : `\n\nTransition → notification on the bus (vmux's Notifier, dbus-native, dunst), ${transitionMs.n} transitions: median ${round(transitionMs.median, 1)} ms, p95 ${round(transitionMs.p95, 1)} ms, max ${round(transitionMs.max, 1)} ms (target p95 ≤ 100 ms).`;
+  process.stdout.write(
+    options.json ? `${JSON.stringify({ node: process.version, runs: options.runs, rows, transitionMs }, null, 2)}\n` : `${formatTable(rows, options.runs)}${latency}\n`,
+  );
+}
+
+const TRANSITIONS_PER_RUN = 5;
+
+/** A sink that tells when each notification has been put on screen (the server's answer is back). */
+class TimedSink implements NotificationSink {
+  readonly kind = 'desktop';
+  onShown: () => void = () => {};
+
+  constructor(private readonly inner: NotificationSink) {}
+
+  listen(listener: (event: SinkEvent) => void): void {
+    this.inner.listen(listener);
+  }
+
+  async show(notification: Notification, replaces?: number): Promise<number> {
+    const id = await this.inner.show(notification, replaces);
+    this.onShown();
+    return id;
+  }
+
+  close(id: number): Promise<void> {
+    return this.inner.close(id);
+  }
+
+  dispose(): Promise<void> {
+    return this.inner.dispose();
+  }
+}
+
+/** Milliseconds from each transition handed to the Notifier until the server answered its Notify. */
+async function transitionLatencies(env: NodeJS.ProcessEnv, count: number): Promise<number[]> {
+  const sink = new TimedSink(new FreedesktopNotifications({ env: () => env }));
+  // Far apart on its clock: each transition opens its own notification, as in real use.
+  let clock = 0;
+  const notifier = new Notifier(sink, { now: () => (clock += 10_000) });
+  const working: SessionInfo = {
+    pid: 1,
+    session_id: 'bench',
+    cwd: '/home/me/bench',
+    git_branch: 'main',
+    state: 'working',
+    preview: 'Bash: npm test',
+    workspace: '',
+    reason: 'running tool: Bash',
+    unseen: false,
+    focused: false,
+  };
+  const waiting = (i: number): SessionInfo => ({
+    ...working,
+    state: 'needs_input',
+    reason: 'turn ended 1 s ago',
+    preview: `Done, round ${i}.`,
+    waiting_since: new Date(Date.UTC(2026, 10, 30, 10, 0, i)).toISOString(),
+    unseen: true,
+  });
+  const latencies: number[] = [];
+  try {
+    notifier.update([working]);
+    for (let i = 0; i < count + WARMUP_ROUNDS; i++) {
+      const shown = new Promise<number>((resolve) => {
+        sink.onShown = () => resolve(performance.now());
+      });
+      const start = performance.now();
+      notifier.update([waiting(i)]);
+      const end = await shown;
+      if (i >= WARMUP_ROUNDS) latencies.push(end - start);
+      notifier.update([working]);
+      await notifier.idle();
+      if (notifier.problem !== undefined) throw new Error(notifier.problem);
+    }
+  } finally {
+    await notifier.close();
+  }
+  return latencies;
 }
 
 main().catch((error: unknown) => {
