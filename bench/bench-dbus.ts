@@ -8,7 +8,9 @@
  *
  * vmuxd is one esbuild bundle, so each candidate is measured the same way: a small program that
  * uses it is bundled by esbuild (as `npm run build` bundles vmuxd) and run many times, candidates
- * and the baseline interleaved. Each program runs in one of two ways:
+ * and the baseline interleaved. Each program runs in one of three ways:
+ * - `carried`: the library is in the bundle behind a function never called (vmuxd without
+ *   `--notify`, which loads it at the first notification only);
  * - `load`: the bundle only loads the library (what `--notify` costs before anything is shown);
  * - `notify`: it also connects to the session bus, sends a `Notify` (urgency hint, a `default`
  *   action), waits for the id and closes the notification again, twice: the first pays for the
@@ -119,7 +121,7 @@ twice(once);
 `,
 };
 
-type Mode = 'load' | 'notify';
+type Mode = 'carried' | 'load' | 'notify';
 
 interface Probe {
   readonly label: string;
@@ -199,6 +201,10 @@ async function bundleProbe(dir: string, id: string, source: string, external: re
 }
 
 function probeSource(candidate: Candidate | undefined, mode: Probe['mode']): string {
+  if (mode === 'carried' && candidate !== undefined) {
+    // In the bundle, behind a function never called: vmuxd without --notify.
+    return `const load = () => require(${JSON.stringify(candidate.name)});\nprocess.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, loaded: typeof load === 'undefined' }) + '\\n');\n`;
+  }
   const load = candidate === undefined ? 'const lib = undefined;' : `const lib = require(${JSON.stringify(candidate.name)});`;
   if (mode !== 'notify' || candidate === undefined) {
     return `${load}\nprocess.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, loaded: lib !== undefined }) + '\\n');\n`;
@@ -232,7 +238,12 @@ function formatTable(rows: readonly Row[], runs: number): string {
   ];
   for (const row of rows) {
     const extra = bare === undefined || row.mode === 'bare' ? '' : `+${round(row.rssMiB.median - bare.rssMiB.median, 1)}`;
-    const what = row.mode === 'bare' ? 'nothing (Node alone)' : row.mode === 'load' ? 'loads it' : 'loads it, connects, Notify + CloseNotification';
+    const what = {
+      bare: 'nothing (Node alone)',
+      carried: 'carries it in the bundle, never loads it',
+      load: 'loads it',
+      notify: 'loads it, connects, Notify + CloseNotification',
+    }[row.mode];
     lines.push(
       `| ${row.label} | ${what} | ${round(row.wallMs.median, 1)} (${round(row.wallMs.p90, 1)}) | ${round(row.rssMiB.median, 1)} | ${extra} | ${row.notifyMs === undefined ? '' : round(row.notifyMs.median, 1)} | ${row.againMs === undefined ? '' : `${round(row.againMs.median, 1)} (${round(row.againMs.p90, 1)})`} | ${row.bundleKiB} | ${row.packages} |`,
     );
@@ -261,7 +272,7 @@ async function main(): Promise<void> {
   probes.push({ label: 'none', mode: 'bare', bundle: bare.bundle });
   bundleFacts.set(bare.bundle, { kib: Math.round(statSync(bare.bundle).size / 1024), packages: 0 });
   for (const candidate of CANDIDATES) {
-    for (const mode of ['load', 'notify'] as const) {
+    for (const mode of ['carried', 'load', 'notify'] as const) {
       const id = `${candidate.name.replace(/[@/]/g, '_')}-${mode}`;
       const bundled = await bundleProbe(dir, id, probeSource(candidate, mode), candidate.external);
       probes.push({ label: `${candidate.name} ${candidate.version}`, mode, bundle: bundled.bundle });
