@@ -200,7 +200,12 @@ export class Notifier {
     switch (event.kind) {
       case 'activated': {
         const target = ordered(shown.members)[0];
-        if (target !== undefined) this.#onActivate(target.session.session_id, target.session.pid);
+        if (target === undefined) return;
+        try {
+          this.#onActivate(target.session.session_id, target.session.pid);
+        } catch (error) {
+          this.#logger.warn(`notifications: could not switch to the session clicked: ${messageOf(error)}`);
+        }
         return;
       }
       case 'closed':

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test, type TestContext } from 'node:test';
 import { NotificationsUnavailableError } from '../../errors.js';
@@ -146,7 +147,7 @@ test('a click on the notification is reported; a forged signal from another bus 
   await sink.close(id);
 });
 
-test('no bus, a bus that does not answer, a bus with no notification server: one clear line each, nothing thrown, nothing unhandled', async (t) => {
+test('no bus, a bus that is not there, a wedged bus, a bus with no notification server: one clear line each, nothing thrown, nothing unhandled', async (t) => {
   noUnhandledRejections(t);
   const dir = tempDir('vmux-no-bus-');
 
@@ -167,6 +168,22 @@ test('no bus, a bus that does not answer, a bus with no notification server: one
     assert.match(error.message, /^Cannot reach the D-Bus session bus at unix:path=.*gone\.sock \(connect ENOENT .*\); vmux tries again at the next notification\.$/);
     return true;
   });
+
+  // Something listens but never answers (a wedged bus): the call gives up in time, and what it opened goes.
+  const wedgedPath = join(dir, 'wedged.sock');
+  const wedged = createServer((socket) => socket.on('data', () => {}));
+  await new Promise<void>((resolve) => wedged.listen(wedgedPath, resolve));
+  t.after(() => new Promise<void>((resolve) => wedged.close(() => resolve())));
+  const silent = new FreedesktopNotifications({ env: () => ({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${wedgedPath}` }), timeoutMs: 200 });
+  t.after(() => silent.dispose());
+  await assert.rejects(silent.show(notification()), (error: unknown) => {
+    assert.ok(error instanceof NotificationsUnavailableError);
+    assert.equal(error.reason, 'bus-unreachable');
+    assert.match(error.message, /^The D-Bus session bus at unix:path=.*wedged\.sock did not answer Hello within 0\.2 s\.$/);
+    return true;
+  });
+  const openConnections = (): Promise<number> => new Promise((resolve, reject) => wedged.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+  await pollFor(async () => ((await openConnections()) === 0 ? true : undefined), 'the connection to the wedged bus to be closed', { timeoutMs: 2000 });
 
   if (skippedWithout(t, 'session bus')) return;
   const bus = await startServer(t, false);

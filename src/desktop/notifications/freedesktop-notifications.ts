@@ -153,7 +153,9 @@ export class FreedesktopNotifications implements NotificationSink {
   async #open(address: string, socket: BusSocket): Promise<Connection> {
     const lib = await import('dbus-native');
     const stream = connectSocket('path' in socket ? socket.path : `\0${socket.abstract}`);
-    const bus = lib.createClient({ stream, timeout: this.#timeoutMs });
+    // `direct`: dbus-native would say Hello itself and throw, uncaught, when the bus does not
+    // answer in time (a wedged bus would end vmuxd); it is said below, where a failure is handled.
+    const bus = lib.createClient({ stream, timeout: this.#timeoutMs, direct: true });
     const connection: Connection = { lib, bus, address, server: undefined, lost: undefined };
     // Without a listener an 'error' event would throw; the connection's end is handled on 'close'.
     bus.connection.on('error', (error: Error) => {
@@ -171,6 +173,7 @@ export class FreedesktopNotifications implements NotificationSink {
     });
     bus.connection.on('message', (message: DBus.Message) => this.#onMessage(connection, message));
     try {
+      bus.name = String(await this.#call(connection, BUS, BUS_PATH, BUS, 'Hello', '', []));
       // Signals from whoever owns the name, and news of its owner changing. dunst sends its
       // signals to the caller alone, other servers to everyone: the first rule covers both.
       await Promise.all([
@@ -190,8 +193,10 @@ export class FreedesktopNotifications implements NotificationSink {
   /** The server owning the name now, with its capabilities; asked once per server. */
   async #server(connection: Connection): Promise<Server> {
     if (connection.server !== undefined) return connection.server;
-    const name = await this.#call(connection, BUS, BUS_PATH, BUS, 'GetNameOwner', 's', [NOTIFICATIONS]);
-    const capabilities = await this.#call(connection, NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS, 'GetCapabilities', '', []);
+    const [name, capabilities] = await Promise.all([
+      this.#call(connection, BUS, BUS_PATH, BUS, 'GetNameOwner', 's', [NOTIFICATIONS]),
+      this.#call(connection, NOTIFICATIONS, NOTIFICATIONS_PATH, NOTIFICATIONS, 'GetCapabilities', '', []),
+    ]);
     if (typeof name !== 'string') throw new NotificationsUnavailableError('server-failed', 'The session bus answered GetNameOwner without a name.');
     const server = { name, capabilities: new Set(Array.isArray(capabilities) ? capabilities.filter((item): item is string => typeof item === 'string') : []) };
     debug('notification server %s: %o', name, [...server.capabilities]);
@@ -232,13 +237,13 @@ export class FreedesktopNotifications implements NotificationSink {
     try {
       return await connection.bus.invoke({ destination, path, interface: iface, member, ...(signature ? { signature, body } : {}) });
     } catch (error) {
-      throw explainFailure(error, connection, member, this.#timeoutMs);
+      throw explainFailure(error, connection, destination, member, this.#timeoutMs);
     }
   }
 }
 
 /** What a failed call means for the user. */
-function explainFailure(error: unknown, connection: Connection, member: string, timeoutMs: number): NotificationsUnavailableError {
+function explainFailure(error: unknown, connection: Connection, destination: string, member: string, timeoutMs: number): NotificationsUnavailableError {
   const dbusName = typeof error === 'object' && error !== null && 'dbusName' in error && typeof error.dbusName === 'string' ? error.dbusName : undefined;
   if (dbusName === 'org.freedesktop.DBus.Error.ServiceUnknown' || dbusName === 'org.freedesktop.DBus.Error.NameHasNoOwner') {
     connection.server = undefined;
@@ -249,7 +254,8 @@ function explainFailure(error: unknown, connection: Connection, member: string, 
     );
   }
   if (errnoCode(error) === 'ETIMEDOUT') {
-    return new NotificationsUnavailableError('server-failed', `The notification server did not answer ${member} within ${timeoutMs / 1000} s.`, { cause: error });
+    const [reason, who] = destination === BUS ? (['bus-unreachable', `The D-Bus session bus at ${connection.address}`] as const) : (['server-failed', 'The notification server'] as const);
+    return new NotificationsUnavailableError(reason, `${who} did not answer ${member} within ${timeoutMs / 1000} s.`, { cause: error });
   }
   if (connection.lost !== undefined || errnoCode(error) === 'ECONNCLOSED') {
     const why = connection.lost?.message ?? messageOf(error);
