@@ -35,7 +35,9 @@ export type VmuxErrorCode =
   /** tmux ran the command and refused it. */
   | 'TMUX_REFUSED'
   /** labels.json could not be written whole (a full disk, a read-only folder): the old labels stay. */
-  | 'LABELS_NOT_SAVED';
+  | 'LABELS_NOT_SAVED'
+  /** A desktop notification could not be shown: no session bus, no notification server, or it refused. */
+  | 'NOTIFICATIONS_UNAVAILABLE';
 
 export class VmuxError extends Error {
   readonly code: VmuxErrorCode;
@@ -109,6 +111,28 @@ export class TmuxRefusedError extends VmuxError {
     super('TMUX_REFUSED', message, options);
     this.name = 'TmuxRefusedError';
     this.stderr = stderr;
+  }
+}
+
+/** Why desktop notifications cannot be shown right now. */
+export type NotificationsUnavailableReason =
+  /** No session bus address: `DBUS_SESSION_BUS_ADDRESS` unset and no `$XDG_RUNTIME_DIR/bus`. */
+  | 'no-bus'
+  /** The bus address could not be connected to (or the connection was lost mid-call). */
+  | 'bus-unreachable'
+  /** Nothing owns `org.freedesktop.Notifications` on the bus. */
+  | 'no-server'
+  /** The notification server answered with an error, or not in time. */
+  | 'server-failed';
+
+/** A notification was not shown; the message is one line for vmux status and the log. */
+export class NotificationsUnavailableError extends VmuxError {
+  readonly reason: NotificationsUnavailableReason;
+
+  constructor(reason: NotificationsUnavailableReason, message: string, options?: { cause?: unknown }) {
+    super('NOTIFICATIONS_UNAVAILABLE', message, options);
+    this.name = 'NotificationsUnavailableError';
+    this.reason = reason;
   }
 }
 

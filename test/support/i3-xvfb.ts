@@ -746,7 +746,7 @@ export interface I3Harness extends WmHarness {
 }
 
 /** Reads the display number Xvfb writes on `-displayfd` once it accepts connections. */
-async function readDisplayNumber(xvfb: ManagedProcess, timeoutMs: number): Promise<number> {
+export async function readDisplayNumber(xvfb: ManagedProcess, timeoutMs: number): Promise<number> {
   const stream = xvfb.child.stdio[3];
   if (!(stream instanceof Readable)) throw new Error('Xvfb: no display fd pipe');
   let text = '';

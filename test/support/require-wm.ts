@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { I3_BINARIES, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
+import { NOTIFICATION_SERVER_PROGRAMS, SESSION_BUS_PROGRAMS } from './notification-server.js';
 import { missingPrograms, requiredByCi } from './programs.js';
 import { startSwayHeadless, swayUnavailable } from './sway-headless.js';
 
@@ -15,9 +16,11 @@ import { startSwayHeadless, swayUnavailable } from './sway-headless.js';
  * - `i3`: Xvfb, i3, i3-msg and xterm; `xprop` (x11-utils) for the window's PID;
  * - `sway`: sway, swaymsg, foot and footclient; as root also a temporary user to run them as,
  *   which only CI may create (sway refuses to run as root);
- * - `bash`: to read back a command line as a shell would.
+ * - `bash`: to read back a command line as a shell would;
+ * - `session bus`: a private D-Bus session bus (`dbus-daemon`);
+ * - `notification server`: that bus with dunst on it, under Xvfb (`dunstctl` and `dbus-send` drive it).
  */
-export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash';
+export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash' | 'session bus' | 'notification server';
 
 /** What each need runs, and what for (as a skip reason says it). */
 const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: readonly string[]; readonly purpose: string }>> = {
@@ -26,6 +29,8 @@ const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: read
   i3: { programs: I3_BINARIES, purpose: 'i3 under Xvfb' },
   xprop: { programs: ['xprop'], purpose: "reading an X window's PID" },
   bash: { programs: ['bash'], purpose: 'reading a printed command line back' },
+  'session bus': { programs: SESSION_BUS_PROGRAMS, purpose: 'a private D-Bus session bus' },
+  'notification server': { programs: NOTIFICATION_SERVER_PROGRAMS, purpose: 'a notification server (dunst under Xvfb) on a private session bus' },
 };
 
 /** Why `need` cannot be met on this machine, in a few words; undefined when it can. */
