@@ -38,6 +38,7 @@ export async function runDaemon(args: readonly string[], io: CliIo): Promise<Exi
     settings: new SettingsFollower(io.env, commandLine),
     logger,
     version: VERSION,
+    notify: settings.notify.value,
   });
   const onSignal = (signal: NodeJS.Signals) => void daemon.stop(signal);
   process.on('SIGINT', onSignal);

@@ -52,8 +52,12 @@ function describeSignals(signals: DaemonStatus['signals']): string[] {
   if (typeof wm === 'boolean') lines.push(wm ? 'Window manager: followed (workspaces listed, switching focuses windows).' : 'Window manager: none known yet (a client from your desktop tells vmuxd where it is).');
   const hooks = signals['hooks'];
   if (typeof hooks === 'boolean') lines.push(hooks ? 'Claude Code hooks: installed.' : 'Claude Code hooks: not used (none are needed: vmux reads the files Claude Code writes).');
+  const notifications = signals['notifications'];
+  if (typeof notifications === 'string') {
+    lines.push(notifications === 'off' ? "Notifications: off ('vmuxd --notify' or notify in the config file turns them on)." : `Notifications: ${notifications}.`);
+  }
   for (const [name, value] of Object.entries(signals)) {
-    if (!['poll_s', 'watched_folders', 'window_manager', 'hooks'].includes(name)) lines.push(`${name.replace(/_/g, ' ')}: ${String(value)}`);
+    if (!['poll_s', 'watched_folders', 'window_manager', 'hooks', 'notifications'].includes(name)) lines.push(`${name.replace(/_/g, ' ')}: ${String(value)}`);
   }
   return lines;
 }

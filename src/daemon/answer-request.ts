@@ -32,10 +32,10 @@ export function answerRequest(request: Request, from: ClientConnection, context:
       return { ok: true, sessions: picture.sessions };
     case 'switch':
       windows.offerDesktop(request.args.desktop);
-      return afterSwitch(answerSwitch(request.args.query, request.args.desktop, switchContext(context)), picture);
+      return seenAfter(answerSwitch(request.args.query, request.args.desktop, switchContext(context)), picture);
     case 'next':
       windows.offerDesktop(request.args.desktop);
-      return afterSwitch(answerNext(request.args.desktop, switchContext(context)), picture);
+      return seenAfter(answerNext(request.args.desktop, switchContext(context)), picture);
     case 'label':
       return picture.label(request.args.session_id, request.args.label);
     case 'subscribe':
@@ -57,12 +57,17 @@ export function answerRequest(request: Request, from: ClientConnection, context:
 }
 
 /** What `switch` and `next` choose from and switch with. */
-function switchContext({ picture, windows, home }: RequestContext): SwitchContext {
+export function switchContext({ picture, windows, home }: Pick<RequestContext, 'picture' | 'windows' | 'home'>): SwitchContext {
   return { sessions: picture.sessions, env: windows.env, home };
 }
 
+/** Goes to a session by its id, in the desktop vmuxd follows, as a `switch` request would; seen then. */
+export function answerSwitchAndSee(sessionId: string, picture: SessionPicture, context: SwitchContext): Promise<Response> {
+  return seenAfter(answerSwitch(sessionId, undefined, context), picture);
+}
+
 /** A session the user went to through vmux is seen, whether or not a window could be focused. */
-async function afterSwitch(answer: Promise<Response>, picture: SessionPicture): Promise<Response> {
+async function seenAfter(answer: Promise<Response>, picture: SessionPicture): Promise<Response> {
   const response = await answer;
   if (response.ok && response.switched !== undefined) picture.seen(response.switched.pid);
   return response;

@@ -6,7 +6,8 @@ import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/s
 import { startFakeWm, type FakeReplyTable, type FakeWmServer } from '../../test/support/fake-wm-server.js';
 import { fixtureClaude, type WmHarness } from '../../test/support/i3-xvfb.js';
 import { waitUntil } from '../../test/support/private-tmux.js';
-import { outsideTheDesktop, withRealWm } from '../../test/support/require-wm.js';
+import { outsideTheDesktop, skippedWithout, withRealWm } from '../../test/support/require-wm.js';
+import { startDunst, startSessionBus } from '../../test/support/notification-server.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { MESSAGE_TYPES } from '../desktop/wm-ipc/message-types.js';
 import { desktopSessionOf } from '../desktop/graphical-session.js';
@@ -282,5 +283,63 @@ describe('vmuxd follows what is in front of the user on real window managers', (
 
   it('headless sway: focus events make a waiting session seen; one that waits elsewhere is unseen and first', LIMIT, async (t) => {
     await withRealWm(t, 'sway', (harness) => followsAttention(harness));
+  });
+});
+
+/**
+ * `vmuxd --notify` on a real desktop: a session that starts needing the user while another window
+ * has the focus is told once, on a real notification server; a click takes the user there (its
+ * window gets the focus, and it is seen).
+ */
+describe('vmuxd --notify on a real desktop', () => {
+  it('i3 under Xvfb and dunst: one notification as a session starts waiting elsewhere; a click goes there', LIMIT, async (t) => {
+    if (skippedWithout(t, 'notification server')) return;
+    await withRealWm(t, 'i3', async (harness) => {
+      const bus = await startSessionBus();
+      t.after(() => bus.stop());
+      const server = await startDunst(bus);
+      t.after(() => server.stop());
+      const claude = fixtureClaude(harness);
+      const first = await harness.openTerminal({ workspace: '1', command: [claude, '600'] });
+      const second = await harness.openTerminal({ workspace: '2', command: [claude, '600'] });
+      const claudeDir = join(root, 'claude-notify');
+      const cwd = join(root, 'billing');
+      mkdirSync(cwd, { recursive: true });
+      const status = (terminal: { commandPid: number }, n: number, value: string) =>
+        writeSessionFile(claudeDir, terminal.commandPid, {
+          sessionId: `no000000-0000-4000-8000-00000000000${n}`,
+          cwd,
+          status: value,
+          ...(value === 'waiting' ? { waitingFor: 'permission prompt' } : {}),
+        });
+      status(first, 1, 'busy');
+      status(second, 2, 'busy');
+      const home = freshHome();
+      const logger = recordingLogger();
+      const env = { ...harness.env, ...bus.env, CLAUDE_CONFIG_DIR: claudeDir };
+      const daemon = await Daemon.start({ home, env, pollMs: NO_POLL_MS, logger, version: 'test', notify: 'desktop' });
+      try {
+        await waitUntil(() => followingWindowChanges(logger), 'vmuxd to follow window changes');
+        await harness.command(`[con_id=${second.conId}] focus`);
+        const status0 = await requestDaemon(home.socketPath, { action: 'status' });
+        assert.equal(status0.status?.signals['notifications'], 'desktop');
+
+        status(first, 1, 'waiting');
+        const [shown] = await server.waitForShown(1);
+        assert.equal(shown?.summary, 'billing');
+        assert.equal(shown?.urgency, 'CRITICAL');
+        await server.click();
+        await waitUntil(async () => {
+          const session = (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.find((s) => s.pid === first.commandPid);
+          return session?.focused === true && session.unseen === false;
+        }, 'the click to take the user to the session', FOLLOWS_WITHIN_MS);
+        assert.equal(await harness.focusedConId(), first.conId);
+        assert.equal(server.shown().length, 1, 'one notification, not one per scan');
+      } finally {
+        await daemon.stop('test over');
+        await first.close();
+        await second.close();
+      }
+    });
   });
 });

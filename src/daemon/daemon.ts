@@ -10,11 +10,14 @@ import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { processKeyOf } from '../sessions/session-registry.js';
-import type { SettingsChange } from '../settings/settings.js';
-import { answerRequest } from './answer-request.js';
+import type { NotifyMode, SettingsChange } from '../settings/settings.js';
+import { FreedesktopNotifications } from '../desktop/notifications/freedesktop-notifications.js';
+import { TmuxNotifications } from '../desktop/notifications/tmux-notifications.js';
+import { answerRequest, answerSwitchAndSee, switchContext } from './answer-request.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
 import type { Logger } from './logger.js';
+import { Notifier } from './notifier.js';
 import { SessionPicture } from './session-picture.js';
 import { TmuxTracker } from './tmux-tracker.js';
 import { WindowTracker } from './window-tracker.js';
@@ -42,6 +45,8 @@ export interface DaemonOptions {
   readonly settings?: { check(): SettingsChange };
   readonly logger: Logger;
   readonly version: string;
+  /** Where to tell of a session that starts needing the user (default: nowhere). */
+  readonly notify?: NotifyMode;
 }
 
 /**
@@ -59,6 +64,8 @@ export class Daemon {
   private readonly windows: WindowTracker;
   /** Which pane each tmux terminal shows, and the states shown on panes and windows. */
   private readonly tmux: TmuxTracker;
+  /** Notifications of sessions that start needing the user, when asked for. */
+  private readonly notifier: Notifier | undefined;
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -95,7 +102,11 @@ export class Daemon {
       workspaceOf: (pid: number) => this.windows.workspaceOf(pid),
       isInFront: (pid: number) => this.isInFront(pid),
     };
-    this.picture = new SessionPicture(labels, whereabouts, options.logger, (sessions) => this.tmux.showStates(sessions));
+    this.notifier = this.startNotifier(options.notify ?? 'off');
+    this.picture = new SessionPicture(labels, whereabouts, options.logger, (sessions) => {
+      this.tmux.showStates(sessions);
+      this.notifier?.update(sessions);
+    });
     this.discoveryEnv = options.env;
     this.pollMs = options.pollMs;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
@@ -142,7 +153,7 @@ export class Daemon {
     clearTimeout(this.scanTimer);
     this.windows.close();
     this.watcher.close();
-    const tmuxClosed = this.tmux.close();
+    const tmuxClosed = Promise.all([this.tmux.close(), this.notifier?.close()]);
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
     removeQuietly(this.options.home.socketPath, this.options.logger);
@@ -210,6 +221,7 @@ export class Daemon {
         watched_folders: this.watcher.count,
         window_manager: hasGraphicalSession(this.windows.env),
         hooks: false,
+        notifications: this.notificationsStatus(),
       },
     };
   }
@@ -250,6 +262,29 @@ export class Daemon {
       this.scanTimer = undefined;
       this.scan();
     }, delayMs);
+  }
+
+  private startNotifier(mode: NotifyMode): Notifier | undefined {
+    if (mode === 'off') return undefined;
+    const sink =
+      mode === 'tmux'
+        ? new TmuxNotifications({ procRoot: discoveryContextFrom(this.options.env).procRoot })
+        : // The session bus of the desktop vmuxd follows, learnt from its clients like the window manager.
+          new FreedesktopNotifications({ env: () => this.windows.env });
+    return new Notifier(sink, { logger: this.options.logger, onActivate: (sessionId) => void this.switchTo(sessionId) });
+  }
+
+  /** `off`, where notifications go, or why they cannot be shown (for `vmux status`). */
+  private notificationsStatus(): string {
+    if (this.notifier === undefined) return 'off';
+    const problem = this.notifier.problem;
+    return problem === undefined ? (this.options.notify ?? 'off') : `${this.options.notify ?? 'off'}, not shown: ${problem}`;
+  }
+
+  /** A click on a notification: the same path as `vmux switch <id>`, in the desktop vmuxd follows. */
+  private async switchTo(sessionId: string): Promise<void> {
+    const answer = await answerSwitchAndSee(sessionId, this.picture, switchContext({ picture: this.picture, windows: this.windows, home: this.options.home }));
+    if (!answer.ok) this.options.logger.warn(`could not go to session ${sessionId} from its notification: ${answer.error ?? 'unknown error'}`);
   }
 
   /**

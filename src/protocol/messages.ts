@@ -38,7 +38,7 @@ export interface WatchArgs {
  */
 export type DesktopSession = Readonly<Partial<Record<DesktopVariable, string>>>;
 
-export const DESKTOP_VARIABLES = ['SWAYSOCK', 'I3SOCK', 'WAYLAND_DISPLAY', 'DISPLAY', 'XAUTHORITY'] as const;
+export const DESKTOP_VARIABLES = ['SWAYSOCK', 'I3SOCK', 'WAYLAND_DISPLAY', 'DISPLAY', 'XAUTHORITY', 'DBUS_SESSION_BUS_ADDRESS'] as const;
 export type DesktopVariable = (typeof DESKTOP_VARIABLES)[number];
 
 export type Request =
