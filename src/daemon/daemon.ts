@@ -13,6 +13,7 @@ import { processKeyOf } from '../sessions/session-registry.js';
 import type { NotifyMode, SettingsChange } from '../settings/settings.js';
 import { FreedesktopNotifications } from '../desktop/notifications/freedesktop-notifications.js';
 import { TmuxNotifications } from '../desktop/notifications/tmux-notifications.js';
+import { BarFiles } from './bar-files.js';
 import { answerRequest, answerSwitchAndSee, switchContext } from './answer-request.js';
 import { ChangeWatcher } from './change-watcher.js';
 import { ClientConnection } from './client-connection.js';
@@ -66,6 +67,8 @@ export class Daemon {
   private readonly tmux: TmuxTracker;
   /** Notifications of sessions that start needing the user, when asked for. */
   private readonly notifier: Notifier | undefined;
+  /** What each status bar shows, in files a bar can read without a process of its own. */
+  private readonly barFiles: BarFiles;
   private readonly startedAt = Date.now();
   private server: Server | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -103,9 +106,11 @@ export class Daemon {
       isInFront: (pid: number) => this.isInFront(pid),
     };
     this.notifier = this.startNotifier(options.notify ?? 'off');
+    this.barFiles = new BarFiles(options.home.dir, options.logger);
     this.picture = new SessionPicture(labels, whereabouts, options.logger, (sessions) => {
       this.tmux.showStates(sessions);
       this.notifier?.update(sessions);
+      this.barFiles.show(sessions);
     });
     this.discoveryEnv = options.env;
     this.pollMs = options.pollMs;
@@ -156,6 +161,7 @@ export class Daemon {
     const tmuxClosed = Promise.all([this.tmux.close(), this.notifier?.close()]);
     const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     for (const connection of this.connections) connection.end();
+    this.barFiles.stopped();
     removeQuietly(this.options.home.socketPath, this.options.logger);
     removeQuietly(this.options.home.pidPath, this.options.logger);
     // server.close waits for every connection to end: one left half-open would hold it forever.
@@ -230,6 +236,8 @@ export class Daemon {
     clearInterval(this.pollTimer);
     this.pollTimer = setInterval(() => {
       this.followSettings();
+      // Waiting times in the bar files age without any change to publish.
+      this.barFiles.show(this.picture.sessions);
       this.scanSoon(0, true);
     }, this.pollMs);
   }
