@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { writeSessionFile } from '../../test/support/fake-claude.js';
@@ -55,5 +55,36 @@ test('tmux without a window manager: the pane a terminal shows is focused and se
   }
   // vmuxd takes its options off the server as it stops.
   assert.equal(await server.show(first.paneId, '#{@vmux_pane_state}'), '');
+  await server.close();
+});
+
+test('vmuxd --notify tmux: a session that starts waiting beside the pane in front is told once on the attached terminal', { timeout: 60_000 }, async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
+  const dir = tempDir('vmux-daemon-tmux-notify-');
+  const server = privateTmux(dir, installFakeClaude(dir));
+  const claudeDir = join(dir, 'claude');
+  const first = await server.newSession('work', { kind: 'claude' });
+  const second = await server.splitWindow(first.paneId, { kind: 'claude' });
+  const pid = await server.claudeIn(second.paneId);
+  const cwd = join(dir, 'billing');
+  mkdirSync(cwd);
+  const status = (value: string) =>
+    writeSessionFile(claudeDir, pid, { sessionId: 'tn000000-0000-4000-8000-000000000001', cwd, status: value, ...(value === 'waiting' ? { waitingFor: 'permission prompt' } : {}) });
+  status('busy');
+  const client = await server.attach(first.sessionId);
+  const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
+  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: claudeDir, HOME: dir }, pollMs: NO_POLL_MS, logger: quiet, version: 'test', notify: 'tmux' });
+  const messages = async () =>
+    (await server.tmux(['show-messages'])).split('\n').filter((line) => line.includes(`${client.tty} message: vmux: billing`));
+  try {
+    await waitUntil(async () => (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.some((s) => s.pid === pid && s.state === 'working') === true, 'the session working');
+    status('waiting');
+    await waitUntil(async () => (await messages()).length > 0, 'the message on the attached terminal', FOLLOWS_WITHIN_MS);
+    assert.match((await messages())[0] ?? '', /message: vmux: billing — asks for permission$/);
+    assert.equal((await requestDaemon(home.socketPath, { action: 'status' })).status?.signals['notifications'], 'tmux');
+  } finally {
+    await daemon.stop('test over');
+  }
+  assert.equal((await messages()).length, 1, 'told once, not at every scan');
   await server.close();
 });
