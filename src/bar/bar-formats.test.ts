@@ -7,6 +7,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { BAR_FORMATS, escapePango, escapePolybarAction, escapePolybarText, escapeTmux, i3blocksText, renderBarLine, type BarLineOptions } from './bar-formats.js';
 import { barView, disconnectedView, type BarView } from './bar-view.js';
+import { sessionInfo } from '../../test/support/session-info.js';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const minutesBefore = (n: number) => new Date(NOW.getTime() - n * 60_000).toISOString();
@@ -14,19 +15,7 @@ const PLAIN: BarLineOptions = { ascii: false, showName: false };
 
 let pids = 100;
 function session(fields: Partial<SessionInfo>): SessionInfo {
-  return {
-    pid: ++pids,
-    session_id: `s-${pids}`,
-    cwd: `/home/u/project-${pids}`,
-    git_branch: 'main',
-    state: 'working',
-    preview: '',
-    workspace: '',
-    reason: 'running tool: Bash',
-    unseen: false,
-    focused: false,
-    ...fields,
-  };
+  return sessionInfo(++pids, fields);
 }
 
 /** Text that is markup in every bar: Pango tags and entities, polybar tags and actions, tmux formats and jobs, JSON quotes. */

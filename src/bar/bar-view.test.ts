@@ -3,25 +3,14 @@ import { test } from 'node:test';
 import { HOSTILE, HOSTILE_CLEANED, RAW_CONTROL } from '../../test/support/hostile-text.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { barView, disconnectedView } from './bar-view.js';
+import { sessionInfo } from '../../test/support/session-info.js';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const minutesBefore = (n: number) => new Date(NOW.getTime() - n * 60_000).toISOString();
 
 let pids = 100;
 function session(fields: Partial<SessionInfo>): SessionInfo {
-  return {
-    pid: ++pids,
-    session_id: `s-${pids}`,
-    cwd: `/home/u/project-${pids}`,
-    git_branch: 'main',
-    state: 'working',
-    preview: '',
-    workspace: '',
-    reason: 'running tool: Bash',
-    unseen: false,
-    focused: false,
-    ...fields,
-  };
+  return sessionInfo(++pids, fields);
 }
 
 test('bar view: counts each session once, unseen apart from the others that need you', () => {

@@ -3,15 +3,13 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
-import type { SessionInfo } from '../protocol/session-info.js';
 import { BarFiles } from './bar-files.js';
 import type { Logger } from './logger.js';
+import { sessionInfo } from '../../test/support/session-info.js';
 
 const now = new Date('2026-11-30T12:00:00Z');
 
-function session(pid: number, fields: Partial<SessionInfo> = {}): SessionInfo {
-  return { pid, session_id: `s${pid}`, cwd: `/work/p${pid}`, git_branch: 'main', state: 'working', preview: '', workspace: '', reason: 'r', unseen: false, focused: false, ...fields };
-}
+const session = sessionInfo;
 
 test('bar files: one line per format in $VMUX_HOME/bar, rewritten only when it changes, "no vmuxd" once vmuxd stops', () => {
   const home = tempDir('vmux-bar-files-');

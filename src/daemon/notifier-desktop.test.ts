@@ -6,22 +6,9 @@ import { pollFor } from '../../test/support/i3-xvfb.js';
 import { startDunst, startSessionBus } from '../../test/support/notification-server.js';
 import { skippedWithout } from '../../test/support/require-wm.js';
 import { Notifier } from './notifier.js';
+import { sessionInfo } from '../../test/support/session-info.js';
 
-function session(pid: number, fields: Partial<SessionInfo> = {}): SessionInfo {
-  return {
-    pid,
-    session_id: `session-${pid}`,
-    cwd: `/home/me/project-${pid}`,
-    git_branch: 'main',
-    state: 'working',
-    preview: '',
-    workspace: '',
-    reason: 'running tool: Bash',
-    unseen: false,
-    focused: false,
-    ...fields,
-  };
-}
+const session = sessionInfo;
 
 test('the policy on a real notification server: one notification per transition, the click switches, seeing it closes it', async (t) => {
   if (skippedWithout(t, 'notification server')) return;

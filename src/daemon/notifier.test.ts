@@ -5,6 +5,7 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import type { Logger } from './logger.js';
 import { describeWait, sessionTitle } from './notification-text.js';
 import { BURST_MS, Notifier } from './notifier.js';
+import { sessionInfo } from '../../test/support/session-info.js';
 
 /** A sink that records what the policy asks of it, and can be told to fail or to send events. */
 class RecordingSink implements NotificationSink {
@@ -48,21 +49,7 @@ class RecordingSink implements NotificationSink {
   }
 }
 
-function session(pid: number, fields: Partial<SessionInfo> = {}): SessionInfo {
-  return {
-    pid,
-    session_id: `session-${pid}`,
-    cwd: `/home/me/project-${pid}`,
-    git_branch: 'main',
-    state: 'working',
-    preview: '',
-    workspace: '',
-    reason: 'running tool: Bash',
-    unseen: false,
-    focused: false,
-    ...fields,
-  };
-}
+const session = sessionInfo;
 
 const finished = (pid: number, fields: Partial<SessionInfo> = {}): SessionInfo =>
   session(pid, { state: 'needs_input', reason: 'turn ended 5 s ago', preview: 'Done: all tests pass.', waiting_since: '2026-11-30T10:00:00.000Z', unseen: true, ...fields });

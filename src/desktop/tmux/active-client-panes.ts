@@ -1,4 +1,5 @@
 import { VmuxError } from '../../errors.js';
+import { count, splitFields } from './tmux-client.js';
 
 /**
  * What one attached tmux client shows: the session, its current window and that window's
@@ -44,22 +45,6 @@ const FIELDS = [
 ] as const;
 export const ACTIVE_PANE_FORMAT = FIELDS.join('\t');
 
-function splitFields(line: string, count: number): string[] | undefined {
-  const fields: string[] = [];
-  let rest = line;
-  for (let i = 1; i < count; i++) {
-    const tab = rest.indexOf('\t');
-    if (tab < 0) return undefined;
-    fields.push(rest.slice(0, tab));
-    rest = rest.slice(tab + 1);
-  }
-  fields.push(rest);
-  return fields;
-}
-
-function count(text: string | undefined): number | undefined {
-  return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : undefined;
-}
 
 /** One `list-clients -F ACTIVE_PANE_FORMAT` line; undefined when it does not have that shape. */
 export function parseListedClient(line: string): ListedClient | undefined {

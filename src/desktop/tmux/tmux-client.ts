@@ -79,7 +79,7 @@ const CLIENT_FIELDS = [
 export const CLIENT_FORMAT = CLIENT_FIELDS.join('\t');
 
 /** Splits a line into `count` tab-separated fields, the last one taking the rest (tabs included). */
-function splitFields(line: string, count: number): string[] | undefined {
+export function splitFields(line: string, count: number): string[] | undefined {
   const fields: string[] = [];
   let rest = line;
   for (let i = 1; i < count; i++) {
@@ -92,7 +92,8 @@ function splitFields(line: string, count: number): string[] | undefined {
   return fields;
 }
 
-function count(text: string | undefined): number | undefined {
+/** A whole number tmux printed; undefined for anything else. */
+export function count(text: string | undefined): number | undefined {
   return text !== undefined && /^[0-9]+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : undefined;
 }
 
