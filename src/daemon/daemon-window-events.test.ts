@@ -33,7 +33,7 @@ const FOLLOWS_WITHIN_MS = 3000;
 
 const LIMIT = { timeout: 60_000 };
 
-/** How long vmuxd lets a listing wait for a desktop it has just learnt (FIRST_LOOKUP_WAIT_MS in daemon.ts). */
+/** How long vmuxd lets a listing wait for a desktop it has just learnt (FIRST_LOOKUP_WAIT_MS in answer-request.ts). */
 const FIRST_LOOKUP_WAIT_MS = 500;
 
 let homes = 0;
