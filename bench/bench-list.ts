@@ -13,8 +13,8 @@ export interface ListFixture {
   readonly emptyModule: string;
 }
 
-/** `vmux list --json` should cost little more than starting Node at all. */
-const LIST_TARGET_RATIO = 1.2;
+/** SPEC §9: `vmux list --json` scanning by itself (no daemon), 20 sessions, costs at most 1.5 × starting Node at all. */
+const LIST_TARGET_RATIO = 1.5;
 
 /** Unrecorded pairs first: the first runs pay for a cold page cache and compile cache. */
 const WARMUP_PAIRS = 2;

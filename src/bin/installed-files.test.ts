@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -9,7 +10,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 
 const run = promisify(execFile);
 const REPO = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
-const BUNDLES = ['dist/vmux.cjs', 'dist/vmux-cli.cjs', 'dist/vmuxd.cjs'];
+const BUNDLES = ['dist/vmux.cjs', 'dist/vmux-list.cjs', 'dist/vmux-cli.cjs', 'dist/vmuxd.cjs', 'dist/vmux-dbus.cjs'];
 const root = tempDir('vmux-install-');
 
 /** `npm pack` without its prepack build: the tests run on the build `npm test` just made. */
@@ -20,9 +21,9 @@ async function pack(destination: string): Promise<{ filename: string; files: str
   return { filename: packed.filename, files: packed.files.map((file) => file.path).sort(), size: packed.size };
 }
 
-test('the package holds only what runs: the three bundles, the man page, the systemd unit, README and package.json', async () => {
+test('the package holds only what runs: the five bundles, the man page, the systemd unit, README and package.json', async () => {
   const { files, size } = await pack(root);
-  assert.deepEqual(files, ['README.md', 'dist/vmux-cli.cjs', 'dist/vmux.1', 'dist/vmux.cjs', 'dist/vmuxd.cjs', 'package.json', 'packaging/systemd/vmuxd.service']);
+  assert.deepEqual(files, ['README.md', 'dist/vmux-cli.cjs', 'dist/vmux-dbus.cjs', 'dist/vmux-list.cjs', 'dist/vmux.1', 'dist/vmux.cjs', 'dist/vmuxd.cjs', 'package.json', 'packaging/systemd/vmuxd.service']);
   assert.ok(size < 400_000, `the tarball is ${size} bytes`);
 });
 
@@ -31,7 +32,7 @@ test('the bundles require nothing but Node itself', () => {
     const text = readFileSync(join(REPO, bundle), 'utf8');
     const required = [...text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
     assert.ok(required.length > 0, bundle);
-    for (const name of required) assert.match(name ?? '', /^node:/, `${bundle} requires ${name}`);
+    for (const name of required) assert.ok(name !== undefined && (name.startsWith('node:') || isBuiltin(name) || name === '${__dirname}/vmux-dbus.cjs'), `${bundle} requires ${name}`);
   }
 });
 
@@ -40,6 +41,26 @@ test('the vmux entry, which answers vmux list through vmuxd, carries none of the
   for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion', 'runLabel', 'manPage']) assert.doesNotMatch(entry, new RegExp(`\\b${name}\\b`), name);
   const cli = readFileSync(join(REPO, 'dist/vmux-cli.cjs'), 'utf8');
   for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion']) assert.match(cli, new RegExp(`\\b${name}\\b`), name);
+});
+
+test('vmux list scanning by itself and vmuxd load only what they run: no other command is in their bundles', () => {
+  const list = readFileSync(join(REPO, 'dist/vmux-list.cjs'), 'utf8');
+  assert.match(list, /\bscanSessions\b/);
+  for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion', 'runLabel', 'runDaemon', 'runSwitch', 'manPage']) assert.doesNotMatch(list, new RegExp(`\\b${name}\\b`), `vmux-list.cjs carries ${name}`);
+  const daemon = readFileSync(join(REPO, 'dist/vmuxd.cjs'), 'utf8');
+  assert.match(daemon, /\brunDaemon\b/);
+  for (const name of ['runDoctor', 'runConfig', 'runService', 'runCompletion', 'runLabel', 'runList', 'manPage']) assert.doesNotMatch(daemon, new RegExp(`\\b${name}\\b`), `vmuxd.cjs carries ${name}`);
+});
+
+test('dbus-native is in its own bundle, read only when desktop notifications are shown', () => {
+  for (const bundle of ['dist/vmuxd.cjs', 'dist/vmux-cli.cjs', 'dist/vmux-list.cjs']) {
+    const text = readFileSync(join(REPO, bundle), 'utf8');
+    assert.doesNotMatch(text, /node_modules\/dbus-native\//, `${bundle} carries dbus-native`);
+  }
+  assert.match(readFileSync(join(REPO, 'dist/vmuxd.cjs'), 'utf8'), /vmux-dbus\.cjs/);
+  const dbus = createRequire(import.meta.url)(join(REPO, 'dist/vmux-dbus.cjs')) as { createClient?: unknown; Variant?: unknown };
+  assert.equal(typeof dbus.createClient, 'function');
+  assert.equal(typeof dbus.Variant, 'function');
 });
 
 test('npm install -g of the package installs a copy that runs on its own, with its man page', async () => {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
 import { switchViaDaemon } from '../cli/switch-via-daemon.js';
+import type { runListCommand as RunListCommand } from './vmux-list.js';
+import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
 import { exitIfNodeTooOld } from './require-node.js';
 import { standardError, standardOutput } from './standard-output.js';
 
@@ -14,15 +16,26 @@ const io = { env: process.env, stdout: standardOutput(), stderr: standardError()
 const argv = process.argv.slice(2);
 
 /**
- * The full CLI lives in `vmux-cli.cjs` beside this file (see package.json's build): loaded only
- * when no quick path applies. The script path is resolved first, as npm runs the bin
- * through a link.
+ * The rest of vmux lives in bundles beside this file (see package.json's build), each loaded
+ * only when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-cli.cjs` is the
+ * whole CLI. The script path is resolved first, as npm runs the bin through a link.
  */
-function loadCli(): { runCli: typeof RunCli } {
-  const here = realpathSync(process.argv[1] ?? '.');
-  return createRequire(here)('./vmux-cli.cjs') as { runCli: typeof RunCli };
+function bundle<T>(name: string): LoadedBundle<T> {
+  return loadBundle<T>(join(dirname(realpathSync(process.argv[1] ?? '.')), name), codeCacheDir(process.env));
 }
 
-void (async () => {
-  process.exitCode = (await listViaDaemon(argv, io)) ?? (await switchViaDaemon(argv, io)) ?? (await loadCli().runCli(argv, io));
-})();
+async function run(): Promise<number> {
+  const [command, ...rest] = argv;
+  const quick = (await listViaDaemon(argv, io)) ?? (await switchViaDaemon(argv, io));
+  if (quick !== undefined) return quick;
+  if (command === 'list' || command === 'ls') {
+    const list = bundle<{ runListCommand: typeof RunListCommand }>('vmux-list.cjs');
+    return await list.exports.runListCommand(rest, io).finally(list.saveCache);
+  }
+  const cli = bundle<{ runCli: typeof RunCli }>('vmux-cli.cjs');
+  return await cli.exports.runCli(argv, io).finally(cli.saveCache);
+}
+
+void run().then((code) => {
+  process.exitCode = code;
+});

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-import { runCli } from '../cli/run-cli.js';
+import { runDaemon } from '../cli/daemon-command.js';
+import { runCommandChecked } from '../cli/run-command.js';
 import { exitIfNodeTooOld } from './require-node.js';
 import { standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
 
-// vmuxd is `vmux daemon`: one way to start the daemon, whichever name runs it.
-void runCli(['daemon', ...process.argv.slice(2)], { env: process.env, stdout: standardOutput(), stderr: standardError() }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-);
+// vmuxd is `vmux daemon`: the same command, bundled with only what the daemon needs.
+const io = { env: process.env, stdout: standardOutput(), stderr: standardError() };
+void runCommandChecked('daemon', io, (checked) => runDaemon(process.argv.slice(2), checked)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,9 +1,9 @@
 import { didYouMeanHint } from '../text/did-you-mean.js';
-import { environmentWithSettings, settingsOrThrow } from '../settings/settings.js';
-import { echoInput, printableLines } from '../text/sanitize-text.js';
+import { echoInput } from '../text/sanitize-text.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { commandHelp, commandNames, findCommand, mainHelp, NOT_YET_AVAILABLE } from './command-table.js';
 import { reportError } from './report-error.js';
+import { runCommandChecked } from './run-command.js';
 import { runStatus, runStop } from './daemon-control-commands.js';
 import { runLabel } from './label-command.js';
 import { runList } from './list-command.js';
@@ -28,25 +28,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
         return ExitCode.ok;
     }
     if (findCommand(command) === undefined) return unknownCommand(command, io);
-    // Every command runs with its settings checked, but those that check or report them themselves.
-    const withSettings = CHECKS_OWN_SETTINGS.has(command) ? io : { ...io, env: checkedEnvironment(io) };
-    return await runCommand(command, rest, withSettings);
+    return await runCommandChecked(command, io, (checked) => runCommand(command, rest, checked));
   } catch (error) {
     return reportError(error, io);
   }
-}
-
-/**
- * vmuxd has options for its settings; `config` and `doctor` show what is wrong with them; a
- * completion script must load even then, or every new shell would print the error; `service`
- * writes into its unit only the variables the user set, not what they resolve to.
- */
-const CHECKS_OWN_SETTINGS: ReadonlySet<string> = new Set(['daemon', 'config', 'doctor', 'completion', 'service']);
-
-/** The environment with the settings resolved into it; a wrong setting stops here (exit 2), a doubtful one is told. */
-function checkedEnvironment(io: CliIo): CliIo['env'] {
-  const settings = settingsOrThrow(io.env, {}, (warning) => io.stderr.write(`vmux: warning: ${printableLines(warning)}\n`));
-  return environmentWithSettings(io.env, settings);
 }
 
 async function runCommand(command: string, rest: readonly string[], io: CliIo): Promise<ExitCode> {

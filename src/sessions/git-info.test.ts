@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, lchownSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chownSync, lchownSync, mkdirSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { callInChild } from '../../test/support/call-in-child.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { branchOfHead, isPlausibleBranch, readGitInfo } from './git-info.js';
+import { branchOfHead, GitMemo, isPlausibleBranch, readGitInfo, WALK_AGAIN_EVERY_SCANS } from './git-info.js';
 
 const me = process.geteuid?.() ?? 0;
 /** `nobody`: another user, to own the files a hostile user would plant. */
@@ -135,4 +135,46 @@ test('branch names follow git check-ref-format', () => {
   assert.equal(branchOfHead('ref: refs/heads/main\r\n'), 'main');
   assert.equal(branchOfHead(`${'ab'.repeat(32)}\n`), 'HEAD');
   assert.equal(branchOfHead('ref: refs/remotes/origin/main\n'), undefined);
+});
+
+/** One daemon scan's look at a folder's git, through the memo the daemon keeps between scans. */
+function scanWith(memo: GitMemo, cwd: string): ReturnType<typeof readGitInfo> {
+  const info = readGitInfo(cwd, me, memo);
+  memo.endRound();
+  return info;
+}
+
+test("a daemon's memo: a branch switch shows at the next scan, as does a repository removed", () => {
+  const root = repo(tempDir(), 'ref: refs/heads/main\n');
+  const memo = new GitMemo();
+  assert.deepEqual(scanWith(memo, root), { branch: 'main' });
+  // As git does: a new HEAD renamed over the old one.
+  writeFileSync(join(root, '.git', 'HEAD.new'), 'ref: refs/heads/feature\n');
+  renameSync(join(root, '.git', 'HEAD.new'), join(root, '.git', 'HEAD'));
+  assert.deepEqual(scanWith(memo, root), { branch: 'feature' });
+  rmSync(join(root, '.git'), { recursive: true });
+  assert.equal(scanWith(memo, root), undefined);
+});
+
+test(`a daemon's memo: a repository created above a folder shows within ${WALK_AGAIN_EVERY_SCANS} scans, not by walking up to / at every one`, () => {
+  const root = tempDir();
+  const cwd = join(root, 'project', 'src');
+  mkdirSync(cwd, { recursive: true });
+  const memo = new GitMemo();
+  assert.equal(scanWith(memo, cwd), undefined);
+  repo(join(root, 'project'), 'ref: refs/heads/new-repo\n');
+  const scans: Array<ReturnType<typeof readGitInfo>> = [];
+  for (let scan = 0; scan < WALK_AGAIN_EVERY_SCANS; scan++) scans.push(scanWith(memo, cwd));
+  assert.equal(scans[0], undefined, 'not seen at once: the walk is not taken again at every scan');
+  assert.deepEqual(scans.at(-1), { branch: 'new-repo' });
+  // Without the memo (vmux list scanning once), it is seen at once.
+  assert.deepEqual(readGitInfo(cwd, me), { branch: 'new-repo' });
+});
+
+test("a daemon's memo: a .git that becomes another user's stops the branch at the next scan", { skip: notRoot }, () => {
+  const root = repo(tempDir(), 'ref: refs/heads/main\n');
+  const memo = new GitMemo();
+  assert.deepEqual(scanWith(memo, root), { branch: 'main' });
+  chownSync(join(root, '.git'), NOBODY, NOBODY);
+  assert.equal(scanWith(memo, root), undefined);
 });

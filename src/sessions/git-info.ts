@@ -27,19 +27,35 @@ export interface GitInfo {
  * files are read, so a FIFO, a device or a huge file planted there cannot block or exhaust vmux.
  */
 export function readGitInfo(cwd: string, ownerUid: number, memo?: GitMemo): GitInfo | undefined {
+  const found = memo ? memo.dotGitOf(cwd, ownerUid) : findDotGit(cwd, ownerUid, undefined);
+  if (found === undefined || found === 'foreign') return undefined;
+  const { dir, dotGit, kind } = found;
+  if (kind === 'dir') return headOf(dotGit, undefined, ownerUid, memo);
+  const gitDir = linkedGitDir(dotGit, dir);
+  if (gitDir === undefined || ownedEntry(gitDir, ownerUid, memo) !== 'dir') return undefined;
+  // A linked worktree's git dir lives under the main repository's `.git/worktrees/`.
+  const worktree = /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
+  return headOf(gitDir, worktree, ownerUid, memo);
+}
+
+/** The first `.git` up from a folder: a repository's folder or a linked worktree's file. */
+interface FoundDotGit {
+  readonly dir: string;
+  readonly dotGit: string;
+  readonly kind: 'dir' | 'file';
+}
+
+/**
+ * Walks up from `cwd` to the first `.git` folder or file, as git does; `foreign` when a `.git` on
+ * the way is another user's (the walk stops there), undefined when there is none up to `/`.
+ */
+function findDotGit(cwd: string, ownerUid: number, memo: GitMemo | undefined): FoundDotGit | 'foreign' | undefined {
   // Normalised once, so that each step up is a plain `dirname` and `/.git` (a daemon walks this at every poll).
   for (let dir = normalize(cwd); ; dir = dirname(dir)) {
     const dotGit = dir.endsWith('/') ? `${dir}.git` : `${dir}/.git`;
     const entry = ownedEntry(dotGit, ownerUid, memo);
-    if (entry === 'foreign') return undefined;
-    if (entry === 'dir') return headOf(dotGit, undefined, ownerUid, memo);
-    if (entry === 'file') {
-      const gitDir = linkedGitDir(dotGit, dir);
-      if (gitDir === undefined || ownedEntry(gitDir, ownerUid, memo) !== 'dir') return undefined;
-      // A linked worktree's git dir lives under the main repository's `.git/worktrees/`.
-      const worktree = /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
-      return headOf(gitDir, worktree, ownerUid, memo);
-    }
+    if (entry === 'foreign') return 'foreign';
+    if (entry === 'dir' || entry === 'file') return { dir, dotGit, kind: entry };
     if (dirname(dir) === dir) return undefined;
   }
 }
@@ -56,15 +72,28 @@ function entryAt(path: string): Entry {
 }
 
 /**
+ * A folder's walk up to its `.git` is taken again at least this many scans apart (a minute at
+ * vmuxd's 5 s poll); in between, only the `.git` it found (and its `HEAD`) is looked at. So a
+ * branch switch shows at the next poll, a repository created above a session's folder (or a
+ * `.git` planted there) within a minute, and a poll does not `lstat` every folder up to `/` for
+ * every session.
+ */
+export const WALK_AGAIN_EVERY_SCANS = 12;
+
+/**
  * What a process that scans again and again (the daemon) keeps of git folders: within a scan,
  * the entry at each path, since sessions in one repository (or one folder tree) walk the same
- * paths; from one scan to the next, what each `HEAD` file said, while it is the same file with
- * the same size and times (git replaces `HEAD` by renaming a new file over it: a new inode).
+ * paths; from one scan to the next, where each folder's walk ended (see WALK_AGAIN_EVERY_SCANS)
+ * and what each `HEAD` file said, while it is the same file with the same size and times (git
+ * replaces `HEAD` by renaming a new file over it: a new inode).
  */
 export class GitMemo {
+  private round = 0;
   private entries = new Map<string, Entry>();
   private heads = new Map<string, { readonly stamp: string; readonly text: string | undefined }>();
   private headsSeen = new Map<string, { readonly stamp: string; readonly text: string | undefined }>();
+  private walks = new Map<string, { readonly found: FoundDotGit | 'foreign' | undefined; readonly round: number }>();
+  private walksSeen = new Map<string, { readonly found: FoundDotGit | 'foreign' | undefined; readonly round: number }>();
 
   entryAt(path: string): Entry {
     let entry = this.entries.get(path);
@@ -73,6 +102,20 @@ export class GitMemo {
       this.entries.set(path, entry);
     }
     return entry;
+  }
+
+  /** Where the walk up from `cwd` ends: walked again when due, or when the `.git` it found is no longer what it was. */
+  dotGitOf(cwd: string, ownerUid: number): FoundDotGit | 'foreign' | undefined {
+    const key = `${ownerUid} ${cwd}`;
+    const kept = this.walksSeen.get(key) ?? this.walks.get(key);
+    const stillThere = (found: FoundDotGit | 'foreign' | undefined) =>
+      found === undefined || found === 'foreign' || ownedEntry(found.dotGit, ownerUid, this) === found.kind;
+    const walk =
+      kept !== undefined && this.round - kept.round < WALK_AGAIN_EVERY_SCANS && stillThere(kept.found)
+        ? kept
+        : { found: findDotGit(cwd, ownerUid, this), round: this.round };
+    this.walksSeen.set(key, walk);
+    return walk.found;
   }
 
   headText(path: string, read: () => string | undefined): string | undefined {
@@ -84,11 +127,14 @@ export class GitMemo {
     return head.text;
   }
 
-  /** Ends a scan: entries are looked at again, and `HEAD` files not read in it are forgotten. */
+  /** Ends a scan: entries are looked at again, and walks and `HEAD` files not asked for in it are forgotten. */
   endRound(): void {
     this.entries.clear();
     this.heads = this.headsSeen;
     this.headsSeen = new Map();
+    this.walks = this.walksSeen;
+    this.walksSeen = new Map();
+    this.round++;
   }
 }
 

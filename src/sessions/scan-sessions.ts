@@ -87,7 +87,8 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
       const startedMs = startTimeMs(proc);
       const file = sessionFiles.get(proc.pid);
       // A sessions file on disk that this scan could not use (caught mid-rewrite) is no dialog.
-      const atStartupDialog =
+      // Asked only of a session with no transcript to read: a daemon's poll reads no environ then.
+      const atStartupDialog = () =>
         file === undefined &&
         !existsSync(join(context.claudeDir, 'sessions', `${proc.pid}.json`)) &&
         waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
@@ -104,7 +105,7 @@ function describeSession(
   now: Date,
   read: SessionReaders,
   startedMs: number,
-  atStartupDialog: boolean,
+  atStartupDialog: () => boolean,
   onEvidence: ScanOptions['onEvidence'],
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
@@ -121,7 +122,7 @@ function describeSession(
         }
       : { noTranscript: noTranscriptReason(match, path) }),
     ...(resumesConversation(proc.cmd) ? { resumedAt: new Date(startedMs) } : {}),
-    ...(atStartupDialog && tail === undefined ? { startupDialogSince: new Date(startedMs) } : {}),
+    ...(tail === undefined && atStartupDialog() ? { startupDialogSince: new Date(startedMs) } : {}),
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;

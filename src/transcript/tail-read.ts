@@ -12,6 +12,13 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 export const MAX_TAIL_BYTES = 32 * 1024 * 1024;
 
 const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * The block every read goes through, kept: a daemon's first scan reads the tails of all sessions
+ * at once, and a new 64 KiB buffer for each left its process several MiB larger for good (freed
+ * memory that the allocator keeps). Undefined while a read holds it.
+ */
+let spareBlock: Buffer | undefined = Buffer.allocUnsafe(BLOCK_BYTES);
 const NEWLINE = 0x0a;
 
 /** The end of a transcript, in conversation order. */
@@ -55,9 +62,9 @@ export function tailReadJsonl(path: string, maxRecords: number, options: TailRea
 }
 
 /**
- * Calls `onLine` with each line of a file, newest first and without its newline, until it
- * returns true or `maxTailBytes` have been read; lines longer than `maxLineBytes` are skipped,
- * never held in memory. `truncated`: the start of the file was not reached. Anything but a regular
+ * Calls `onLine` with each line of a file, newest first and without its newline (a view valid
+ * only during the call: the buffer behind it is used again), until it returns true or
+ * `maxTailBytes` have been read; lines longer than `maxLineBytes` are skipped, never held in memory. `truncated`: the start of the file was not reached. Anything but a regular
  * file (a FIFO, a device) throws `UnreadableFileError` at once rather than block or never end.
  */
 export function forEachLineBackwards(path: string, onLine: (line: Buffer) => boolean, options: TailReadOptions = {}): { truncated: boolean } {
@@ -65,8 +72,10 @@ export function forEachLineBackwards(path: string, onLine: (line: Buffer) => boo
   const maxTailBytes = options.maxTailBytes ?? MAX_TAIL_BYTES;
   const { fd, size } = openRegularFile(path);
   let truncated = false;
+  // A read started from within `onLine` gets a block of its own.
+  const block = spareBlock ?? Buffer.allocUnsafe(BLOCK_BYTES);
+  spareBlock = undefined;
   try {
-    const block = Buffer.allocUnsafe(BLOCK_BYTES);
     let position = size;
     // Bytes of the line that continues past the start of the block being read, newest last.
     let carry: Buffer[] = [];
@@ -116,6 +125,7 @@ export function forEachLineBackwards(path: string, onLine: (line: Buffer) => boo
     if (!done && position === 0 && !truncated) finishLine(Buffer.alloc(0));
   } finally {
     closeSync(fd);
+    spareBlock = block;
   }
   return { truncated };
 }

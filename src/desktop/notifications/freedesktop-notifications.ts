@@ -5,6 +5,7 @@ import { NotificationsUnavailableError, errnoCode, messageOf } from '../../error
 import type { Environment } from '../../sessions/discovery-context.js';
 import { findSessionBus, type BusSocket } from './session-bus-address.js';
 import { URGENCY_LEVEL, type CloseReason, type Notification, type NotificationSink, type SinkEvent } from './notification-sink.js';
+import { loadDbusNative } from './load-dbus-native.js';
 
 const debug = debuglog('vmux:notify');
 
@@ -151,7 +152,7 @@ export class FreedesktopNotifications implements NotificationSink {
   }
 
   async #open(address: string, socket: BusSocket): Promise<Connection> {
-    const lib = await import('dbus-native');
+    const lib = await loadDbusNative();
     const stream = connectSocket('path' in socket ? socket.path : `\0${socket.abstract}`);
     // `direct`: dbus-native would say Hello itself and throw, uncaught, when the bus does not
     // answer in time (a wedged bus would end vmuxd); it is said below, where a failure is handled.

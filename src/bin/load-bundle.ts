@@ -1,0 +1,161 @@
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { debuglog } from 'node:util';
+import { Script, constants as vmConstants } from 'node:vm';
+
+const debug = debuglog('vmux:cache');
+
+/** A cache file larger than this is not vmux's (its bundles' caches are a few hundred KB). */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** One of vmux's bundles, loaded, and the way to keep what V8 compiled of it for the next run. */
+export interface LoadedBundle<T> {
+  readonly exports: T;
+  /** Whether V8 took its compiled code from the cache rather than compiling the source. */
+  readonly fromCache: boolean;
+  /**
+   * Writes what V8 compiled of the bundle so far (the functions this run used, not only the top
+   * level) into the cache, unless the cache served this run. Called once the command is done.
+   */
+  saveCache(): void;
+}
+
+/**
+ * Loads a CommonJS bundle as `require` would, with V8's code cache kept in `cacheDir`: most of a
+ * short command's time beyond Node's own start goes to compiling the bundle and the functions it
+ * calls, which the cache skips. (Node 22 has this built in as `module.enableCompileCache`; vmux
+ * runs on Node 20 too.) The cache is only a shortcut: a missing, stale, foreign or broken one is
+ * ignored, and V8 itself refuses data made from another source or by another V8.
+ *
+ * `cacheDir` is used only when it is an absolute path to a folder of this user that nobody else
+ * may write: the cache is code that runs. Undefined: no cache.
+ */
+export function loadBundle<T>(file: string, cacheDir: string | undefined): LoadedBundle<T> {
+  const source = readFileSync(file, 'utf8');
+  const cache = cacheDir === undefined ? undefined : cacheFileOf(file, cacheDir);
+  const cached = cache === undefined ? undefined : readCache(cache);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    ...(cached === undefined ? {} : { cachedData: cached }),
+    // The bundles' `import()` (of Node's own modules, on older Node) goes to Node's loader.
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const fromCache = cached !== undefined && script.cachedDataRejected !== true;
+  if (cached !== undefined && !fromCache) debug('cache of %s rejected by V8', file);
+  const module = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  return {
+    exports: module.exports,
+    fromCache,
+    saveCache: () => {
+      if (cache !== undefined && !fromCache) writeCache(cache, script.createCachedData());
+    },
+  };
+}
+
+interface CacheFile {
+  readonly path: string;
+  /** What the cached data was made from: the bundle as it is on disk, and this Node. */
+  readonly key: string;
+}
+
+/**
+ * One cache file per bundle and install folder, so that a clone and an installed copy do not
+ * keep overwriting each other's; its first line names what it was made from, so an update of
+ * vmux or Node replaces it rather than leaving old files behind.
+ */
+function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
+  if (!isAbsolute(cacheDir) || !ownFolder(cacheDir)) return undefined;
+  try {
+    const bundle = statSync(file);
+    const key = [file, bundle.ino, bundle.size, bundle.mtimeMs, process.version, process.arch].join(' ');
+    return { path: join(cacheDir, `${basename(file)}-${fnv1a(dirname(file))}.cache`), key };
+  } catch (error) {
+    debug('no cache for %s: %s', file, String(error));
+    return undefined;
+  }
+}
+
+/** The folder, created if missing (only this user may enter it), when only this user may write in it. */
+function ownFolder(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    const own = stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
+    if (!own) debug('not using %s as a cache: not a folder that only this user may write', dir);
+    return own;
+  } catch (error) {
+    debug('no cache folder %s: %s', dir, String(error));
+    return false;
+  }
+}
+
+/** The cached data, when the file is a regular file of this user made from this very bundle and Node. */
+function readCache(cache: CacheFile): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(cache.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid?.() || stat.size > MAX_CACHE_BYTES) return undefined;
+    const content = Buffer.allocUnsafe(stat.size);
+    let read = 0;
+    while (read < content.length) {
+      const n = readSync(fd, content, read, content.length - read, read);
+      if (n === 0) return undefined;
+      read += n;
+    }
+    const newline = content.indexOf(0x0a);
+    if (newline < 0 || content.toString('utf8', 0, newline) !== cache.key) return undefined;
+    return content.subarray(newline + 1);
+  } catch (error) {
+    debug('cannot read %s: %s', cache.path, String(error));
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Written beside and renamed into place: a run that reads it meanwhile sees the old file or the new, never half of one. */
+function writeCache(cache: CacheFile, data: Buffer): void {
+  const temporary = `${cache.path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, Buffer.concat([Buffer.from(`${cache.key}\n`), data]), { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, cache.path);
+  } catch (error) {
+    debug('cannot write %s: %s', cache.path, String(error));
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never created.
+    }
+  }
+}
+
+/** 32-bit FNV-1a, in hex: a short stable name for a folder path. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Where vmux keeps its code cache: `$XDG_CACHE_HOME/vmux`, else `~/.cache/vmux`. None when
+ * `NODE_DISABLE_COMPILE_CACHE` is set (Node's own switch for its compile cache) or no absolute
+ * folder is named.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined && env['NODE_DISABLE_COMPILE_CACHE'] !== '') return undefined;
+  const xdg = env['XDG_CACHE_HOME'];
+  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'vmux');
+  const home = env['HOME'];
+  return home !== undefined && isAbsolute(home) ? join(home, '.cache', 'vmux') : undefined;
+}
