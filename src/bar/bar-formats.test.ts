@@ -156,7 +156,7 @@ test('json: the counts (with the total), condition, text, tooltip and each sessi
   assert.equal(picture['condition'], 'unseen');
   assert.deepEqual(picture['counts'], { unseen: 1, waiting: 2, working: 2, idle: 1, unknown: 0, total: 6 });
   const sessions = picture['sessions'] as Record<string, unknown>[];
-  assert.deepEqual(sessions[1], { name: 'web', state: 'needs_input', unseen: false, reason: 'question for you', waiting_s: 720 });
+  assert.deepEqual(sessions[1], { name: 'web', state: 'needs_input', unseen: false, reason: 'question for you', waiting_s: 720, waiting_since: minutesBefore(12) });
   assert.equal(sessions[0]?.['name'], MARKUP_NAME, 'JSON carries the name as it is (cleaned of controls only)');
   assert.deepEqual(json(renderBarLine(DOWN, 'json', PLAIN)), {
     connected: false,

@@ -188,7 +188,7 @@ function jsonLine(view: BarView, options: BarLineOptions): string {
       state: entry.state,
       unseen: entry.unseen,
       reason: entry.reason,
-      ...(entry.waitedMs !== undefined ? { waiting_s: Math.floor(entry.waitedMs / 1000) } : {}),
+      ...(entry.waitedMs !== undefined ? { waiting_s: Math.floor(entry.waitedMs / 1000), waiting_since: entry.waitingSince } : {}),
     })),
   });
 }

@@ -37,6 +37,8 @@ export interface BarEntry {
   readonly reason: string;
   /** How long it has waited for the user, while it needs input and vmuxd knows since when. */
   readonly waitedMs?: number;
+  /** Since when (RFC 3339), with `waitedMs`. */
+  readonly waitingSince?: string;
 }
 
 export type BarView =
@@ -85,7 +87,7 @@ function entryOf(session: SessionInfo, now: Date): BarEntry {
     unseen: session.state === 'needs_input' && session.unseen === true,
     name: oneLine(session.label || basename(session.cwd) || session.cwd, MAX_NAME_CHARS) || `pid ${session.pid}`,
     reason: oneLine(session.reason, MAX_REASON_CHARS),
-    ...(Number.isFinite(since) ? { waitedMs: Math.max(0, now.getTime() - since) } : {}),
+    ...(Number.isFinite(since) ? { waitedMs: Math.max(0, now.getTime() - since), waitingSince: session.waiting_since } : {}),
   };
 }
 

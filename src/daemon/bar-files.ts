@@ -6,6 +6,9 @@ import { messageOf } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { Logger } from './logger.js';
 
+/** The formats whose line tells waiting times in whole minutes at most. */
+const MINUTE_FORMATS = BAR_FORMATS.filter((format) => format !== 'json');
+
 /**
  * What each status bar shows, kept by vmuxd in `$VMUX_HOME/bar/<format>` (one line, as
  * `vmux bar --format <format>` prints it): a bar that reads the file every few seconds (`cat`)
@@ -21,20 +24,28 @@ export class BarFiles {
     this.dir = join(homeDir, 'bar');
   }
 
-  /** The sessions as served now (and again at each poll, so that waiting times stay current). */
+  /** The sessions as served now. */
   show(sessions: readonly SessionInfo[], now = new Date()): void {
-    this.write(barView(sessions, now));
+    this.write(barView(sessions, now), BAR_FORMATS);
+  }
+
+  /**
+   * Waiting times shown in minutes, at each poll. Not the `json` file: its `waiting_s` counts
+   * seconds, and its `waiting_since` says the exact time; it is rewritten on changes only.
+   */
+  refresh(sessions: readonly SessionInfo[], now = new Date()): void {
+    this.write(barView(sessions, now), MINUTE_FORMATS);
   }
 
   /** vmuxd is stopping: every bar reading these files shows that it is gone. */
   stopped(): void {
-    this.write(disconnectedView('vmuxd stopped'));
+    this.write(disconnectedView('vmuxd stopped'), BAR_FORMATS);
   }
 
-  private write(view: BarView): void {
+  private write(view: BarView, formats: readonly BarFormat[]): void {
     try {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      for (const format of BAR_FORMATS) {
+      for (const format of formats) {
         const line = `${renderBarLine(view, format, { ascii: false, showName: false })}\n`;
         if (this.written.get(format) === line) continue;
         const path = join(this.dir, format);

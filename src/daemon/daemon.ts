@@ -237,7 +237,7 @@ export class Daemon {
     this.pollTimer = setInterval(() => {
       this.followSettings();
       // Waiting times in the bar files age without any change to publish.
-      this.barFiles.show(this.picture.sessions);
+      this.barFiles.refresh(this.picture.sessions);
       this.scanSoon(0, true);
     }, this.pollMs);
   }
