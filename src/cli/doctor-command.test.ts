@@ -13,6 +13,7 @@ import { startVmuxd } from '../../test/support/vmuxd-process.js';
 import type { CliIo } from './cli-io.js';
 import type { Check, SessionFacts } from './doctor-checks.js';
 import { runCli } from './run-cli.js';
+import { skippedWithout } from '../../test/support/require-wm.js';
 
 const root = tempDir('vmux-doctor-');
 const started: (FakeClaude | ChildProcess)[] = [];
@@ -275,7 +276,8 @@ test('doctor names the window manager that answers, and tells one that does not'
   });
 });
 
-test('doctor checks the tmux server of each session that runs in tmux', async () => {
+test('doctor checks the tmux server of each session that runs in tmux', async (t) => {
+  if (skippedWithout(t, 'tmux')) return;
   const m = machine();
   const tmux = privateTmux(m.dir, installFakeClaude(m.dir));
   const pane = await tmux.newSession('work', { kind: 'claude' });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { CLIENTS, clientOrSkip, REFERENCE_VERSION, type ClientBuild } from '../support/claude-clients.js';
+import { CLIENTS, clientInTmuxOrSkip, REFERENCE_VERSION, type ClientBuild } from '../support/claude-clients.js';
 import { pollUntil, removeScratch, type ClaudeInTmux, type ClaudeInTmuxOptions } from '../support/claude-in-tmux.js';
 import {
   ASK_TEXT,
@@ -220,7 +220,7 @@ for (const { version, build } of CLIENTS) {
 
 /** Runs one situation with its own client (and vmuxd), cleaned up whatever happens. */
 async function playSituation(t: TestContext, version: string, build: ClientBuild, reference: boolean, situation: Situation): Promise<void> {
-  const client = await clientOrSkip(t, version);
+  const client = await clientInTmuxOrSkip(t, version);
   if (!client) return;
   const options = situation.options?.(reference, version) ?? {};
   const root = scratchRoot();

@@ -7,7 +7,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { SessionsEvent } from '../../src/protocol/messages.js';
 import type { SessionInfo } from '../../src/protocol/session-info.js';
-import { CLIENTS, clientOrSkip, ensureClient, REFERENCE_VERSION } from '../support/claude-clients.js';
+import { CLIENTS, clientInTmuxOrSkip, clientOrSkip, ensureClient, REFERENCE_VERSION } from '../support/claude-clients.js';
 import { claudeVersion, pollUntil, startClaudeInTmux, type ClaudeInTmux } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi, type FakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { runVmux, VMUX } from '../support/run-vmux.js';
@@ -268,7 +268,7 @@ async function withClaudeAndDaemon(
   version: string,
   body: (claude: ClaudeInTmux, daemon: DaemonProcess) => Promise<void>,
 ): Promise<void> {
-  const client = await clientOrSkip(t, version);
+  const client = await clientInTmuxOrSkip(t, version);
   if (!client) return;
   const claude = await startClaudeInTmux({ api, client, startTimeoutMs: client.build === 'node' ? 60_000 : 30_000 });
   let daemon: DaemonProcess | undefined;

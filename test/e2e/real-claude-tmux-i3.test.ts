@@ -8,7 +8,7 @@ import { clientOrSkip, REFERENCE_VERSION } from '../support/claude-clients.js';
 import { pollUntil, startClaudeInTmux, TMUX } from '../support/claude-in-tmux.js';
 import { startFakeAnthropicApi } from '../support/fake-anthropic-api.js';
 import { fixtureClaude, startI3UnderXvfb } from '../support/i3-xvfb.js';
-import { skippedWithoutWm } from '../support/require-wm.js';
+import { skippedWithout } from '../support/require-wm.js';
 import { runVmux } from '../support/run-vmux.js';
 
 /**
@@ -18,7 +18,7 @@ import { runVmux } from '../support/run-vmux.js';
  */
 
 test('real Claude Code in tmux under i3: listed as waiting on its workspace, and switch goes there', { timeout: 10 * 60_000 }, async (t) => {
-  if (skippedWithoutWm(t, 'i3')) return;
+  if (skippedWithout(t, 'i3', 'tmux')) return;
   // The reference client (installed on demand, once: the timeout covers that install).
   const client = await clientOrSkip(t, REFERENCE_VERSION);
   if (!client) return;

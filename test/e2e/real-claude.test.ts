@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { CLIENTS, clientOrSkip, REFERENCE_VERSION } from '../support/claude-clients.js';
+import { CLIENTS, clientInTmuxOrSkip, clientOrSkip, REFERENCE_VERSION } from '../support/claude-clients.js';
 import { claudeVersion, pollUntil, removeScratch, type ClaudeInTmux, type ClaudeInTmuxOptions } from '../support/claude-in-tmux.js';
 import { ASK_QUESTION, PLAN_APPROVAL } from '../support/fake-anthropic-api.js';
 import { findDescendant } from '../support/process-tree.js';
@@ -347,7 +347,7 @@ async function withClaude(
   options: Partial<Omit<ClaudeInTmuxOptions, 'api' | 'client'>>,
   body: (claude: ClaudeInTmux) => Promise<void>,
 ): Promise<void> {
-  const client = await clientOrSkip(t, version);
+  const client = await clientInTmuxOrSkip(t, version);
   if (!client) return;
   const claude = await startClient(client, options);
   try {

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
+import { skippedWithout } from './require-wm.js';
 
 /**
  * The real Claude Code clients the end-to-end tests run, pinned by version and installed on
@@ -319,4 +320,13 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * `clientOrSkip` for a client that runs in tmux: without tmux on PATH the test is skipped with
+ * the reason (a failure under VMUX_REQUIRE_WM=1), before anything is started.
+ */
+export async function clientInTmuxOrSkip(t: TestContext, version: string): Promise<InstalledClient | undefined> {
+  if (skippedWithout(t, 'tmux')) return undefined;
+  return clientOrSkip(t, version);
 }
