@@ -2,7 +2,7 @@ import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
-import { VmuxError, messageOf } from '../errors.js';
+import { VmuxError, errnoCode, messageOf } from '../errors.js';
 import { LabelStore } from '../home/label-store.js';
 import { probeDaemon } from '../home/probe-daemon.js';
 import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
@@ -24,6 +24,15 @@ import { TmuxTracker } from './tmux-tracker.js';
 import { WindowTracker } from './window-tracker.js';
 
 export const DEFAULT_POLL_MS = 5000;
+
+/**
+ * A poll that finds every session's process alive scans only every this many polls: what files
+ * tell (a prompt, a status, a new client's sessions file) comes through the folder watches at
+ * once, and a process gone is seen at the next poll. What only the clock or an unwatched file
+ * changes (a reason's age, a finished turn turning idle, a branch switch, a client that writes
+ * nothing yet) is seen within this many polls, so that a quiet vmuxd costs almost nothing.
+ */
+const POLLS_PER_QUIET_SCAN = 4;
 
 /** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
 const CHANGE_SETTLE_MS = 30;
@@ -78,6 +87,8 @@ export class Daemon {
   private scanTimer: NodeJS.Timeout | undefined;
   /** A poll asked for the next scan. */
   private pollDue = false;
+  /** Polls since the last scan that found every session's process alive and skipped scanning. */
+  private quietPolls = 0;
   /** The processes of the last scan, to notice sessions coming and going. */
   private sessionKeys = '';
   private stopping: Promise<void> | undefined;
@@ -236,10 +247,27 @@ export class Daemon {
     clearInterval(this.pollTimer);
     this.pollTimer = setInterval(() => {
       this.followSettings();
+      if (this.quietPolls < POLLS_PER_QUIET_SCAN - 1 && this.sessionsStillRun()) {
+        this.quietPolls++;
+        return;
+      }
       // Waiting times in the bar files age without any change to publish.
       this.barFiles.refresh(this.picture.sessions);
       this.scanSoon(0, true);
     }, this.pollMs);
+  }
+
+  /** Every session's process still runs: one signal 0 each, no file read. */
+  private sessionsStillRun(): boolean {
+    for (const session of this.picture.scanned) {
+      try {
+        process.kill(session.pid, 0);
+      } catch (error) {
+        // Another user's session (root lists them with VMUX_ALL_USERS): alive, not ours to signal.
+        if (errnoCode(error) !== 'EPERM') return false;
+      }
+    }
+    return true;
   }
 
   /** An edited config file takes effect at the next poll; one with errors is told and ignored. */
@@ -307,6 +335,7 @@ export class Daemon {
   }
 
   private scan(): void {
+    this.quietPolls = 0;
     const context = discoveryContextFrom(this.discoveryEnv);
     // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
     const started = process.hrtime.bigint();
