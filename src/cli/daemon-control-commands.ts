@@ -46,7 +46,7 @@ function describeSignals(signals: DaemonStatus['signals']): string[] {
   const watched = signals['watched_folders'];
   if (typeof poll === 'number') {
     const folders = typeof watched === 'number' ? ` (${watched} folder${watched === 1 ? '' : 's'} watched)` : '';
-    lines.push(`Rescans every ${poll} s and as soon as a session's files change${folders}.`);
+    lines.push(`Rescans as soon as a session's files change${folders}; polls every ${poll} s.`);
   }
   const wm = signals['window_manager'];
   if (typeof wm === 'boolean') lines.push(wm ? 'Window manager: followed (workspaces listed, switching focuses windows).' : 'Window manager: none known yet (a client from your desktop tells vmuxd where it is).');

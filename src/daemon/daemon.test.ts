@@ -549,7 +549,7 @@ test('vmux status, label, list and stop talk to a running vmuxd', LIMIT, async (
 
   const status = await runVmux(['status'], childEnv(home));
   assert.equal(status.code, 0, status.stderr);
-  assert.match(status.stdout, new RegExp(`^vmuxd \\S+ runs \\(pid ${vmuxd.pid}, up .*\\), following \\d+ sessions?\\.\\nRescans every 0.2 s and as soon as a session's files change \\(\\d+ folders? watched\\)\\.\\n[\\s\\S]*Socket: ${home.socketPath}\\n$`));
+  assert.match(status.stdout, new RegExp(`^vmuxd \\S+ runs \\(pid ${vmuxd.pid}, up .*\\), following \\d+ sessions?\\.\\nRescans as soon as a session's files change \\(\\d+ folders? watched\\); polls every 0.2 s\\.\\n[\\s\\S]*Socket: ${home.socketPath}\\n$`));
   assert.doesNotMatch(status.stdout, /\b(true|false)\b/, 'sentences, not a dump of keys and values');
 
   const labelled = await runVmux(['label', String(waiting.proc.pid), 'review', 'MR'], childEnv(home));
