@@ -346,7 +346,10 @@ export class Daemon {
     const lookUp = this.pollDue || sessionKeys !== this.sessionKeys;
     this.pollDue = false;
     this.sessionKeys = sessionKeys;
-    this.tmux.follow(sessions);
+    // Only sessions this Claude folder knows (an id from a sessions file or a transcript): the
+    // process of another folder's session (another CLAUDE_CONFIG_DIR, another vmuxd's) is listed,
+    // but its tmux server is not this vmuxd's to follow or mark.
+    this.tmux.follow(sessions.filter((session) => session.sessionId !== ''));
     this.watcher.watchOnly([
       join(context.claudeDir, 'sessions'),
       // A first prompt in a new folder creates its project folder (older clients write no status).
