@@ -71,19 +71,6 @@ export class TmuxTracker {
     return server.shown.some((client) => client.paneId === pane.paneId);
   }
 
-  /** The terminals that show the session's pane: `display-message -c` takes their ttys. */
-  clientsShowing(pid: number): readonly ActiveClientPane[] {
-    const pane = this.paneByPid.get(pid);
-    const server = pane === undefined ? undefined : this.servers.get(pane.socketPath);
-    return server?.shown?.filter((client) => client.paneId === pane?.paneId) ?? [];
-  }
-
-  /** The terminals attached to the server of the session, whatever they show. */
-  clientsOfServer(pid: number): readonly ActiveClientPane[] {
-    const pane = this.paneByPid.get(pid);
-    return (pane === undefined ? undefined : this.servers.get(pane.socketPath)?.shown) ?? [];
-  }
-
   /** Shows each session's state on its pane and window (`@vmux_state`, `@vmux_unseen`, …). */
   showStates(sessions: readonly SessionInfo[]): void {
     const bySocket = new Map<string, PaneIndicator[]>();
