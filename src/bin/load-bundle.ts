@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script, constants as vmConstants } from 'node:vm';
+import { replaceFile } from '../files/replace-file.js';
 
 const debug = debuglog('vmux:cache');
 
@@ -123,17 +124,10 @@ function readCache(cache: CacheFile): Buffer | undefined {
 
 /** Written beside and renamed into place: a run that reads it meanwhile sees the old file or the new, never half of one. */
 function writeCache(cache: CacheFile, data: Buffer): void {
-  const temporary = `${cache.path}.${process.pid}.tmp`;
   try {
-    writeFileSync(temporary, Buffer.concat([Buffer.from(`${cache.key}\n`), data]), { mode: 0o600, flag: 'wx' });
-    renameSync(temporary, cache.path);
+    replaceFile(cache.path, Buffer.concat([Buffer.from(`${cache.key}\n`), data]), 0o600);
   } catch (error) {
     debug('cannot write %s: %s', cache.path, String(error));
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never created.
-    }
   }
 }
 

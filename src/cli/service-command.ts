@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { probeDaemon } from '../home/probe-daemon.js';
 import { stopDaemon } from '../home/stop-daemon.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { errnoCode, messageOf, UsageError, VmuxError } from '../errors.js';
+import { replaceFile } from '../files/replace-file.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { printableJson } from '../text/printable-json.js';
 import { echoInput, printableLines } from '../text/sanitize-text.js';
@@ -273,7 +274,5 @@ function readText(path: string): string | undefined {
 /** The unit whole or not at all: systemd may read it at any moment. */
 function writeAtomically(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o644 });
-  renameSync(temporary, path);
+  replaceFile(path, text, 0o644);
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BAR_FORMATS, renderBarLine, type BarFormat } from '../bar/bar-formats.js';
 import { barView, disconnectedView, type BarView } from '../bar/bar-view.js';
 import { messageOf } from '../errors.js';
+import { replaceFile } from '../files/replace-file.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { Logger } from './logger.js';
 
@@ -48,10 +49,7 @@ export class BarFiles {
       for (const format of formats) {
         const line = `${renderBarLine(view, format, { ascii: false, showName: false })}\n`;
         if (this.written.get(format) === line) continue;
-        const path = join(this.dir, format);
-        const temp = `${path}.${process.pid}.tmp`;
-        writeFileSync(temp, line, { mode: 0o600 });
-        renameSync(temp, path);
+        replaceFile(join(this.dir, format), line, 0o600);
         this.written.set(format, line);
       }
       this.failed = false;

@@ -1,7 +1,7 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
+import { replaceFile } from '../files/replace-file.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
 
@@ -62,9 +62,5 @@ function readLastNext(home: VmuxHome): LastNext | undefined {
 /** Written beside and renamed over: whatever stands at `next.json` (a link, a FIFO) is replaced, never written through. */
 function writeLastNext(home: VmuxHome, last: LastNext): void {
   prepareVmuxHome(home);
-  const path = lastNextPath(home);
-  const temp = `${path}.${process.pid}.tmp`;
-  rmSync(temp, { force: true });
-  writeFileSync(temp, `${JSON.stringify(last)}\n`, { mode: 0o600, flag: 'wx' });
-  renameSync(temp, path);
+  replaceFile(lastNextPath(home), `${JSON.stringify(last)}\n`, 0o600);
 }
