@@ -1,5 +1,4 @@
-import { VmuxError } from '../../errors.js';
-import { count, splitFields } from './tmux-client.js';
+import { count, parseClientList, splitFields } from './tmux-client.js';
 
 /**
  * What one attached tmux client shows: the session, its current window and that window's
@@ -75,16 +74,7 @@ export function parseListedClient(line: string): ListedClient | undefined {
  * client silently left out.
  */
 export function parseListedClients(lines: readonly string[]): ListedClient[] {
-  const clients: ListedClient[] = [];
-  for (const line of lines) {
-    if (line === '') continue;
-    const client = parseListedClient(line);
-    if (client === undefined) {
-      throw new VmuxError('TMUX_UNAVAILABLE', `tmux listed its clients in an unexpected shape: ${JSON.stringify(line)}`);
-    }
-    clients.push(client);
-  }
-  return clients;
+  return parseClientList(lines, parseListedClient);
 }
 
 /**

@@ -179,10 +179,15 @@ export function parseClientLine(line: string): TmuxAttachedClient | undefined {
  * error rather than a client silently left out.
  */
 export function parseClientLines(output: string): TmuxAttachedClient[] {
-  const clients: TmuxAttachedClient[] = [];
-  for (const line of output.split('\n')) {
+  return parseClientList(output.split('\n'), parseClientLine);
+}
+
+/** Each line of a `list-clients` answer through `parse`; a line it does not take is an error (see `parseClientLines`). */
+export function parseClientList<T>(lines: readonly string[], parse: (line: string) => T | undefined): T[] {
+  const clients: T[] = [];
+  for (const line of lines) {
     if (line === '') continue;
-    const client = parseClientLine(line);
+    const client = parse(line);
     if (client === undefined) {
       throw new VmuxError('TMUX_UNAVAILABLE', `tmux listed its clients in an unexpected shape: ${JSON.stringify(line)}`);
     }
