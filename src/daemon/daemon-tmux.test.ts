@@ -11,6 +11,7 @@ import type { SessionInfo } from '../protocol/session-info.js';
 import { requestDaemon } from '../protocol/socket-client.js';
 import { Daemon } from './daemon.js';
 import type { Logger } from './logger.js';
+import type { NotifyMode } from '../settings/settings.js';
 
 /**
  * vmuxd and tmux without a window manager (tmux over ssh): the pane an attached terminal shows is
@@ -23,20 +24,31 @@ const NO_POLL_MS = 600_000;
 const FOLLOWS_WITHIN_MS = 5000;
 const quiet: Logger = { info: () => {}, warn: () => {}, debug: () => {} };
 
-test('tmux without a window manager: the pane a terminal shows is focused and seen; one waiting beside it is unseen; states are kept on panes and windows', { timeout: 60_000 }, async (t) => {
-  if (skippedWithout(t, 'tmux client')) return;
-  const dir = tempDir('vmux-daemon-tmux-');
+/**
+ * A private tmux server whose window holds two panes, each running a fixture claude (the first
+ * pane active), with a Claude folder and a vmux home of the test's own, and the vmuxd to start there.
+ */
+async function twoClaudePanes(prefix: string) {
+  const dir = tempDir(prefix);
   const server = privateTmux(dir, installFakeClaude(dir));
   const claudeDir = join(dir, 'claude');
+  const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
   const first = await server.newSession('work', { kind: 'claude' });
   const second = await server.splitWindow(first.paneId, { kind: 'claude' });
+  const startDaemon = (options: { notify?: NotifyMode } = {}) =>
+    Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: claudeDir, HOME: dir }, pollMs: NO_POLL_MS, logger: quiet, version: 'test', ...options });
+  return { dir, server, claudeDir, home, first, second, startDaemon };
+}
+
+test('tmux without a window manager: the pane a terminal shows is focused and seen; one waiting beside it is unseen; states are kept on panes and windows', { timeout: 60_000 }, async (t) => {
+  if (skippedWithout(t, 'tmux client')) return;
+  const { server, claudeDir, home, first, second, startDaemon } = await twoClaudePanes('vmux-daemon-tmux-');
   const pids = [await server.claudeIn(first.paneId), await server.claudeIn(second.paneId)] as const;
   pids.forEach((pid, n) =>
     writeSessionFile(claudeDir, pid, { sessionId: `tm000000-0000-4000-8000-00000000000${n}`, cwd: readlinkSync(`/proc/${pid}/cwd`), status: 'waiting', waitingFor: 'permission prompt' }),
   );
   await server.attach(first.sessionId);
-  const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
-  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: claudeDir, HOME: dir }, pollMs: NO_POLL_MS, logger: quiet, version: 'test' });
+  const daemon = await startDaemon();
   const sessionOf = async (pid: number): Promise<SessionInfo | undefined> => (await requestDaemon(home.socketPath, { action: 'list' })).sessions?.find((s) => s.pid === pid);
   const until = (what: string, check: (first: SessionInfo | undefined, second: SessionInfo | undefined) => boolean) =>
     waitUntil(async () => check(await sessionOf(pids[0]), await sessionOf(pids[1])), what, FOLLOWS_WITHIN_MS);
@@ -60,11 +72,7 @@ test('tmux without a window manager: the pane a terminal shows is focused and se
 
 test('vmuxd --notify tmux: a session that starts waiting beside the pane in front is told once on the attached terminal', { timeout: 60_000 }, async (t) => {
   if (skippedWithout(t, 'tmux client')) return;
-  const dir = tempDir('vmux-daemon-tmux-notify-');
-  const server = privateTmux(dir, installFakeClaude(dir));
-  const claudeDir = join(dir, 'claude');
-  const first = await server.newSession('work', { kind: 'claude' });
-  const second = await server.splitWindow(first.paneId, { kind: 'claude' });
+  const { dir, server, claudeDir, home, first, second, startDaemon } = await twoClaudePanes('vmux-daemon-tmux-notify-');
   const pid = await server.claudeIn(second.paneId);
   const cwd = join(dir, 'billing');
   mkdirSync(cwd);
@@ -72,8 +80,7 @@ test('vmuxd --notify tmux: a session that starts waiting beside the pane in fron
     writeSessionFile(claudeDir, pid, { sessionId: 'tn000000-0000-4000-8000-000000000001', cwd, status: value, ...(value === 'waiting' ? { waitingFor: 'permission prompt' } : {}) });
   status('busy');
   const client = await server.attach(first.sessionId);
-  const home = vmuxHomeFrom({ VMUX_HOME: join(dir, 'vmux-home') });
-  const daemon = await Daemon.start({ home, env: { CLAUDE_CONFIG_DIR: claudeDir, HOME: dir }, pollMs: NO_POLL_MS, logger: quiet, version: 'test', notify: 'tmux' });
+  const daemon = await startDaemon({ notify: 'tmux' });
   const messages = async () =>
     (await server.tmux(['show-messages'])).split('\n').filter((line) => line.includes(`${client.tty} message: vmux: billing`));
   try {
