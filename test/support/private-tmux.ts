@@ -15,6 +15,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { atExit } from './at-exit.js';
 import { findDescendant, isGone, readStat } from './process-tree.js';
 import { requireProgram } from './programs.js';
+import { tempDir } from './temp-dir.js';
 
 /** Servers not yet closed: their tmux, socket and server PID (once known), and their `script` clients. */
 const liveServers = new Map<string, { tmux: string; serverPid?: number; scripts: ChildProcess[] }>();
@@ -251,3 +252,17 @@ function parentOf(pid: number): number | undefined {
 }
 
 export { findDescendant } from './process-tree.js';
+
+/**
+ * Runs `body` with a private tmux server (and the fixture claude) in a folder of its own, closed
+ * when `body` ends, before the folder holding its socket goes.
+ */
+export async function withPrivateTmux(prefix: string, body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir(prefix);
+  const server = privateTmux(dir, installFakeClaude(dir));
+  try {
+    await body(server, dir);
+  } finally {
+    await server.close();
+  }
+}

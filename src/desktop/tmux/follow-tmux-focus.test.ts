@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { VmuxError } from '../../errors.js';
 import { HOSTILE } from '../../../test/support/hostile-text.js';
-import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux } from '../../../test/support/private-tmux.js';
+import { cleanEnv, waitUntil, withPrivateTmux, type PrivateTmux } from '../../../test/support/private-tmux.js';
 import { childrenOf, commOf, isGone } from '../../../test/support/process-tree.js';
 import { findProgram } from '../../../test/support/programs.js';
 import { skippedWithout } from '../../../test/support/require-wm.js';
-import { tempDir } from '../../../test/support/temp-dir.js';
 import { activePanesOf, parseListedClients, sessionToSitIn, type ActiveClientPane } from './active-client-panes.js';
 import { startControlClient } from './control-mode-client.js';
 import { followTmuxFocus, type FollowTmuxFocusOptions, type TmuxFocusEnd, type TmuxFocusFollower } from './follow-tmux-focus.js';
@@ -39,15 +38,8 @@ test('parseListedClients reads each client; activePanesOf keeps the terminals, i
   }
 });
 
-/** A private tmux server for `body`, closed when it ends (before the folder holding its socket goes). */
-async function withTmux(body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir('vmux-tmux-focus-');
-  const server = privateTmux(dir, installFakeClaude(dir));
-  try {
-    await body(server, dir);
-  } finally {
-    await server.close();
-  }
+function withTmux(body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
+  return withPrivateTmux('vmux-tmux-focus-', body);
 }
 
 /** A follower whose reports a test waits for, one at a time, in order. */

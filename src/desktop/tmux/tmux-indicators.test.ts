@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { HOSTILE } from '../../../test/support/hostile-text.js';
-import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux } from '../../../test/support/private-tmux.js';
+import { cleanEnv, installFakeClaude, privateTmux, waitUntil, type PrivateTmux, withPrivateTmux } from '../../../test/support/private-tmux.js';
 import { findProgram } from '../../../test/support/programs.js';
 import { skippedWithout } from '../../../test/support/require-wm.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
@@ -58,14 +58,8 @@ function countingTmux(dir: string): { path: string; env: NodeJS.ProcessEnv; runs
   return { path, env, runs: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
-async function withTmux(body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir('vmux-tmux-indicators-');
-  const server = privateTmux(dir, installFakeClaude(dir));
-  try {
-    await body(server, dir);
-  } finally {
-    await server.close();
-  }
+function withTmux(body: (server: PrivateTmux, dir: string) => Promise<void>): Promise<void> {
+  return withPrivateTmux('vmux-tmux-indicators-', body);
 }
 
 /**
