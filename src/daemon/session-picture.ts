@@ -92,7 +92,8 @@ export class SessionPicture {
   /** Rebuilds the list and tells subscribers, only when something they would see changed. */
   publish(): void {
     const scanned = this.registry.list();
-    this.attention.update(scanned, (pid) => this.whereabouts.isInFront(pid));
+    const inFront = new Set(scanned.flatMap((session) => (this.whereabouts.isInFront(session.pid) ? [session.pid] : [])));
+    this.attention.update(scanned, (pid) => inFront.has(pid));
     const list = unseenFirst(
       scanned.map((session) => {
         const label = this.labels.get(session.sessionId);
@@ -101,7 +102,7 @@ export class SessionPicture {
           ...(label ? { label } : {}),
           ...(workspace ? { workspace } : {}),
           unseen: this.attention.isUnseen(session.pid),
-          focused: this.whereabouts.isInFront(session.pid),
+          focused: inFront.has(session.pid),
         });
       }),
     );
