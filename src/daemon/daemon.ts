@@ -2,13 +2,14 @@ import { chmodSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { hasGraphicalSession } from '../desktop/graphical-session.js';
-import { VmuxError, errnoCode, messageOf } from '../errors.js';
+import { VmuxError, messageOf } from '../errors.js';
 import { LabelStore } from '../home/label-store.js';
 import { probeDaemon } from '../home/probe-daemon.js';
 import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
 import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
+import { readProcStat } from '../sessions/proc-reader.js';
 import { processKeyOf } from '../sessions/session-registry.js';
 import type { NotifyMode, SettingsChange } from '../settings/settings.js';
 import { FreedesktopNotifications } from '../desktop/notifications/freedesktop-notifications.js';
@@ -257,17 +258,13 @@ export class Daemon {
     }, this.pollMs);
   }
 
-  /** Every session's process still runs: one signal 0 each, no file read. */
+  /**
+   * Every session's process still runs, as a scan would tell: `/proc/<pid>/stat` read, its start
+   * time the same and the process no zombie (a killed client is one until it is reaped).
+   */
   private sessionsStillRun(): boolean {
-    for (const session of this.picture.scanned) {
-      try {
-        process.kill(session.pid, 0);
-      } catch (error) {
-        // Another user's session (root lists them with VMUX_ALL_USERS): alive, not ours to signal.
-        if (errnoCode(error) !== 'EPERM') return false;
-      }
-    }
-    return true;
+    const { procRoot } = discoveryContextFrom(this.discoveryEnv);
+    return this.picture.scanned.every((session) => readProcStat(procRoot, session.pid)?.startTicks === session.procStart);
   }
 
   /** An edited config file takes effect at the next poll; one with errors is told and ignored. */
