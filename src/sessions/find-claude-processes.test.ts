@@ -69,8 +69,15 @@ test('a launcher and the client it runs are one session: the child, unless the p
   const launcher = await start('launcher', { launchesChild: true });
   const child = launcher.childPid ?? 0;
   assert.deepEqual(findOnly([launcher.pid, child]).map((p) => p.pid), [child]);
-  // The older Node build runs a short-lived child `claude` at start-up; its sessions file names the parent.
+  // A sessions file that names the parent makes it the session.
   assert.deepEqual(findOnly([launcher.pid, child], new Set([launcher.pid])).map((p) => p.pid), [launcher.pid]);
+});
+
+test('a session forking a tool is one session: the fork, named claude until it execs, is not a session and hides nothing', async () => {
+  const session = await start('forking', { forksChild: true });
+  const fork = session.childPid ?? 0;
+  assert.notEqual(fork, 0);
+  assert.deepEqual(findOnly([session.pid, fork]).map((p) => p.pid), [session.pid]);
 });
 
 test('findClaudeProcesses skips processes that vanish mid-scan', async () => {

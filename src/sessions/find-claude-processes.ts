@@ -38,16 +38,22 @@ export interface FindOptions {
  * the child.
  */
 export function findClaudeProcesses(procRoot = '/proc', options: FindOptions = {}): ClaudeProcess[] {
-  const found: ClaudeProcess[] = [];
+  const found: FoundProcess[] = [];
   const pids = options.onlyPids ? [...options.onlyPids].sort((a, b) => a - b) : listPids(procRoot);
   for (const pid of pids) {
     const proc = readClaudeProcess(procRoot, pid, options.knownSessionPids?.has(pid) ?? false, options.memory);
     if (proc) found.push(proc);
   }
-  return dropLaunchers(found, options.knownSessionPids);
+  return dropLaunchers(dropForks(found), options.knownSessionPids).map((found) => found.proc);
 }
 
-function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory: ProcessMemory | undefined): ClaudeProcess | undefined {
+interface FoundProcess {
+  readonly proc: ClaudeProcess;
+  /** Executable and argv: the program the process runs, the same in a fork until it `exec`s. */
+  readonly program: string;
+}
+
+function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory: ProcessMemory | undefined): FoundProcess | undefined {
   const facts = memory ? memory.factsOf(procRoot, pid) : new ProcessFacts(procRoot, pid);
   const comm = facts?.comm();
   if (facts === undefined || comm === undefined) return undefined;
@@ -70,18 +76,32 @@ function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory
   const uid = facts.uid();
   if (stat === undefined || cwd === undefined || uid === undefined) return undefined;
   const native = exe !== undefined && isClaudeExecutablePath(exe);
-  return { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid, ...(native ? { native } : {}) };
+  return {
+    proc: { pid, ppid: stat.ppid, cmd: argv, cwd, startTicks: stat.startTicks, uid, ...(native ? { native } : {}) },
+    program: `${exe ?? ''}\0${argv.join('\0')}`,
+  };
 }
 
 /**
- * Of a recognised parent and its recognised child, one is the session: the one a sessions file
- * names (the older Node build briefly runs a child `claude` at start-up), else the child (a
- * launcher script runs the real client as its child).
+ * A child that runs its parent's very program is a fork that has not `exec`d yet: the session
+ * forking a tool (the Node build does so many times a second at start-up, each fork named
+ * `claude` until its `exec`). It is not a session, and must not hide its parent as a launcher's
+ * child would.
  */
-function dropLaunchers(found: ClaudeProcess[], known: ReadonlySet<number> | undefined): ClaudeProcess[] {
-  const pids = new Set(found.map((proc) => proc.pid));
-  const parents = new Set(found.map((proc) => proc.ppid));
-  return found.filter((proc) => {
+function dropForks(found: FoundProcess[]): FoundProcess[] {
+  const programOf = new Map(found.map((entry) => [entry.proc.pid, entry.program]));
+  return found.filter((entry) => programOf.get(entry.proc.ppid) !== entry.program);
+}
+
+/**
+ * Of a recognised parent and its recognised child (each running a program of its own), one is
+ * the session: the one a sessions file names, else the child (a launcher script runs the real
+ * client as its child).
+ */
+function dropLaunchers(found: FoundProcess[], known: ReadonlySet<number> | undefined): FoundProcess[] {
+  const pids = new Set(found.map(({ proc }) => proc.pid));
+  const parents = new Set(found.map(({ proc }) => proc.ppid));
+  return found.filter(({ proc }) => {
     if (known?.has(proc.pid)) return true;
     if (pids.has(proc.ppid) && known?.has(proc.ppid)) return false;
     return !parents.has(proc.pid);

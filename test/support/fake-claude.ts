@@ -27,7 +27,7 @@ export type FakeClaudeShape = 'script' | 'versions' | 'node-build';
 export interface FakeClaude {
   readonly pid: number;
   readonly cwd: string;
-  /** With `launchesChild`: the PID of the `claude` the launcher runs. */
+  /** With `launchesChild` or `forksChild`: the PID of the child `claude`. */
   readonly childPid?: number;
   /** Ends the process and waits until it has been reaped. */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -43,6 +43,11 @@ export interface FakeClaudeOptions {
   readonly name?: string;
   /** `script` shape: the script is a launcher that runs another `claude` script as its child. */
   readonly launchesChild?: boolean;
+  /**
+   * `script` shape: the script forks a subshell that stays (its child, with the same name, exe and
+   * argv: a fork that has not `exec`d, as a session forking a tool is for a moment).
+   */
+  readonly forksChild?: boolean;
 }
 
 const SCRIPT = '#!/bin/sh\n# Stands in for Claude Code: alive until its stdin closes.\nread -r _\n';
@@ -63,6 +68,8 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
         chmodSync(inner, 0o755);
         // No exec: the launcher stays the parent of the client it runs.
         writeFileSync(path, `#!/bin/sh\n'${inner}' "$@"\n`);
+      } else if (options.forksChild) {
+        writeFileSync(path, '#!/bin/sh\n# A subshell: a fork of this shell that never execs.\n( read -r _ )\n');
       } else {
         writeFileSync(path, SCRIPT);
       }
@@ -104,7 +111,7 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
   };
   try {
     await waitFor(() => commOf(pid) === expectedComm, `pid ${pid} to show comm ${expectedComm}`);
-    if (options.launchesChild) {
+    if (options.launchesChild || options.forksChild) {
       await waitFor(() => (childPid = childrenOf(pid)[0]) !== undefined && commOf(childPid) === 'claude', `pid ${pid} to start its child`);
       if (childPid !== undefined) live.add(childPid);
     }
