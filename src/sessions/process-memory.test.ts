@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { waitFor } from '../../test/support/fake-claude.js';
@@ -34,9 +34,18 @@ async function shellThatBecomesClaude(name: string): Promise<{ pid: number; beco
     pid,
     becomeClaude: async () => {
       child.stdin.write('\n');
-      await waitFor(() => commOf(pid) === 'claude', `pid ${pid} to exec claude`);
+      // The exec is over once the new argv shows: the name changes a moment before it.
+      await waitFor(() => commOf(pid) === 'claude' && argvOf(pid)[0] === claude, `pid ${pid} to exec claude`);
     },
   };
+}
+
+function argvOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
 }
 
 function scan(memory: ProcessMemory, pid: number, known = false): number[] {
