@@ -11,7 +11,7 @@ import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
 import { resumesConversation } from './recognize-claude.js';
-import { isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
+import { GitMemo, isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
 import { processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
@@ -81,7 +81,9 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   });
   const now = context.now();
   const readTail = (path: string) => readTailOf(path, memory?.tails, stats?.get(path));
-  const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, memory?.git);
+  // Sessions in one folder tree walk up through the same folders: each is looked at once a scan.
+  const git = memory?.git ?? new GitMemo();
+  const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, git);
   return processes
     .map((proc) => {
       const startedMs = startTimeMs(proc);

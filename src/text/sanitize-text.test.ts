@@ -51,3 +51,20 @@ test('oneLine collapses whitespace and cuts between whole characters with an ell
   assert.equal(oneLine('ab👩‍💻👩‍💻', 5), 'ab…');
   assert.equal(oneLine('a🇫🇷🇩🇪🇮🇹', 5), 'a🇫🇷…');
 });
+
+test('oneLine of a long text is the line of the whole text cleaned, whatever its end holds', () => {
+  // Pieces that a cut through the text can tear: escape sequences, pairs, joined emoji, accents.
+  const pieces = ['word', 'mot ', ' ', '\n\n', '\t', '\x1b[31m', '\x1b]0;title\x07', '\x1b]8;;', '\x1b', 'e\u0301', '👩‍💻', '🇫🇷', '道', '\u202e', '\u0085'];
+  let seed = 7;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    let text = '';
+    const length = 300 + random(900);
+    while (text.length < length) text += pieces[random(pieces.length)];
+    const whole = stripControlSequences(text).replace(/\s+/g, ' ').trim();
+    assert.equal(oneLine(text, 100), oneLine(whole, 100), JSON.stringify(text));
+  }
+});

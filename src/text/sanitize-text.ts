@@ -32,22 +32,52 @@ export function printableLines(text: string): string {
 
 /** Code points that continue the character before them: combining marks, joiners, variation selectors. */
 const CONTINUES_CHARACTER = /^[\p{M}\u200c\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}\u{1f3fb}-\u{1f3ff}]$/u;
-const REGIONAL_INDICATOR = /^[\u{1f1e6}-\u{1f1ff}]$/u;
+/** Below this, no code point continues another: most text never needs the pattern, whose first use costs milliseconds. */
+const FIRST_CONTINUING = 0x300;
+
+function continuesCharacter(point: string | undefined): boolean {
+  return point !== undefined && (point.codePointAt(0) ?? 0) >= FIRST_CONTINUING && CONTINUES_CHARACTER.test(point);
+}
+
+/** Half of a flag: two regional indicators make one. */
+function isRegionalIndicator(point: string | undefined): boolean {
+  const code = point?.codePointAt(0);
+  return code !== undefined && code >= 0x1f1e6 && code <= 0x1f1ff;
+}
 
 /**
  * One printable line of at most `max` characters: control sequences stripped, whitespace
  * collapsed, cut with `…` where no character is split: not between a letter and its accents,
  * inside an emoji sequence, or between the two halves of a flag.
+ *
+ * A long text (an answer of many pages) is cleaned only as far as the line can reach: what
+ * follows cannot change a line cut well before it, and cleaning it all took a good part of a
+ * listing's time. Text that the cleaning shrinks below the line's length is read whole.
  */
 export function oneLine(text: string, max: number): string {
-  const line = stripControlSequences(text).replace(/\s+/g, ' ').trim();
+  const reach = 4 * max + 256;
+  if (text.length > reach) {
+    // The end of the head may be torn (half an escape sequence, half a surrogate pair): only its
+    // last few characters, which the cut leaves out.
+    const head = Array.from(cleanLine(text.slice(0, reach)));
+    if (head.length >= max + 8) return cutLine(head, max);
+  }
+  const line = cleanLine(text);
   if (line.length <= max) return line;
   const points = Array.from(line);
-  if (points.length <= max) return line;
+  return points.length <= max ? line : cutLine(points, max);
+}
+
+function cleanLine(text: string): string {
+  return stripControlSequences(text).replace(/\s+/g, ' ').trim();
+}
+
+/** The first characters of a line longer than `max`, with `…`, cut between whole characters. */
+function cutLine(points: readonly string[], max: number): string {
   let cut = max - 1;
-  while (cut > 0 && (CONTINUES_CHARACTER.test(points[cut] ?? '') || points[cut - 1] === '\u200d')) cut--;
+  while (cut > 0 && (continuesCharacter(points[cut]) || points[cut - 1] === '\u200d')) cut--;
   let flagHalves = 0;
-  while (REGIONAL_INDICATOR.test(points[cut - 1 - flagHalves] ?? '')) flagHalves++;
+  while (isRegionalIndicator(points[cut - 1 - flagHalves])) flagHalves++;
   if (flagHalves % 2 === 1) cut--;
   return `${points.slice(0, cut).join('').trimEnd()}…`;
 }
