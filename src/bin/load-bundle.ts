@@ -7,6 +7,14 @@ import { replaceFile } from '../files/replace-file.js';
 
 const debug = debuglog('vmux:cache');
 
+/**
+ * What a CommonJS module's code runs inside, as Node's own loader wraps it. The build writes the
+ * bundles that vmux loads already wrapped (see build-bundles.ts), so V8 compiles the file's text as
+ * it is, not a copy with the wrapper around it; any other bundle is wrapped here.
+ */
+export const BUNDLE_WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+export const BUNDLE_WRAPPER_TAIL = '\n})';
+
 /** A cache file larger than this is not vmux's (its bundles' caches are a few hundred KB). */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -36,7 +44,8 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
   const source = readFileSync(file, 'utf8');
   const cache = cacheDir === undefined ? undefined : cacheFileOf(file, cacheDir);
   const cached = cache === undefined ? undefined : readCache(cache);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const wrapped = source.startsWith(BUNDLE_WRAPPER_HEAD) ? source : `${BUNDLE_WRAPPER_HEAD}${source}${BUNDLE_WRAPPER_TAIL}`;
+  const script = new Script(wrapped, {
     filename: file,
     ...(cached === undefined ? {} : { cachedData: cached }),
     // The bundles' `import()` (of Node's own modules, on older Node) goes to Node's loader.

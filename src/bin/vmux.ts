@@ -1,27 +1,29 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
 import { switchViaDaemon } from '../cli/switch-via-daemon.js';
 import type { runListCommand as RunListCommand } from './vmux-list.js';
 import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
+import { runWithBaselineCompilerOnly } from '../lean-runtime.js';
 import { exitIfNodeTooOld } from './require-node.js';
 import { standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
+runWithBaselineCompilerOnly();
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
 const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput, standardInput: () => process.stdin };
 const argv = process.argv.slice(2);
 
 /**
- * The rest of vmux lives in bundles beside this file (see package.json's build), each loaded
- * only when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-cli.cjs` is the
- * whole CLI. The script path is resolved first, as npm runs the bin through a link.
+ * The rest of vmux lives in bundles beside this file (see build-bundles.ts), each loaded only
+ * when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-cli.cjs` is the whole
+ * CLI. This file runs only as a bundle, whose `__dirname` Node has resolved through the link npm
+ * installs the bin as.
  */
 function bundle<T>(name: string): LoadedBundle<T> {
-  return loadBundle<T>(join(dirname(realpathSync(process.argv[1] ?? '.')), name), codeCacheDir(process.env));
+  return loadBundle<T>(join(__dirname, name), codeCacheDir(process.env));
 }
 
 async function run(): Promise<number> {

@@ -1,5 +1,5 @@
 import { Daemon } from '../daemon/daemon.js';
-import { runWithBaselineCompilerOnly } from '../daemon/lean-runtime.js';
+import { runWithBaselineCompilerOnly } from '../lean-runtime.js';
 import { stderrLogger } from '../daemon/logger.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { environmentWithSettings, SettingsFollower, settingsOrThrow } from '../settings/settings.js';

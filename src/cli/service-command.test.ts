@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { startVmuxd, type VmuxdProcess } from '../../test/support/vmuxd-process.js';
+import { DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
 import { execStartOf, serviceUnit, unitWord } from './systemd-unit.js';
 import { VERSION } from './version.js';
 
@@ -95,7 +96,7 @@ test('vmux service install writes a unit with the absolute paths of this Node an
   // The rest of the text is serviceUnit's, which the packaged unit pins (the last tests).
   const unit = readFileSync(box.unitPath, 'utf8');
   assert.ok(unit.startsWith(`# vmuxd as a systemd user service, written by 'vmux service install' (vmux ${VERSION}).\n`), unit);
-  assert.deepEqual(execStartOf(unit), [process.execPath, VMUXD]);
+  assert.deepEqual(execStartOf(unit), [process.execPath, ...DAEMON_NODE_OPTIONS, VMUXD]);
   assert.deepEqual(valuesOf(unit, 'Environment'), [
     `CLAUDE_CONFIG_DIR=${box.env.CLAUDE_CONFIG_DIR}`,
     `VMUX_HOME=${box.env.VMUX_HOME}`,

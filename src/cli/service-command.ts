@@ -14,6 +14,7 @@ import { settingsOrThrow } from '../settings/settings.js';
 import { ExitCode, type CliIo } from './cli-io.js';
 import { parseCommandArgs } from './command-args.js';
 import { OPERAND_CHOICES } from './command-table.js';
+import { DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
 import { execStartOf, PINNED_VARIABLES, SERVICE_NAME, serviceUnit, unitPaths, type UnitPaths } from './systemd-unit.js';
 import { VERSION } from './version.js';
 
@@ -101,7 +102,7 @@ async function install(io: CliIo, programs: ServicePrograms): Promise<ExitCode> 
   const environment = pinnedEnvironment(io.env);
   const text = serviceUnit({
     header: [`vmuxd as a systemd user service, written by 'vmux service install' (vmux ${VERSION}).`, "Remove it with 'vmux service uninstall'; run 'vmux service install' again after moving vmux or Node."],
-    execStart: [programs.node, programs.vmuxd],
+    execStart: [programs.node, ...DAEMON_NODE_OPTIONS, programs.vmuxd],
     environment,
   });
   const before = readText(paths.unitPath);

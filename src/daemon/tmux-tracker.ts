@@ -71,7 +71,7 @@ export class TmuxTracker {
     return server.shown.some((client) => client.paneId === pane.paneId);
   }
 
-  /** Shows each session's state on its pane and window (`@vmux_state`, `@vmux_unseen`, …). */
+  /** Shows each session's state on its pane and window (`@vmux_state`, `@vmux_unseen` and the others). */
   showStates(sessions: readonly SessionInfo[]): void {
     const bySocket = new Map<string, PaneIndicator[]>();
     for (const session of sessions) {

@@ -74,7 +74,7 @@ interface ToolPhase {
 function toolPhaseOf(reason: string): ToolPhase | undefined {
   const permission = /^waiting for permission: (.+)$/.exec(reason);
   if (permission?.[1]) return { tool: permission[1], phase: 'permission' };
-  const running = /^running tool: ([^;·]+?)(?:;| ·|$)/.exec(reason);
+  const running = /^running tool: ([^;\u00b7]+?)(?:;| \u00b7|$)/.exec(reason);
   if (running?.[1]) return { tool: running[1], phase: 'running' };
   return undefined;
 }

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { atExit } from './at-exit.js';
+import { DAEMON_NODE_OPTIONS } from '../../src/lean-runtime.js';
 
 /** The bundled daemon that package.json's `bin.vmuxd` installs (dist/vmuxd.cjs). */
 export const VMUXD = fileURLToPath(new URL('../../vmuxd.cjs', import.meta.url));
@@ -110,7 +111,8 @@ export async function startVmuxd(options: VmuxdOptions): Promise<VmuxdProcess> {
     HOME: options.userHome ?? join(home.dir, '..'),
     ...options.env,
   };
-  const args = [...(options.nodeArgs ?? []), VMUXD, ...(options.pollSeconds !== undefined ? ['--poll-seconds', String(options.pollSeconds)] : []), ...(options.extraArgs ?? [])];
+  // Started as the `vmuxd` executable and the service start it.
+  const args = [...DAEMON_NODE_OPTIONS, ...(options.nodeArgs ?? []), VMUXD, ...(options.pollSeconds !== undefined ? ['--poll-seconds', String(options.pollSeconds)] : []), ...(options.extraArgs ?? [])];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not spawn vmuxd');

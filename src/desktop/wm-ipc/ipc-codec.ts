@@ -139,7 +139,7 @@ export class FrameDecoder {
     return Buffer.concat(this.pending, this.pendingBytes).subarray(0, count);
   }
 
-  /** Removes and returns the first `count` pending bytes (`count` ≤ `pendingBytes`). */
+  /** Removes and returns the first `count` pending bytes (`count` at most `pendingBytes`). */
   private take(count: number): Buffer {
     const joined = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
     const taken = joined.subarray(0, count);

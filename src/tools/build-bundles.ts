@@ -1,0 +1,59 @@
+/**
+ * `node dist/src/tools/build-bundles.js` (part of `npm run build`): bundles the compiled modules
+ * into the files vmux ships (package.json's `files`), and writes `dist/bundles.json`, the modules
+ * each bundle holds, which the tests read to check what each command loads.
+ *
+ * The bundles are minified: a command's time goes largely to reading and compiling its bundle,
+ * and V8 reads a source file over 128 KiB into memory of its own, at a noticeable cost. The
+ * bundles that `vmux` loads itself (`loadBundle`) are written already wrapped as a function, so
+ * that V8 compiles the file as it is rather than a copy with the wrapper around it.
+ */
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { BUNDLE_WRAPPER_HEAD, BUNDLE_WRAPPER_TAIL } from '../bin/load-bundle.js';
+import { DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
+
+/**
+ * The first lines of `vmuxd`: a shell runs them, and starts Node on the same file with the
+ * daemon's options (a `#!` line can pass none portably); Node skips the first line and reads the
+ * second as a string and a comment. `exec`: the daemon's PID is the one the shell started with.
+ */
+const DAEMON_LAUNCHER = `#!/bin/sh\n':' //; exec node ${DAEMON_NODE_OPTIONS.join(' ')} "$0" "$@"`;
+
+/** Run by Node itself: the `vmux` executable, and dbus-native, which vmuxd `require`s when it shows notifications. */
+const RUN_BY_NODE = ['vmux', 'vmux-dbus'];
+/** Loaded by `vmux` through `loadBundle`: each command path's code. */
+const LOADED_BY_VMUX = ['vmux-list', 'vmux-cli'];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  define: { VMUX_BUNDLED: 'true' },
+  minify: true,
+  metafile: true,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+const entries = (names: readonly string[]): string[] => names.map((name) => `dist/src/bin/${name}.js`);
+
+const [byNode, daemon, byVmux] = await Promise.all([
+  build({ ...common, entryPoints: entries(RUN_BY_NODE) }),
+  build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: DAEMON_LAUNCHER } }),
+  build({ ...common, entryPoints: entries(LOADED_BY_VMUX), banner: { js: BUNDLE_WRAPPER_HEAD }, footer: { js: BUNDLE_WRAPPER_TAIL } }),
+]);
+chmodSync('dist/vmuxd.cjs', 0o755);
+
+/** `{ "dist/vmux-list.cjs": ["dist/src/cli/list-command.js", …] }`: the modules in each bundle. */
+function modulesOf(...metafiles: Metafile[]): Record<string, string[]> {
+  const bundles: Record<string, string[]> = {};
+  for (const metafile of metafiles) {
+    for (const [output, { inputs }] of Object.entries(metafile.outputs)) bundles[output] = Object.keys(inputs).sort();
+  }
+  return bundles;
+}
+
+writeFileSync('dist/bundles.json', `${JSON.stringify(modulesOf(byNode.metafile, daemon.metafile, byVmux.metafile), null, 2)}\n`);
