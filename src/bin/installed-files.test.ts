@@ -10,7 +10,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 
 const run = promisify(execFile);
 const REPO = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
-const BUNDLES = ['dist/vmux.cjs', 'dist/vmux-list.cjs', 'dist/vmux-cli.cjs', 'dist/vmuxd.cjs', 'dist/vmux-dbus.cjs'];
+const BUNDLES = ['dist/vmux.cjs', 'dist/vmux-list.cjs', 'dist/vmux-switch.cjs', 'dist/vmux-cli.cjs', 'dist/vmuxd.cjs', 'dist/vmux-dbus.cjs', 'dist/vmux-toml.cjs'];
 const root = tempDir('vmux-install-');
 
 /** `npm pack` without its prepack build: the tests run on the build `npm test` just made. */
@@ -21,9 +21,9 @@ async function pack(destination: string): Promise<{ filename: string; files: str
   return { filename: packed.filename, files: packed.files.map((file) => file.path).sort(), size: packed.size };
 }
 
-test('the package holds only what runs: the five bundles, the man page, the systemd unit, README and package.json', async () => {
+test('the package holds only what runs: the seven bundles, the man page, the systemd unit, README and package.json', async () => {
   const { files, size } = await pack(root);
-  assert.deepEqual(files, ['README.md', 'dist/vmux-cli.cjs', 'dist/vmux-dbus.cjs', 'dist/vmux-list.cjs', 'dist/vmux.1', 'dist/vmux.cjs', 'dist/vmuxd.cjs', 'package.json', 'packaging/systemd/vmuxd.service']);
+  assert.deepEqual(files, ['README.md', 'dist/vmux-cli.cjs', 'dist/vmux-dbus.cjs', 'dist/vmux-list.cjs', 'dist/vmux-switch.cjs', 'dist/vmux-toml.cjs', 'dist/vmux.1', 'dist/vmux.cjs', 'dist/vmuxd.cjs', 'package.json', 'packaging/systemd/vmuxd.service']);
   assert.ok(size < 400_000, `the tarball is ${size} bytes`);
 });
 
@@ -31,8 +31,9 @@ test('the bundles require nothing but Node itself', () => {
   for (const bundle of BUNDLES) {
     const text = readFileSync(join(REPO, bundle), 'utf8');
     const required = [...text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].map((match) => match[1]);
-    assert.ok(required.length > 0, bundle);
-    for (const name of required) assert.ok(name !== undefined && (name.startsWith('node:') || isBuiltin(name) || name === '${__dirname}/vmux-dbus.cjs'), `${bundle} requires ${name}`);
+    // smol-toml needs nothing at all; every other bundle requires Node's modules.
+    assert.ok(required.length > 0 || bundle === 'dist/vmux-toml.cjs', bundle);
+    for (const name of required) assert.ok(name !== undefined && (name.startsWith('node:') || isBuiltin(name) || name === '${__dirname}/vmux-dbus.cjs' || name === '${__dirname}/vmux-toml.cjs'), `${bundle} requires ${name}`);
   }
 });
 
@@ -68,9 +69,11 @@ test('the vmux entry, which answers vmux list through vmuxd, carries none of the
   for (const command of ['doctor', 'config', 'service', 'completion'] as const) assert.ok(cli.includes(COMMAND_MODULES[command]), command);
 });
 
-test('vmux list scanning by itself and vmuxd load only what they run: no other command is in their bundles', () => {
+test('vmux list and vmux switch scanning by themselves, and vmuxd, load only what they run: no other command is in their bundles', () => {
   assert.ok(modulesIn('dist/vmux-list.cjs').includes('dist/src/sessions/scan-sessions.js'));
   assertCarriesNone('dist/vmux-list.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'daemon', 'switch', 'manPage']);
+  assert.ok(modulesIn('dist/vmux-switch.cjs').includes(COMMAND_MODULES.switch));
+  assertCarriesNone('dist/vmux-switch.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'daemon', 'list', 'manPage']);
   assert.ok(modulesIn('dist/vmuxd.cjs').includes(COMMAND_MODULES.daemon));
   assertCarriesNone('dist/vmuxd.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'list', 'manPage']);
 });
@@ -80,11 +83,11 @@ test('the bundles vmux loads are ASCII and under 128 KiB where they can be: V8 r
     const text = readFileSync(join(REPO, bundle), 'latin1');
     assert.doesNotMatch(text, /[^\x00-\x7f]/, `${bundle} holds a byte outside ASCII`);
   }
-  assert.ok(statSync(join(REPO, 'dist/vmux-list.cjs')).size < 128 * 1024, 'vmux-list.cjs, the listing without vmuxd, is under 128 KiB');
+  for (const bundle of ['dist/vmux-list.cjs', 'dist/vmux-switch.cjs']) assert.ok(statSync(join(REPO, bundle)).size < 128 * 1024, `${bundle}, a command without vmuxd, is under 128 KiB`);
 });
 
 test('dbus-native is in its own bundle, read only when desktop notifications are shown', () => {
-  for (const bundle of ['dist/vmuxd.cjs', 'dist/vmux-cli.cjs', 'dist/vmux-list.cjs']) {
+  for (const bundle of ['dist/vmuxd.cjs', 'dist/vmux-cli.cjs', 'dist/vmux-list.cjs', 'dist/vmux-switch.cjs']) {
     assert.ok(!modulesIn(bundle).some((module) => module.includes('node_modules/dbus-native/')), `${bundle} carries dbus-native`);
   }
   assert.match(readFileSync(join(REPO, 'dist/vmuxd.cjs'), 'utf8'), /vmux-dbus\.cjs/);

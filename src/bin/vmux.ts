@@ -4,6 +4,7 @@ import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
 import { switchViaDaemon } from '../cli/switch-via-daemon.js';
 import type { runListCommand as RunListCommand } from './vmux-list.js';
+import type { runSwitchCommand as RunSwitchCommand } from './vmux-switch.js';
 import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
 import { runWithBaselineCompilerOnly } from '../lean-runtime.js';
 import { exitIfNodeTooOld } from './require-node.js';
@@ -18,9 +19,9 @@ const argv = process.argv.slice(2);
 
 /**
  * The rest of vmux lives in bundles beside this file (see build-bundles.ts), each loaded only
- * when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-cli.cjs` is the whole
- * CLI. This file runs only as a bundle, whose `__dirname` Node has resolved through the link npm
- * installs the bin as.
+ * when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-switch.cjs` switches by
+ * scanning (`switch`, `next`), `vmux-cli.cjs` is the whole CLI. This file runs only as a bundle,
+ * whose `__dirname` Node has resolved through the link npm installs the bin as.
  */
 function bundle<T>(name: string): LoadedBundle<T> {
   return loadBundle<T>(join(__dirname, name), codeCacheDir(process.env));
@@ -33,6 +34,10 @@ async function run(): Promise<number> {
   if (command === 'list' || command === 'ls') {
     const list = bundle<{ runListCommand: typeof RunListCommand }>('vmux-list.cjs');
     return await list.exports.runListCommand(rest, io).finally(list.saveCache);
+  }
+  if (command === 'switch' || command === 'next') {
+    const go = bundle<{ runSwitchCommand: typeof RunSwitchCommand }>('vmux-switch.cjs');
+    return await go.exports.runSwitchCommand(command, rest, io).finally(go.saveCache);
   }
   const cli = bundle<{ runCli: typeof RunCli }>('vmux-cli.cjs');
   return await cli.exports.runCli(argv, io).finally(cli.saveCache);

@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { parse, TomlError } from 'smol-toml';
 import { errnoCode, messageOf } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
+import { tomlParser } from './load-toml-parser.js';
 
 /** A config file is a few lines; anything larger is a mistake, not settings. */
 const MAX_CONFIG_BYTES = 256 * 1024;
@@ -57,10 +57,11 @@ export function readConfigFile(path: string): ConfigFile {
 /** Checks every key and value; a file with problems is used for none of its values. */
 export function parseConfig(path: string, text: string): ConfigFile {
   let table: Record<string, unknown>;
+  const toml = tomlParser();
   try {
-    table = parse(text);
+    table = toml.parse(text);
   } catch (error) {
-    const where = error instanceof TomlError ? `line ${error.line}: ` : '';
+    const where = error instanceof toml.TomlError ? `line ${error.line}: ` : '';
     const what = messageOf(error).split('\n')[0]?.replace(/^Invalid TOML document: /, '') ?? '';
     return { path, exists: true, entries: {}, problems: [`${path}: ${where}${what}`] };
   }

@@ -20,10 +20,13 @@ import { DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
  */
 const DAEMON_LAUNCHER = `#!/bin/sh\n':' //; exec node ${DAEMON_NODE_OPTIONS.join(' ')} "$0" "$@"`;
 
-/** Run by Node itself: the `vmux` executable, and dbus-native, which vmuxd `require`s when it shows notifications. */
-const RUN_BY_NODE = ['vmux', 'vmux-dbus'];
+/**
+ * Run by Node itself: the `vmux` executable; dbus-native, which vmuxd `require`s when it shows
+ * notifications; smol-toml, which any command `require`s when there is a config file.
+ */
+const RUN_BY_NODE = ['vmux', 'vmux-dbus', 'vmux-toml'];
 /** Loaded by `vmux` through `loadBundle`: each command path's code. */
-const LOADED_BY_VMUX = ['vmux-list', 'vmux-cli'];
+const LOADED_BY_VMUX = ['vmux-list', 'vmux-switch', 'vmux-cli'];
 
 const common = {
   bundle: true,
@@ -36,6 +39,8 @@ const common = {
   minify: true,
   metafile: true,
   logLevel: 'warning',
+  // `import.meta` stands only in the branches for running from the modules (tests), which the define removes.
+  logOverride: { 'empty-import-meta': 'silent' },
 } as const satisfies BuildOptions;
 
 const entries = (names: readonly string[]): string[] => names.map((name) => `dist/src/bin/${name}.js`);
