@@ -135,3 +135,15 @@ export function readCpuNs(pid: number): number | undefined {
   }
   return Number.isFinite(total) && total > 0 ? total : undefined;
 }
+
+/**
+ * A bare Node client of vmuxd: it sends one request line to the socket and prints the first line
+ * of the answer, and nothing else. SPEC §9 measures `vmux list` and `vmux switch` through vmuxd
+ * against it: the floor for any client written in Node.
+ */
+export function bareSocketClient(socketPath: string, request: unknown, env: NodeJS.ProcessEnv): Command {
+  const code =
+    'const s=require("node:net").connect(process.argv[1]);s.end(process.argv[2]+"\\n");let a="";' +
+    's.setEncoding("utf8").on("data",(d)=>{a+=d;const n=a.indexOf("\\n");if(n>=0){process.stdout.write(a.slice(0,n+1));s.destroy();}});';
+  return { file: process.execPath, args: ['-e', code, socketPath, JSON.stringify(request)], env };
+}

@@ -50,7 +50,7 @@ export interface Measurement {
   readonly unit: 'ms' | 'MiB' | '%';
   readonly summary: Summary;
   /** Which statistic the target is about. */
-  readonly targetOn?: 'median' | 'p95' | 'max';
+  readonly targetOn?: 'median' | 'mean' | 'p95' | 'max';
   readonly target?: number;
   readonly met?: boolean;
   /** What the figure is next to, e.g. "an idle node process: 38.2 MiB". */
