@@ -36,6 +36,21 @@ test('bar files: one line per format in $VMUX_HOME/bar, rewritten only when it c
   assert.deepEqual(warnings, []);
 });
 
+test('bar files: a poll makes the lines again only once a waiting time has reached its next minute', () => {
+  const home = tempDir('vmux-bar-files-');
+  const files = new BarFiles(home, { info: () => {}, debug: () => {}, warn: () => {} });
+  const waiting = session(1, { state: 'needs_input', waiting_since: '2026-11-30T11:58:00Z', reason: 'waiting for permission: Bash' });
+  files.show([waiting], now);
+  const tooltip = () => (JSON.parse(readFileSync(join(home, 'bar', 'waybar'), 'utf8')) as { tooltip: string }).tooltip;
+  assert.match(tooltip(), /waiting 2 min/);
+  // Within the same minute a poll renders nothing: a line changed by hand stays.
+  writeFileSync(join(home, 'bar', 'waybar'), '{"tooltip":"by hand"}\n');
+  files.refresh([waiting], new Date(now.getTime() + 59_000));
+  assert.equal(tooltip(), 'by hand');
+  files.refresh([waiting], new Date(now.getTime() + 60_000));
+  assert.match(tooltip(), /waiting 3 min/);
+});
+
 test('bar files: a folder that cannot be written is told once, and vmuxd goes on', () => {
   const home = tempDir('vmux-bar-files-');
   writeFileSync(join(home, 'bar'), 'a file where the folder goes');

@@ -19,6 +19,8 @@ const MINUTE_FORMATS = BAR_FORMATS.filter((format) => format !== 'json');
 export class BarFiles {
   private readonly dir: string;
   private readonly written = new Map<BarFormat, string>();
+  /** The waiting minutes of the sessions last rendered (see `refresh`). */
+  private renderedMinutes: string | undefined;
   private failed = false;
 
   constructor(homeDir: string, private readonly logger: Logger) {
@@ -27,14 +29,19 @@ export class BarFiles {
 
   /** The sessions as served now. */
   show(sessions: readonly SessionInfo[], now = new Date()): void {
+    this.renderedMinutes = waitingMinutes(sessions, now);
     this.write(barView(sessions, now), BAR_FORMATS);
   }
 
   /**
-   * Waiting times shown in minutes, at each poll. Not the `json` file: its `waiting_s` counts
-   * seconds, and its `waiting_since` says the exact time; it is rewritten on changes only.
+   * Waiting times shown in minutes, at each poll: the lines are made again only when one of them
+   * has reached its next minute. Not the `json` file: its `waiting_s` counts seconds, and its
+   * `waiting_since` says the exact time; it is rewritten on changes only.
    */
   refresh(sessions: readonly SessionInfo[], now = new Date()): void {
+    const minutes = waitingMinutes(sessions, now);
+    if (minutes === this.renderedMinutes) return;
+    this.renderedMinutes = minutes;
     this.write(barView(sessions, now), MINUTE_FORMATS);
   }
 
@@ -59,4 +66,11 @@ export class BarFiles {
       this.failed = true;
     }
   }
+}
+
+/** How many whole minutes each session has waited for the user: what the bars' times change with. */
+function waitingMinutes(sessions: readonly SessionInfo[], now: Date): string {
+  return sessions
+    .map((session) => (session.state === 'needs_input' && session.waiting_since !== undefined ? Math.floor((now.getTime() - Date.parse(session.waiting_since)) / 60_000) : ''))
+    .join(' ');
 }

@@ -9,7 +9,8 @@ import { prepareVmuxHome, type VmuxHome } from '../home/vmux-home.js';
 import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
-import { readProcStat } from '../sessions/proc-reader.js';
+import { ProcessArrivals } from '../sessions/process-arrivals.js';
+import { RunningProcesses } from '../sessions/running-processes.js';
 import { processKeyOf } from '../sessions/session-registry.js';
 import type { NotifyMode, SettingsChange } from '../settings/settings.js';
 import { FreedesktopNotifications } from '../desktop/notifications/freedesktop-notifications.js';
@@ -27,13 +28,14 @@ import { WindowTracker } from './window-tracker.js';
 export const DEFAULT_POLL_MS = 5000;
 
 /**
- * A poll that finds every session's process alive scans only every this many polls: what files
- * tell (a prompt, a status, a new client's sessions file) comes through the folder watches at
- * once, and a process gone is seen at the next poll. What only the clock or an unwatched file
- * changes (a reason's age, a finished turn turning idle, a branch switch, a client that writes
- * nothing yet) is seen within this many polls, so that a quiet vmuxd costs almost nothing.
+ * A poll that finds every session's process alive, and no new process that may be Claude Code,
+ * scans only every this many polls (a minute at the default 5 s poll): what files tell (a
+ * prompt, a status, a new client's sessions file) comes through the folder watches at once, a
+ * process gone or a new client is seen at the next poll. What only the clock or an unwatched
+ * file changes (a reason's age, a finished turn turning idle, a branch switch) is seen within
+ * this many polls, so that a quiet vmuxd costs almost nothing.
  */
-const POLLS_PER_QUIET_SCAN = 4;
+const POLLS_PER_QUIET_SCAN = 12;
 
 /** A change seen on disk is scanned this long after, so a burst of writes costs one scan. */
 const CHANGE_SETTLE_MS = 30;
@@ -90,6 +92,8 @@ export class Daemon {
   private pollDue = false;
   /** Polls since the last scan that found every session's process alive and skipped scanning. */
   private quietPolls = 0;
+  private readonly arrivals = new ProcessArrivals();
+  private readonly running = new RunningProcesses();
   /** The processes of the last scan, to notice sessions coming and going. */
   private sessionKeys = '';
   private stopping: Promise<void> | undefined;
@@ -168,6 +172,7 @@ export class Daemon {
     this.options.logger.info(`stopping (${why})`);
     clearInterval(this.pollTimer);
     clearTimeout(this.scanTimer);
+    this.running.close();
     this.windows.close();
     this.watcher.close();
     const tmuxClosed = Promise.all([this.tmux.close(), this.notifier?.close()]);
@@ -248,12 +253,13 @@ export class Daemon {
     clearInterval(this.pollTimer);
     this.pollTimer = setInterval(() => {
       this.followSettings();
-      if (this.quietPolls < POLLS_PER_QUIET_SCAN - 1 && this.sessionsStillRun()) {
+      // Waiting times in the bar files age without any change to publish.
+      this.barFiles.refresh(this.picture.sessions);
+      const { procRoot } = discoveryContextFrom(this.discoveryEnv);
+      if (this.quietPolls < POLLS_PER_QUIET_SCAN - 1 && this.sessionsStillRun(procRoot) && !this.arrivals.mayHaveNewSession(procRoot)) {
         this.quietPolls++;
         return;
       }
-      // Waiting times in the bar files age without any change to publish.
-      this.barFiles.refresh(this.picture.sessions);
       this.scanSoon(0, true);
     }, this.pollMs);
   }
@@ -262,9 +268,8 @@ export class Daemon {
    * Every session's process still runs, as a scan would tell: `/proc/<pid>/stat` read, its start
    * time the same and the process no zombie (a killed client is one until it is reaped).
    */
-  private sessionsStillRun(): boolean {
-    const { procRoot } = discoveryContextFrom(this.discoveryEnv);
-    return this.picture.scanned.every((session) => readProcStat(procRoot, session.pid)?.startTicks === session.procStart);
+  private sessionsStillRun(procRoot: string): boolean {
+    return this.running.allRun(procRoot, this.picture.scanned);
   }
 
   /** An edited config file takes effect at the next poll; one with errors is told and ignored. */
@@ -334,6 +339,8 @@ export class Daemon {
   private scan(): void {
     this.quietPolls = 0;
     const context = discoveryContextFrom(this.discoveryEnv);
+    // What this scan sees of /proc is what the next quiet polls compare with.
+    this.arrivals.learn(context.procRoot);
     // process.hrtime rather than performance.now(): the global `performance` loads perf_hooks, ~1 MiB that vmuxd would keep.
     const started = process.hrtime.bigint();
     const sessions = this.picture.scan(context);

@@ -1,4 +1,5 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { errnoCode } from '../errors.js';
 
 /**
  * Writes `data` beside `path` and renames it into place: a reader sees the old file or the new,
@@ -8,16 +9,25 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
  */
 export function replaceFile(path: string, data: string | Uint8Array, mode: number): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  rmSync(temporary, { force: true });
+  removeIfThere(temporary);
   try {
     writeFileSync(temporary, data, { mode, flag: 'wx' });
     renameSync(temporary, path);
   } catch (error) {
     try {
-      rmSync(temporary, { force: true });
+      removeIfThere(temporary);
     } catch {
       // What failed is the error worth telling.
     }
     throw error;
+  }
+}
+
+/** `unlink`, not `rmSync`: vmuxd replaces its bar files at every change, and `rmSync` loads and runs far more. */
+function removeIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error;
   }
 }

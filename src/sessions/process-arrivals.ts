@@ -1,0 +1,38 @@
+import { listPids, readCmdline, readComm, readProcLink } from './proc-reader.js';
+import { mightBeClaude, recognizeClaude } from './recognize-claude.js';
+
+/**
+ * Tells, between full scans, whether a process has appeared that may be a Claude Code session:
+ * `/proc` is listed, and only the processes that were not there the time before are looked at
+ * (their name and executable, and the command line of a `claude` or a `node`). So a daemon's
+ * quiet poll sees a new session at once, even one that has written no file yet (the Node
+ * build), for the price of one directory listing; the tools sessions run, and other Node
+ * programs, start no scan.
+ */
+export class ProcessArrivals {
+  private known: ReadonlySet<number> | undefined;
+
+  /** The processes listed now are the ones to compare with next time (after a full scan, which saw them all). */
+  learn(procRoot: string): void {
+    this.known = new Set(listPids(procRoot));
+  }
+
+  /** Whether a process listed now, and not the time before, may be Claude Code. The first call only learns. */
+  mayHaveNewSession(procRoot: string): boolean {
+    const known = this.known;
+    const pids = listPids(procRoot);
+    this.known = new Set(pids);
+    if (known === undefined) return false;
+    return pids.some((pid) => !known.has(pid) && maybeSession(procRoot, pid));
+  }
+}
+
+function maybeSession(procRoot: string, pid: number): boolean {
+  const comm = readComm(procRoot, pid);
+  if (comm === undefined) return false;
+  const exe = readProcLink(procRoot, pid, 'exe');
+  if (!mightBeClaude(comm, exe)) return false;
+  const argv = readCmdline(procRoot, pid);
+  // No argv yet: caught in the middle of its exec, it is looked at by the scan.
+  return argv === undefined || argv.length === 0 || recognizeClaude({ comm, exe, argv }).kind === 'session';
+}
