@@ -1,9 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script, constants as vmConstants } from 'node:vm';
-import { replaceFile } from '../files/replace-file.js';
+import { fnv1a, ownFolder, readCacheFile, vmuxCacheDir, writeCacheFile } from '../files/private-cache.js';
 
 const debug = debuglog('vmux:cache');
 
@@ -77,7 +77,7 @@ interface CacheFile {
  * vmux or Node replaces it rather than leaving old files behind.
  */
 function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
-  if (!isAbsolute(cacheDir) || !ownFolder(cacheDir)) return undefined;
+  if (!ownFolder(cacheDir)) return undefined;
   try {
     const bundle = statSync(file);
     const key = [file, bundle.ino, bundle.size, bundle.mtimeMs, process.version, process.arch].join(' ');
@@ -88,66 +88,16 @@ function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
   }
 }
 
-/** The folder, created if missing (only this user may enter it), when only this user may write in it. */
-function ownFolder(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(dir);
-    const own = stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0;
-    if (!own) debug('not using %s as a cache: not a folder that only this user may write', dir);
-    return own;
-  } catch (error) {
-    debug('no cache folder %s: %s', dir, String(error));
-    return false;
-  }
-}
-
 /** The cached data, when the file is a regular file of this user made from this very bundle and Node. */
 function readCache(cache: CacheFile): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(cache.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== process.getuid?.() || stat.size > MAX_CACHE_BYTES) return undefined;
-    const content = Buffer.allocUnsafe(stat.size);
-    let read = 0;
-    while (read < content.length) {
-      const n = readSync(fd, content, read, content.length - read, read);
-      if (n === 0) return undefined;
-      read += n;
-    }
-    const newline = content.indexOf(0x0a);
-    if (newline < 0 || content.toString('utf8', 0, newline) !== cache.key) return undefined;
-    return content.subarray(newline + 1);
-  } catch (error) {
-    debug('cannot read %s: %s', cache.path, String(error));
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
+  const content = readCacheFile(cache.path, MAX_CACHE_BYTES);
+  const newline = content?.indexOf(0x0a) ?? -1;
+  if (content === undefined || newline < 0 || content.toString('utf8', 0, newline) !== cache.key) return undefined;
+  return content.subarray(newline + 1);
 }
 
-/** Written beside and renamed into place: a run that reads it meanwhile sees the old file or the new, never half of one. */
 function writeCache(cache: CacheFile, data: Buffer): void {
-  try {
-    replaceFile(cache.path, Buffer.concat([Buffer.from(`${cache.key}\n`), data]), 0o600);
-  } catch (error) {
-    debug('cannot write %s: %s', cache.path, String(error));
-  }
-}
-
-/** 32-bit FNV-1a, in hex: a short stable name for a folder path. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
+  writeCacheFile(cache.path, Buffer.concat([Buffer.from(`${cache.key}\n`), data]));
 }
 
 /**
@@ -157,8 +107,5 @@ function fnv1a(text: string): string {
  */
 export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   if (env['NODE_DISABLE_COMPILE_CACHE'] !== undefined && env['NODE_DISABLE_COMPILE_CACHE'] !== '') return undefined;
-  const xdg = env['XDG_CACHE_HOME'];
-  if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'vmux');
-  const home = env['HOME'];
-  return home !== undefined && isAbsolute(home) ? join(home, '.cache', 'vmux') : undefined;
+  return vmuxCacheDir(env);
 }

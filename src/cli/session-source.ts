@@ -8,6 +8,9 @@ import { toSessionInfo, type SessionInfo } from '../protocol/session-info.js';
 import { sessionsFromDaemon } from '../protocol/socket-client.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { scanSessions } from '../sessions/scan-sessions.js';
+import { vmuxCacheDir } from '../files/private-cache.js';
+import { SavedTails } from '../transcript/saved-tails.js';
+import { VERSION } from './version.js';
 
 export interface SessionListing {
   readonly sessions: readonly SessionInfo[];
@@ -39,7 +42,9 @@ export async function scanDirectly(home: VmuxHome, env: Environment, options: Sc
   const context = discoveryContextFrom(env);
   const registry = new SessionRegistry();
   const now = context.now();
-  for (const session of scanSessions(context)) registry.update(session, now);
+  const savedTails = SavedTails.open(vmuxCacheDir(env), context.claudeDir, VERSION);
+  for (const session of scanSessions(context, { savedTails })) registry.update(session, now);
+  savedTails.save(VERSION);
   const labels = LabelStore.peek(home.labelsPath);
   const sessions = registry.list();
   // The window manager's client loads only when there is a graphical session to ask.

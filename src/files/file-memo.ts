@@ -5,7 +5,7 @@ import { statSync, type Stats } from 'node:fs';
  * the tick it was read in can keep its time and, rewritten to the same length, look unchanged.
  * What was read this soon after the file changed is read again next time.
  */
-const RACY_MS = 1000;
+export const RACY_MS = 1000;
 
 interface Remembered<T> {
   readonly ino: number;

@@ -5,6 +5,7 @@ import { errnoCode } from '../errors.js';
 import { backgroundWork, detectState, type BackgroundWork } from '../transcript/detect-state.js';
 import { extractPreview, pendingToolName } from '../transcript/preview.js';
 import type { TailCache } from '../transcript/tail-cache.js';
+import type { SavedTails } from '../transcript/saved-tails.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
 import { classifySession, type Classification, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
@@ -24,6 +25,8 @@ export interface ScanOptions {
   readonly onlyPids?: ReadonlySet<number>;
   /** Kept between scans by a process that scans repeatedly (the daemon): unchanged files are not read again. */
   readonly memory?: ScanMemory;
+  /** Without a memory, the tails a command scanning by itself read the last time (see SavedTails). */
+  readonly savedTails?: SavedTails;
   /** Given, for each session, what the scan read and how it decided (`vmux explain`). */
   readonly onEvidence?: (evidence: SessionEvidence) => void;
 }
@@ -70,17 +73,19 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   }).filter((proc) => context.onlyUid === undefined || proc.uid === context.onlyUid);
   const bootTimeMs = (memory ? memory.bootTimeMs(procRoot) : readBootTimeMs(procRoot)) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
-  // A daemon's scan reads a tail only when its file changed: the `stat` matching took tells.
-  const stats = memory ? new Map<string, Stats>() : undefined;
+  // A tail is read only when its file changed since it was kept: the `stat` matching took tells.
+  const tails: TailSource | undefined = memory?.tails ?? options.savedTails;
+  const stats = tails ? new Map<string, Stats>() : undefined;
   const matches = matchTranscripts({
     claudeDir: context.claudeDir,
     processes,
     sessionFiles,
     startTimeMs,
-    ...(memory ? { memory: memory.projectFolders, stats } : {}),
+    ...(memory ? { memory: memory.projectFolders } : {}),
+    ...(stats ? { stats } : {}),
   });
   const now = context.now();
-  const readTail = (path: string) => readTailOf(path, memory?.tails, stats?.get(path));
+  const readTail = (path: string) => readTailOf(path, tails, stats?.get(path));
   // Sessions in one folder tree walk up through the same folders: each is looked at once a scan.
   const git = memory?.git ?? new GitMemo();
   const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, git);
@@ -235,7 +240,10 @@ function noTranscriptReason(match: TranscriptMatch | undefined, path: string | u
 }
 
 /** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
-function readTailOf(path: string, cache: TailCache | undefined, known: Stats | undefined): TranscriptTail | undefined {
+/** Where tails of unchanged transcripts are kept: the daemon's memory, or the file of a command's last run. */
+type TailSource = Pick<TailCache, 'get'>;
+
+function readTailOf(path: string, cache: TailSource | undefined, known: Stats | undefined): TranscriptTail | undefined {
   const read = () => tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   try {
     return cache ? cache.get(path, read, known) : read();
