@@ -208,7 +208,7 @@ async function main(): Promise<void> {
   if (wants('daemon') && fixture && sessionFixture) {
     progress('starting vmuxd (default 5 s poll) on the same fixture');
     const daemon = await startBenchDaemon(join(root, 'vmux-home'), sessionFixture.claudeDir, cleanup);
-    progress(`vmux list --json via vmuxd vs node -e 0, ${options.runs} runs each, interleaved`);
+    progress(`vmux list --json via vmuxd vs a bare socket client, ${options.runs} runs each, interleaved`);
     const viaDaemon = await benchListViaDaemon(fixture, daemon, root, options.runs);
     comparisons.push(...viaDaemon.comparisons);
     notes.push(...viaDaemon.notes);
