@@ -1,14 +1,13 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * V8's optimising compiler (TurboFan) pays off in code that runs hot for long; vmux's processes
- * do not. A command lives a tenth of a second: code optimised on its hot loops (the transcript
- * tails of a listing) is ready about when the command ends. vmuxd and the long-running clients
- * (`vmux bar`, `vmux watch`) spend their lives waiting, and optimised code stays resident: with
- * 50 live sessions vmuxd kept ~4 MiB more (RSS ~47 → ~51 MiB) for no CPU saved at rest
- * (`npm run bench -- --only idle`). So vmux runs its JavaScript in V8's interpreter and baseline
- * compiler (Sparkplug) only. Set first thing, before any bundle is loaded: the flags are part of
- * what V8's code cache is made for.
+ * vmuxd spends its life waiting: a poll every few seconds, a scan when a file changes. V8's
+ * optimising compiler (TurboFan) would make those scans a little faster, but it, and the code it
+ * makes, stay resident: with 50 live sessions vmuxd kept ~5 MiB more (at rest ~44.7 → ~49.5 MiB)
+ * for no CPU saved at rest (`npm run bench -- --only idle`). So the daemon runs its JavaScript
+ * in V8's interpreter and baseline compiler (Sparkplug) only. Set at start-up, before any
+ * function is hot enough to be optimised. (Not for the commands: loading `node:v8` alone costs
+ * a command ~3.5 ms, more than it could save in its tenth of a second.)
  */
 export function runWithBaselineCompilerOnly(): void {
   setFlagsFromString('--max-opt=1');

@@ -6,12 +6,10 @@ import { switchViaDaemon } from '../cli/switch-via-daemon.js';
 import type { runListCommand as RunListCommand } from './vmux-list.js';
 import type { runSwitchCommand as RunSwitchCommand } from './vmux-switch.js';
 import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
-import { runWithBaselineCompilerOnly } from '../lean-runtime.js';
 import { exitIfNodeTooOld } from './require-node.js';
 import { standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
-runWithBaselineCompilerOnly();
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
 const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput, standardInput: () => process.stdin };

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { waitFor } from '../../test/support/fake-claude.js';
+import { childrenOf, commOf } from '../../test/support/process-tree.js';
 import { readProcStat } from './proc-reader.js';
 import { RunningProcesses } from './running-processes.js';
 
@@ -54,4 +55,25 @@ test('a process killed no longer runs, dead or reaped; another start time is ano
   await exited;
   assert.equal(running.allRun('/proc', [a.seen]), false, 'reaped');
   running.close();
+});
+
+test('a zombie (killed, its parent not reaping it) no longer runs', async () => {
+  // The shell runs a sleep in the background, then becomes a sleep itself, which never reaps it.
+  const parent = spawn('sh', ['-c', 'sleep 600 & exec sleep 601'], { stdio: 'ignore' });
+  try {
+    let child: number | undefined;
+    await waitFor(() => (child = childrenOf(parent.pid ?? 0)[0]) !== undefined && commOf(child) === 'sleep', 'the background sleep');
+    assert.ok(child !== undefined);
+    const stat = readProcStat('/proc', child);
+    assert.ok(stat !== undefined);
+    const running = new RunningProcesses();
+    const seen = { pid: child, procStart: stat.startTicks };
+    assert.equal(running.allRun('/proc', [seen]), true);
+    process.kill(child, 'SIGKILL');
+    await waitFor(() => /\) Z /.test(readFileSync(`/proc/${child}/stat`, 'latin1')), `pid ${child} to be a zombie`);
+    assert.equal(running.allRun('/proc', [seen]), false);
+    running.close();
+  } finally {
+    parent.kill('SIGKILL');
+  }
 });
