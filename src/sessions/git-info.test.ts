@@ -46,6 +46,20 @@ test('a linked worktree gives its branch and its root', () => {
   assert.deepEqual(readGitInfo(worktree, me), { branch: 'wt-branch', worktree });
 });
 
+test('when the transcript names the branch, only the worktree is looked up: HEAD is not read', () => {
+  const root = tempDir();
+  const gitDir = join(root, 'main', '.git', 'worktrees', 'wt');
+  mkdirSync(gitDir, { recursive: true });
+  // A HEAD that would give no branch at all: not read, it changes nothing.
+  writeFileSync(join(gitDir, 'HEAD'), 'not a ref\n');
+  const worktree = join(root, 'wt');
+  mkdirSync(worktree);
+  writeFileSync(join(worktree, '.git'), `gitdir: ${gitDir}\n`);
+  assert.deepEqual(readGitInfo(worktree, me, undefined, false), { worktree });
+  assert.deepEqual(readGitInfo(repo(join(root, 'plain'), 'not a ref\n'), me, undefined, false), {});
+  assert.equal(readGitInfo(tempDir(), me, undefined, false), undefined);
+});
+
 test('outside git there is no git info', () => {
   assert.equal(readGitInfo(tempDir(), me), undefined);
 });

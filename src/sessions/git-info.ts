@@ -14,7 +14,8 @@ const MAX_BRANCH_LENGTH = 255;
 
 /** Where a folder sits in git: its branch (or `HEAD` when detached) and, for a linked worktree, its root. */
 export interface GitInfo {
-  readonly branch: string;
+  /** Undefined when it was not asked for (see `readGitInfo`). */
+  readonly branch?: string;
   readonly worktree?: string;
 }
 
@@ -25,16 +26,19 @@ export interface GitInfo {
  * no branch when that `.git`, the git dir it points to, or its `HEAD` belongs to anyone else, so
  * another user's `/tmp/.git` can neither name a branch nor reach the reader. Only small regular
  * files are read, so a FIFO, a device or a huge file planted there cannot block or exhaust vmux.
+ * Without `branchNeeded` (the transcript names the branch), only where the worktree is: `HEAD`
+ * is not read.
  */
-export function readGitInfo(cwd: string, ownerUid: number, memo?: GitMemo): GitInfo | undefined {
+export function readGitInfo(cwd: string, ownerUid: number, memo?: GitMemo, branchNeeded = true): GitInfo | undefined {
   const found = memo ? memo.dotGitOf(cwd, ownerUid) : findDotGit(cwd, ownerUid, undefined);
   if (found === undefined || found === 'foreign') return undefined;
   const { dir, dotGit, kind } = found;
-  if (kind === 'dir') return headOf(dotGit, undefined, ownerUid, memo);
+  if (kind === 'dir') return branchNeeded ? headOf(dotGit, undefined, ownerUid, memo) : {};
   const gitDir = linkedGitDir(dotGit, dir);
   if (gitDir === undefined || ownedEntry(gitDir, ownerUid, memo) !== 'dir') return undefined;
   // A linked worktree's git dir lives under the main repository's `.git/worktrees/`.
   const worktree = /\/worktrees\/[^/]+\/?$/.test(gitDir) ? dir : undefined;
+  if (!branchNeeded) return worktree === undefined ? {} : { worktree };
   return headOf(gitDir, worktree, ownerUid, memo);
 }
 
@@ -194,8 +198,9 @@ export function branchOfHead(head: string | undefined): string | undefined {
  */
 export function isPlausibleBranch(name: string): boolean {
   if (name.length === 0 || name.length > MAX_BRANCH_LENGTH || name === '@') return false;
-  // Control characters (C0, DEL, C1) and format characters (bidi overrides, zero-width).
-  if (/[\p{Cc}\p{Cf}]/u.test(name)) return false;
+  // Control characters (C0, DEL, C1) and format characters (bidi overrides, zero-width); none in
+  // printable ASCII, which most names are, and the pattern's first use costs milliseconds.
+  if (!/^[\x20-\x7e]*$/.test(name) && /[\p{Cc}\p{Cf}]/u.test(name)) return false;
   if (/[ ~^:?*[\\]|\.\.|@\{|\/\/|^\/|\/$|\.$/.test(name)) return false;
   return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }

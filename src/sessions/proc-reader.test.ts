@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import { parseProcStat, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
 
 test('parseProcStat reads ppid and start time past a command name with spaces and parentheses', () => {
@@ -23,4 +24,15 @@ test('a vanished process reads as undefined, not an error', () => {
   assert.equal(readComm('/proc', 2 ** 22 + 12345), undefined);
   assert.equal(readProcStat('/proc', 2 ** 22 + 12345), undefined);
   assert.equal(readProcUid('/proc', 2 ** 22 + 12345), undefined);
+});
+
+test('a command line longer than a page reads back whole', async () => {
+  const long = 'x'.repeat(20_000);
+  const child = spawn('sleep', ['600', long], { stdio: 'ignore' });
+  try {
+    assert.ok(child.pid !== undefined);
+    assert.deepEqual(readCmdline('/proc', child.pid), ['sleep', '600', long]);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });

@@ -1,4 +1,4 @@
-import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readlinkSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isGoneOrForbidden } from '../errors.js';
 
@@ -25,11 +25,41 @@ export function listPids(procRoot: string): number[] {
  * which is normal mid-scan and never an error.
  */
 export function readProcFile(procRoot: string, pid: number, file: string): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(`${procRoot}/${pid}/${file}`, 'utf8');
+    fd = openSync(`${procRoot}/${pid}/${file}`, 'r');
   } catch (error) {
     if (isGoneOrForbidden(error)) return undefined;
     throw error;
+  }
+  try {
+    return readWhole(fd);
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return undefined;
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The buffer every `/proc` read goes through; a file larger than it (a long argv) grows it. */
+let procBuffer = Buffer.allocUnsafe(4096);
+
+/**
+ * A `/proc` file has no size to ask for, and the kernel writes as much of it as fits at each
+ * read: a read that fills less than the room given was the last. Three system calls for a small
+ * file (open, read, close), where `readFileSync` makes five, across every process of a scan.
+ */
+function readWhole(fd: number): string {
+  let length = 0;
+  for (;;) {
+    const room = procBuffer.length - length;
+    const n = readSync(fd, procBuffer, length, room, length);
+    length += n;
+    if (n < room) return procBuffer.toString('utf8', 0, length);
+    const grown = Buffer.allocUnsafe(procBuffer.length * 2);
+    procBuffer.copy(grown, 0, 0, length);
+    procBuffer = grown;
   }
 }
 

@@ -88,7 +88,7 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   const readTail = (path: string) => readTailOf(path, tails, stats?.get(path));
   // Sessions in one folder tree walk up through the same folders: each is looked at once a scan.
   const git = memory?.git ?? new GitMemo();
-  const gitInfo = (cwd: string, uid: number) => readGitInfo(cwd, uid, git);
+  const gitInfo = (cwd: string, uid: number, branchNeeded: boolean) => readGitInfo(cwd, uid, git, branchNeeded);
   return processes
     .map((proc) => {
       const startedMs = startTimeMs(proc);
@@ -133,7 +133,8 @@ function describeSession(
   };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
-  const git = read.gitInfo(cwd, proc.uid);
+  // The newest record's branch is the one shown (branchOf): then only the worktree is looked up.
+  const git = read.gitInfo(cwd, proc.uid, !recordsBranch(tail?.gitBranch));
   const worktree = git?.worktree;
   const session: Session = {
     pid: proc.pid,
@@ -162,6 +163,11 @@ function describeSession(
     session,
   });
   return session;
+}
+
+/** The transcript's branch is shown as it is (see branchOf). */
+function recordsBranch(recorded: string | undefined): boolean {
+  return recorded !== undefined && recorded !== 'HEAD' && isPlausibleBranch(recorded);
 }
 
 /**
@@ -209,7 +215,7 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
 /** How a scan reads a session's files: through the daemon's memory, or afresh. */
 interface SessionReaders {
   readonly readTail: (path: string) => TranscriptTail | undefined;
-  readonly gitInfo: (cwd: string, uid: number) => GitInfo | undefined;
+  readonly gitInfo: (cwd: string, uid: number, branchNeeded: boolean) => GitInfo | undefined;
 }
 
 interface TailReading {
