@@ -35,26 +35,26 @@ test('a detached HEAD reads as HEAD', () => {
   assert.deepEqual(readGitInfo(repo(tempDir(), '0123456789abcdef0123456789abcdef01234567\n'), me), { branch: 'HEAD' });
 });
 
-test('a linked worktree gives its branch and its root', () => {
-  const root = tempDir();
+/** A linked worktree `root/wt` of the repository `root/main`, its `HEAD` saying `head`. */
+function linkedWorktree(root: string, head: string): string {
   const gitDir = join(root, 'main', '.git', 'worktrees', 'wt');
   mkdirSync(gitDir, { recursive: true });
-  writeFileSync(join(gitDir, 'HEAD'), 'ref: refs/heads/wt-branch\n');
+  writeFileSync(join(gitDir, 'HEAD'), head);
   const worktree = join(root, 'wt');
   mkdirSync(worktree);
   writeFileSync(join(worktree, '.git'), `gitdir: ${gitDir}\n`);
+  return worktree;
+}
+
+test('a linked worktree gives its branch and its root', () => {
+  const worktree = linkedWorktree(tempDir(), 'ref: refs/heads/wt-branch\n');
   assert.deepEqual(readGitInfo(worktree, me), { branch: 'wt-branch', worktree });
 });
 
 test('when the transcript names the branch, only the worktree is looked up: HEAD is not read', () => {
   const root = tempDir();
-  const gitDir = join(root, 'main', '.git', 'worktrees', 'wt');
-  mkdirSync(gitDir, { recursive: true });
   // A HEAD that would give no branch at all: not read, it changes nothing.
-  writeFileSync(join(gitDir, 'HEAD'), 'not a ref\n');
-  const worktree = join(root, 'wt');
-  mkdirSync(worktree);
-  writeFileSync(join(worktree, '.git'), `gitdir: ${gitDir}\n`);
+  const worktree = linkedWorktree(root, 'not a ref\n');
   assert.deepEqual(readGitInfo(worktree, me, undefined, false), { worktree });
   assert.deepEqual(readGitInfo(repo(join(root, 'plain'), 'not a ref\n'), me, undefined, false), {});
   assert.equal(readGitInfo(tempDir(), me, undefined, false), undefined);
