@@ -265,8 +265,8 @@ export class Daemon {
   }
 
   /**
-   * Every session's process still runs, as a scan would tell: `/proc/<pid>/stat` read, its start
-   * time the same and the process no zombie (a killed client is one until it is reaped).
+   * Every session's process still runs, as a scan would tell: the same start time, and no zombie
+   * (a killed client is one until it is reaped). See RunningProcesses.
    */
   private sessionsStillRun(procRoot: string): boolean {
     return this.running.allRun(procRoot, this.picture.scanned);

@@ -33,6 +33,7 @@ function maybeSession(procRoot: string, pid: number): boolean {
   const exe = readProcLink(procRoot, pid, 'exe');
   if (!mightBeClaude(comm, exe)) return false;
   const argv = readCmdline(procRoot, pid);
+  if (argv === undefined) return false;
   // No argv yet: caught in the middle of its exec, it is looked at by the scan.
-  return argv === undefined || argv.length === 0 || recognizeClaude({ comm, exe, argv }).kind === 'session';
+  return argv.length === 0 || recognizeClaude({ comm, exe, argv }).kind === 'session';
 }
