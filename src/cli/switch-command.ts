@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
 import { takeNext } from '../selection/next-cycle.js';
@@ -16,6 +15,7 @@ import { parseCommandArgs } from './command-args.js';
 import { resolveSession } from '../selection/resolve-session.js';
 import { listSessions } from './session-source.js';
 import { reportSwitched } from './switch-report.js';
+import { loadChildProcess } from '../lazy-builtins.js';
 
 /** Tried in this order for --dmenu when no launcher is named. */
 const DEFAULT_LAUNCHERS: readonly (readonly string[])[] = [
@@ -114,6 +114,7 @@ export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: r
   );
   const [program, ...args] = argv;
   if (program === undefined) throw new UsageError('the launcher command is empty');
+  const { execFile } = await loadChildProcess();
   const chosen = await new Promise<string>((resolve, reject) => {
     const child = execFile(program, args, { env: { ...env }, maxBuffer: 1024 * 1024 }, (error, stdout) => {
       // dmenu-style launchers exit 1 when dismissed: that is a choice of nothing, not a failure.

@@ -30,7 +30,7 @@ async function fileAppears(path: string): Promise<string> {
 
 test('a background session is shown by running claude attach <job> in the terminal the user names', async () => {
   const terminal = recordingTerminal('myterm');
-  const commandLine = openAttachTerminal('4f2a9c1e', '/opt/claude/bin/claude.exe', { VMUX_TERMINAL: `${terminal.path} --hold`, PATH: '/usr/bin:/bin' });
+  const commandLine = await openAttachTerminal('4f2a9c1e', '/opt/claude/bin/claude.exe', { VMUX_TERMINAL: `${terminal.path} --hold`, PATH: '/usr/bin:/bin' });
   assert.deepEqual(commandLine, [terminal.path, '--hold', '/opt/claude/bin/claude.exe', 'attach', '4f2a9c1e']);
   assert.equal(await fileAppears(terminal.record), '--hold\n/opt/claude/bin/claude.exe\nattach\n4f2a9c1e\n');
 });
@@ -43,8 +43,8 @@ test('the terminal is the first installed one, each told to run a command its ow
   assert.throws(() => terminalArgv({ PATH: join(root, 'nothing') }), (error: unknown) => error instanceof VmuxError && error.code === 'LAUNCHER_NOT_FOUND' && /VMUX_TERMINAL/.test(error.message));
 });
 
-test('a job id that is not one is never passed to a terminal', () => {
-  assert.throws(() => openAttachTerminal('x; rm -rf ~', 'claude', { VMUX_TERMINAL: '/bin/true' }), VmuxError);
+test('a job id that is not one is never passed to a terminal', async () => {
+  await assert.rejects(openAttachTerminal('x; rm -rf ~', 'claude', { VMUX_TERMINAL: '/bin/true' }), VmuxError);
 });
 
 test('a claude attach <job> already running is the terminal to go to', async () => {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { VmuxError } from '../errors.js';
 import { listPids, readCmdline, readComm, readProcLink } from '../sessions/proc-reader.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { onPath } from './program-on-path.js';
+import { loadChildProcess } from '../lazy-builtins.js';
 
 /**
  * Terminals tried, in order, to show a background session, each with how it is told to run a
@@ -45,12 +45,13 @@ export function findAttachedViewer(jobId: string, procRoot: string): number | un
  * session, in the caller's desktop (its DISPLAY / WAYLAND_DISPLAY). `claudeExecutable` is the
  * session's own executable, so the same version attaches. Argv only: no shell ever sees the id.
  */
-export function openAttachTerminal(jobId: string, claudeExecutable: string, env: Environment): readonly string[] {
+export async function openAttachTerminal(jobId: string, claudeExecutable: string, env: Environment): Promise<readonly string[]> {
   if (!/^[0-9a-zA-Z_-]{1,64}$/.test(jobId)) throw new VmuxError('USAGE', 'the background session has no usable job id');
   const terminal = terminalArgv(env);
   const commandLine = [...terminal, claudeExecutable, 'attach', jobId];
   const [program, ...args] = commandLine;
   if (program === undefined) throw new VmuxError('LAUNCHER_NOT_FOUND', 'no terminal to open');
+  const { spawn } = await loadChildProcess();
   const child = spawn(program, args, { env: { ...env }, detached: true, stdio: 'ignore' });
   child.on('error', () => {});
   child.unref();

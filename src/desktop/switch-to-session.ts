@@ -89,7 +89,7 @@ export async function switchToListedSession(session: SessionInfo, options: Switc
     const viewer = findAttachedViewer(job, options.procRoot);
     if (viewer === undefined) {
       const executable = claudeExecutableOf(session.pid, options.procRoot) ?? 'claude';
-      const opened = openAttachTerminal(job, executable, options.env);
+      const opened = await openAttachTerminal(job, executable, options.env);
       return { pid: session.pid, session_id: session.session_id, cwd: session.cwd, ...(session.label ? { label: session.label } : {}), opened: opened.join(' ') };
     }
     return describeSwitch(session, await switchToSession(viewer, options));

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
+import { loadChildProcess } from '../lazy-builtins.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -50,7 +50,7 @@ export function xpropWindowPidReader(options: XpropReaderOptions): WindowPidRead
       return Promise.reject(new Error('DISPLAY is not set, so xprop cannot ask the X server for windows\' _NET_WM_PID.'));
     }
     const argv = ['-id', String(window), '_NET_WM_PID'];
-    return new Promise((resolve, reject) => {
+    return loadChildProcess().then(({ execFile }) => new Promise<number | undefined>((resolve, reject) => {
       execFile(xprop, argv, { env, timeout: timeoutMs, maxBuffer: MAX_XPROP_OUTPUT_BYTES, encoding: 'utf8' }, (error, stdout, stderr) => {
         if (error === null) {
           const pid = parseNetWmPid(stdout);
@@ -65,7 +65,7 @@ export function xpropWindowPidReader(options: XpropReaderOptions): WindowPidRead
         }
         reject(xpropFailure(xprop, argv, error, stderr, timeoutMs));
       });
-    });
+    }));
   };
 }
 

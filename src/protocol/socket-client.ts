@@ -3,7 +3,7 @@ import { errnoCode, VmuxError } from '../errors.js';
 import { LineDecoder } from './line-decoder.js';
 import type { DesktopSession, Request, Response, SessionsEvent } from './messages.js';
 import type { SessionInfo } from './session-info.js';
-import { loadNet } from '../lazy-net.js';
+import { loadNet } from '../lazy-builtins.js';
 import { printableJson } from '../text/printable-json.js';
 
 /** Replies larger than this are not a vmuxd talking. */

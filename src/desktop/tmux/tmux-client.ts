@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import { debuglog } from 'node:util';
 import { TmuxRefusedError, TmuxStaleError, VmuxError, errnoCode, type TmuxStaleReason } from '../../errors.js';
+import { loadChildProcess } from '../../lazy-builtins.js';
 
 const debug = debuglog('vmux:tmux');
 
@@ -279,6 +279,7 @@ export class TmuxServer {
   async run(command: readonly string[]): Promise<string> {
     const argv = ['-u', '-S', this.socketPath, ...command];
     debug('%s %o', this.#tmuxPath, argv);
+    const { execFile } = await loadChildProcess();
     return new Promise<string>((resolve, reject) => {
       execFile(
         this.#tmuxPath,

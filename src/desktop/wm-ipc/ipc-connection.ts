@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { errnoCode, VmuxError } from '../../errors.js';
 import { encodeMessage, FrameDecoder, type IpcFrame } from './ipc-codec.js';
-import { loadNet } from '../../lazy-net.js';
+import { loadNet } from '../../lazy-builtins.js';
 
 /** How the connection ended: undefined when vmux closed it, the reason otherwise. */
 export type ConnectionEnd = VmuxError | undefined;

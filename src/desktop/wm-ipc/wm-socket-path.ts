@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { debuglog } from 'node:util';
 import { errnoCode, WmNotFoundError } from '../../errors.js';
+import { loadChildProcess } from '../../lazy-builtins.js';
 
 const debug = debuglog('vmux:wm');
 
@@ -96,8 +96,9 @@ function checkSocket(path: string): Candidate {
 }
 
 /** Runs `<program> --get-socketpath` with an argv array and a deadline, and reads its one line. */
-function fromCommand(program: 'i3' | 'sway', options: FindWmSocketOptions): Promise<Candidate> {
+async function fromCommand(program: 'i3' | 'sway', options: FindWmSocketOptions): Promise<Candidate> {
   const timeoutMs = options.commandTimeoutMs ?? DEFAULT_SOCKETPATH_TIMEOUT_MS;
+  const { spawn } = await loadChildProcess();
   return new Promise((resolve) => {
     let settled = false;
     const settle = (candidate: Candidate): void => {
