@@ -219,25 +219,6 @@ async function main(): Promise<void> {
     await daemon.stop();
   }
 
-  if (wants('tail')) {
-    const tailDir = join(root, 'tail');
-    mkdirSync(tailDir);
-    progress('writing the 1 MB and 1 GB transcripts');
-    const files = prepareTailFiles(tailDir, cleanup);
-    if (files.note) notes.push(files.note);
-    notes.push(`${(files.bigBytes / MIB).toFixed(0)} MiB transcript written in ${files.writeSeconds.toFixed(1)} s (1 MB one: ${(files.smallBytes / MIB).toFixed(2)} MiB); removed after use`);
-    progress(`tail read of ${files.bigLabel} vs 1 MB, ${options.tailIterations} iterations each, interleaved`);
-    const tail = await benchTailRead(files, options.tailIterations);
-    comparisons.push(tail.comparison);
-    notes.push(...tail.notes);
-    progress('peak RSS of one tail read, each in a fresh process');
-    const probe = fileURLToPath(new URL('./tail-read-probe.js', import.meta.url));
-    const tailRss = await benchTailReadPeakRss(files, probe, 5);
-    comparisons.push(tailRss.comparison);
-    notes.push(...tailRss.notes);
-    files.removeBig();
-  }
-
   const profiles: HotProfile[] = [];
   if (wants('idle')) {
     const idle = await benchIdleDaemon(join(root, 'idle'), cleanup, options.idleSeconds, options.idleSessions, progress, options.cpuProfDir);
@@ -268,6 +249,27 @@ async function main(): Promise<void> {
     });
     comparisons.push(...folders.comparisons);
     notes.push(...folders.notes);
+  }
+
+  // Last: writing and removing a 1 GB file leaves the machine busy for a while (write-back), which
+  // the timings above would feel.
+  if (wants('tail')) {
+    const tailDir = join(root, 'tail');
+    mkdirSync(tailDir);
+    progress('writing the 1 MB and 1 GB transcripts');
+    const files = prepareTailFiles(tailDir, cleanup);
+    if (files.note) notes.push(files.note);
+    notes.push(`${(files.bigBytes / MIB).toFixed(0)} MiB transcript written in ${files.writeSeconds.toFixed(1)} s (1 MB one: ${(files.smallBytes / MIB).toFixed(2)} MiB); removed after use`);
+    progress(`tail read of ${files.bigLabel} vs 1 MB, ${options.tailIterations} iterations each, interleaved`);
+    const tail = await benchTailRead(files, options.tailIterations);
+    comparisons.push(tail.comparison);
+    notes.push(...tail.notes);
+    progress('peak RSS of one tail read, each in a fresh process');
+    const probe = fileURLToPath(new URL('./tail-read-probe.js', import.meta.url));
+    const tailRss = await benchTailReadPeakRss(files, probe, 5);
+    comparisons.push(tailRss.comparison);
+    notes.push(...tailRss.notes);
+    files.removeBig();
   }
 
   if (options.cpuProfDir !== undefined && wants('list')) {
