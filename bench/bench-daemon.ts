@@ -314,7 +314,10 @@ export async function benchIdleDaemon(
     reference.kill('SIGKILL');
     await daemon.stop();
   }
-  if (cpuProfDir === undefined) return result;
+  if (cpuProfDir === undefined) {
+    fixture.stop();
+    return result;
+  }
 
   const dir = join(cpuProfDir, `vmuxd-idle-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
@@ -325,6 +328,7 @@ export async function benchIdleDaemon(
     await delay(seconds * 1000);
   } finally {
     await profiled.stop();
+    fixture.stop();
   }
   return { ...result, notes: [...result.notes, `CPU profile of the idle daemon written to ${dir}`], hot: hottestFunctions(dir) };
 }

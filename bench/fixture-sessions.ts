@@ -19,6 +19,11 @@ export interface FixtureSession {
 export interface SessionFixture {
   readonly claudeDir: string;
   readonly sessions: readonly FixtureSession[];
+  /**
+   * Ends the processes now (the cleanup would, at the very end): vmux sees every Claude Code
+   * process of its user, so a fixture left running would be scanned by the benchmarks after it.
+   */
+  stop(): void;
 }
 
 export interface FixtureOptions {
@@ -83,7 +88,7 @@ export async function startFixtureSessions(options: FixtureOptions): Promise<Ses
     }
     sessions.push({ pid, cwd, sessionId, hasSessionFile, ending, transcriptBytes: transcript.bytes });
   }
-  return { claudeDir, sessions };
+  return { claudeDir, sessions, stop: () => pids.forEach(killQuietly) };
 }
 
 /**

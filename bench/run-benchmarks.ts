@@ -218,6 +218,7 @@ async function main(): Promise<void> {
     notes.push(...append.notes);
     await daemon.stop();
   }
+  sessionFixture?.stop();
 
   const profiles: HotProfile[] = [];
   if (wants('idle')) {
