@@ -11,6 +11,7 @@ import { classifySession, type Classification, type SessionSignals } from './cla
 import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
+import { ProcessMemory } from './process-memory.js';
 import { resumesConversation } from './recognize-claude.js';
 import { GitMemo, isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
@@ -59,17 +60,15 @@ export function scanSessions(context: DiscoveryContext, options: ScanOptions = {
 function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   const { memory } = options;
   const { procRoot } = context;
-  const sessionFiles = liveSessionFiles(
-    readSessionFiles(context.claudeDir, memory?.sessionFiles),
-    procRoot,
-    memory ? (pid) => memory.processes.stat(procRoot, pid) : undefined,
-  );
+  // A scan of its own reads each process once too: `stat` is asked for a session's PID twice.
+  const processMemory = memory?.processes ?? new ProcessMemory();
+  const sessionFiles = liveSessionFiles(readSessionFiles(context.claudeDir, memory?.sessionFiles), procRoot, (pid) => processMemory.stat(procRoot, pid));
   const keyFilePids = pidsWithKeyFiles(context.claudeDir);
   const knownSessionPids = new Set(sessionFiles.keys());
   const processes = findClaudeProcesses(procRoot, {
     knownSessionPids,
     ...(options.onlyPids ? { onlyPids: options.onlyPids } : {}),
-    ...(memory ? { memory: memory.processes } : {}),
+    memory: processMemory,
   }).filter((proc) => context.onlyUid === undefined || proc.uid === context.onlyUid);
   const bootTimeMs = (memory ? memory.bootTimeMs(procRoot) : readBootTimeMs(procRoot)) ?? 0;
   const startTimeMs = (proc: ClaudeProcess): number => processStartMs(bootTimeMs, proc.startTicks);
