@@ -73,9 +73,9 @@ test('saved tails of another vmux, a damaged file, or a cache folder others may 
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'another version');
   const [file] = readdirSync(cacheDir).filter((name) => name.startsWith('tails-'));
   assert.ok(file);
-  writeFileSync(join(cacheDir, file), '{"format":1,"version":"1.0.1","tails":{"');
+  writeFileSync(join(cacheDir, file), '{"format":2,"version":"1.0.1","tails":{"');
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'a torn file');
-  writeFileSync(join(cacheDir, file), JSON.stringify({ format: 1, version: '1.0.1', tails: { [path]: { ino: 1, size: 2, mtimeMs: 3, settled: true, tail: { entries: [{ kind: 'rm -rf' }], truncated: false } } } }));
+  writeFileSync(join(cacheDir, file), JSON.stringify({ format: 2, version: '1.0.1', tails: { [path]: { ino: 1, size: 2, mtimeMs: 3, settled: true, value: { entries: [{ kind: 'rm -rf' }], truncated: false } } } }));
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'a tail that is none');
   const shared = join(root, 'shared');
   mkdirSync(shared);
