@@ -53,23 +53,46 @@ interface FoundProcess {
   readonly program: string;
 }
 
-function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory: ProcessMemory | undefined): FoundProcess | undefined {
-  const facts = memory ? memory.factsOf(procRoot, pid) : new ProcessFacts(procRoot, pid);
-  const comm = facts?.comm();
-  if (facts === undefined || comm === undefined) return undefined;
+/** What `/proc` shows a process to be (see `recognizeProcess`). */
+export type ProcessSighting =
+  | { readonly kind: 'session'; readonly comm: string; readonly exe: string | undefined; readonly argv: string[] }
+  /** Named like Claude Code, with no argv to read: a kernel thread, a zombie, or a process between the steps of its exec. */
+  | { readonly kind: 'no-argv' }
+  /** Named like Claude Code, but gone before its argv was read. */
+  | { readonly kind: 'gone' }
+  /** Claude Code, but no conversation (`claude mcp`, `--version`, a helper process). */
+  | { readonly kind: 'not-a-session' }
+  | { readonly kind: 'not-claude' };
+
+/**
+ * Whether a process is a Claude Code session, from its name, executable and argv; argv is read
+ * only of a process whose name or executable may be Claude Code's, or that a sessions file
+ * vouches for (`known`).
+ */
+export function recognizeProcess(facts: ProcessFacts, known: boolean): ProcessSighting {
+  const comm = facts.comm();
+  if (comm === undefined) return { kind: 'not-claude' };
   const exe = facts.exe();
-  if (!known && !mightBeClaude(comm, exe)) return undefined;
-  memory?.watch(pid);
+  if (!known && !mightBeClaude(comm, exe)) return { kind: 'not-claude' };
   const argv = facts.argv();
-  // Kernel threads and zombies have an empty cmdline.
-  if (argv === undefined || argv.length === 0) return undefined;
+  if (argv === undefined) return { kind: 'gone' };
+  if (argv.length === 0) return { kind: 'no-argv' };
   if (!known) {
     const recognition = recognizeClaude({ comm, exe, argv });
-    if (recognition.kind !== 'session') {
-      if (recognition.kind === 'not-a-session') debug('pid %d skipped: %s', pid, recognition.why);
-      return undefined;
-    }
+    if (recognition.kind === 'not-a-session') debug('pid %d skipped: %s', facts.pid, recognition.why);
+    if (recognition.kind !== 'session') return { kind: recognition.kind };
   }
+  return { kind: 'session', comm, exe, argv };
+}
+
+function readClaudeProcess(procRoot: string, pid: number, known: boolean, memory: ProcessMemory | undefined): FoundProcess | undefined {
+  const facts = memory ? memory.factsOf(procRoot, pid) : new ProcessFacts(procRoot, pid);
+  if (facts === undefined) return undefined;
+  const sighting = recognizeProcess(facts, known);
+  // A process that may be Claude Code is looked at again at every scan.
+  if (sighting.kind !== 'not-claude') memory?.watch(pid);
+  if (sighting.kind !== 'session') return undefined;
+  const { exe, argv } = sighting;
   const stat = memory ? memory.stat(procRoot, pid) : readProcStat(procRoot, pid);
   // A folder removed under a running session reads as "<path> (deleted)": the path is what it was.
   const cwd = readProcLink(procRoot, pid, 'cwd')?.replace(/ \(deleted\)$/, '');

@@ -1,5 +1,6 @@
-import { listPids, readCmdline, readComm, readProcLink } from './proc-reader.js';
-import { mightBeClaude, recognizeClaude } from './recognize-claude.js';
+import { recognizeProcess } from './find-claude-processes.js';
+import { listPids } from './proc-reader.js';
+import { ProcessFacts } from './process-memory.js';
 
 /**
  * Tells, between full scans, whether a process has appeared that may be a Claude Code session:
@@ -28,12 +29,7 @@ export class ProcessArrivals {
 }
 
 function maybeSession(procRoot: string, pid: number): boolean {
-  const comm = readComm(procRoot, pid);
-  if (comm === undefined) return false;
-  const exe = readProcLink(procRoot, pid, 'exe');
-  if (!mightBeClaude(comm, exe)) return false;
-  const argv = readCmdline(procRoot, pid);
-  if (argv === undefined) return false;
+  const { kind } = recognizeProcess(new ProcessFacts(procRoot, pid), false);
   // No argv yet: caught in the middle of its exec, it is looked at by the scan.
-  return argv.length === 0 || recognizeClaude({ comm, exe, argv }).kind === 'session';
+  return kind === 'session' || kind === 'no-argv';
 }
