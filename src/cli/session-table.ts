@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { SessionInfo } from '../protocol/session-info.js';
 import type { SessionState } from '../session-state.js';
 import { formatAge } from '../transcript/format-age.js';
-import { stripControlSequences } from '../text/sanitize-text.js';
+import { printableLine } from '../text/sanitize-text.js';
 import type { Palette } from './style.js';
 
 /** A state as people read it. */
@@ -44,12 +44,12 @@ export function renderSessionTable(sessions: readonly SessionInfo[], options: Ta
   const header = ['STATE', 'SESSION', 'BRANCH', ...(withWorkspace ? ['WORKSPACE'] : []), 'WAITING', 'WHY', 'PREVIEW'];
   const rows = sessions.map((s) => [
     stateWords(s),
-    truncate(clean(`${s.label || basename(s.cwd) || s.cwd}${s.background_job !== undefined ? ' (bg)' : ''}`), MAX_NAME_WIDTH),
-    clean(s.git_branch),
-    ...(withWorkspace ? [clean(s.workspace)] : []),
+    truncate(printableLine(`${s.label || basename(s.cwd) || s.cwd}${s.background_job !== undefined ? ' (bg)' : ''}`), MAX_NAME_WIDTH),
+    printableLine(s.git_branch),
+    ...(withWorkspace ? [printableLine(s.workspace)] : []),
     s.waiting_since ? formatAge(options.now.getTime() - Date.parse(s.waiting_since), 'compact') : '',
-    truncate(clean(s.reason), MAX_REASON_WIDTH),
-    clean(s.preview),
+    truncate(printableLine(s.reason), MAX_REASON_WIDTH),
+    printableLine(s.preview),
   ]);
   const widths = header.map((title, i) => Math.max(width(title), ...rows.map((row) => width(row[i] ?? ''))));
   const last = header.length - 1;
@@ -82,10 +82,6 @@ function colorState(state: SessionState, cell: string, p: Palette): string {
     case 'unknown':
       return p.red(cell);
   }
-}
-
-function clean(text: string): string {
-  return stripControlSequences(text).replace(/\s+/g, ' ').trim();
 }
 
 /** Width in code points; good enough for a terminal table and never splits a character. */

@@ -1,9 +1,9 @@
-import { stripControlSequences } from '../text/sanitize-text.js';
+import { printableLine } from '../text/sanitize-text.js';
 import { MAX_LABEL_LENGTH } from './messages.js';
 
 /** A label as vmux stores, serves and matches it: one line of printable text. */
 export function cleanLabel(text: string): string {
-  return stripControlSequences(text).replace(/\s+/g, ' ').trim();
+  return printableLine(text);
 }
 
 export type CheckedLabel = { readonly ok: true; readonly label: string } | { readonly ok: false; readonly error: string };

@@ -59,16 +59,17 @@ export function oneLine(text: string, max: number): string {
   if (text.length > reach) {
     // The end of the head may be torn (half an escape sequence, half a surrogate pair): only its
     // last few characters, which the cut leaves out.
-    const head = Array.from(cleanLine(text.slice(0, reach)));
+    const head = Array.from(printableLine(text.slice(0, reach)));
     if (head.length >= max + 8) return cutLine(head, max);
   }
-  const line = cleanLine(text);
+  const line = printableLine(text);
   if (line.length <= max) return line;
   const points = Array.from(line);
   return points.length <= max ? line : cutLine(points, max);
 }
 
-function cleanLine(text: string): string {
+/** One printable line, whole: control sequences stripped, whitespace collapsed (`oneLine` without the cut). */
+export function printableLine(text: string): string {
   return stripControlSequences(text).replace(/\s+/g, ' ').trim();
 }
 
