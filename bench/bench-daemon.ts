@@ -8,7 +8,7 @@ import { CLOCK_TICKS_PER_SECOND, LineClient, readCpuTicks, readRssKib, startVmux
 import type { ListFixture } from './bench-list.js';
 import type { Cleanup } from './cleanup.js';
 import { encodeCwd, procStartOf, startFixtureSessions, type FixtureSession } from './fixture-sessions.js';
-import { bareSocketClient, readCpuNs, run, timeCommand, type Command } from './measure.js';
+import { bareSocketClient, readCpuNs, run, timeCommand, vmuxCommand, type Command } from './measure.js';
 import { hottestFunctions } from './cpu-profile.js';
 import { compare, type Comparison, type Measurement } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
@@ -64,8 +64,8 @@ export async function benchListViaDaemon(
   const viaDaemonEnv: NodeJS.ProcessEnv = { ...fixture.env, VMUX_HOME: daemon.home.dir, CLAUDE_CONFIG_DIR: emptyClaude };
   const nodeAlone: Command = { file: process.execPath, args: ['-e', '0'], env: viaDaemonEnv };
   const bareClient = bareSocketClient(daemon.home.socketPath, { action: 'list' }, viaDaemonEnv);
-  const viaDaemon: Command = { file: process.execPath, args: [fixture.vmux, 'list', '--json'], env: viaDaemonEnv };
-  const scanning: Command = { file: process.execPath, args: [fixture.vmux, 'list', '--json'], env: fixture.env };
+  const viaDaemon = vmuxCommand(fixture.vmux, ['list', '--json'], viaDaemonEnv);
+  const scanning = vmuxCommand(fixture.vmux, ['list', '--json'], fixture.env);
 
   const listed = JSON.parse((await run(viaDaemon)).stdout) as Array<{ session_id?: string }>;
   const ids = new Set(listed.map((s) => s.session_id));

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cleanup } from './cleanup.js';
 import { encodeCwd, procStartOf, startClaudeProcesses } from './fixture-sessions.js';
-import { run, timeCommand, type Command } from './measure.js';
+import { run, timeCommand, vmuxCommand, type Command } from './measure.js';
 import { compare, type Comparison } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
 import { Random } from './synthetic-transcript.js';
@@ -62,7 +62,7 @@ export async function benchProjectFolders(options: FoldersBenchOptions): Promise
   }
   const setupSeconds = (performance.now() - started) / 1000;
 
-  const list = (claudeDir: string): Command => ({ file: process.execPath, args: [options.vmux, 'list', '--json'], env: { ...options.env, CLAUDE_CONFIG_DIR: claudeDir } });
+  const list = (claudeDir: string): Command => vmuxCommand(options.vmux, ['list', '--json'], { ...options.env, CLAUDE_CONFIG_DIR: claudeDir });
   for (const claudeDir of [few, many]) checkFreshSessions((await run(list(claudeDir))).stdout, pids, sessionIds);
   const baseline: Command = { file: process.execPath, args: ['-e', '0'], env: options.env };
   const [b = [], f = [], m = []] = await interleaveAll(options.runs, WARMUP_PAIRS, [

@@ -1,5 +1,5 @@
 import type { FixtureSession } from './fixture-sessions.js';
-import { run, timeCommand, type Command, type PeakRss } from './measure.js';
+import { run, timeCommand, vmuxCommand, type Command, type PeakRss } from './measure.js';
 import { compare, type Comparison } from './report.js';
 import { interleave, interleaveAll, summarize } from './stats.js';
 
@@ -22,7 +22,7 @@ const WARMUP_PAIRS = 2;
 function commands(fixture: ListFixture): { baseline: Command; subject: Command; floor: Command } {
   return {
     baseline: { file: process.execPath, args: ['-e', '0'], env: fixture.env },
-    subject: { file: process.execPath, args: [fixture.vmux, 'list', '--json'], env: fixture.env },
+    subject: vmuxCommand(fixture.vmux, ['list', '--json'], fixture.env),
     floor: { file: process.execPath, args: [fixture.emptyModule], env: fixture.env },
   };
 }

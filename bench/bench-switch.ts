@@ -6,7 +6,7 @@ import { connectToWindowManager } from '../src/desktop/wm-ipc/index.js';
 import { fixtureClaude, missingI3Binaries, startI3UnderXvfb } from '../test/support/i3-xvfb.js';
 import { childrenOf, commOf } from '../test/support/process-tree.js';
 import { startVmuxd, type VmuxdProcess } from '../test/support/vmuxd-process.js';
-import { bareSocketClient, timeCommand, type Command } from './measure.js';
+import { bareSocketClient, timeCommand, vmuxCommand, withNodeOnPath, type Command } from './measure.js';
 import { compare, type Comparison, type Measurement } from './report.js';
 import { interleaveAll, summarize } from './stats.js';
 
@@ -41,12 +41,12 @@ export async function benchSwitch(vmux: string, runs: number, scratch: string): 
       await harness.openTerminal({ workspace: '1', command: [claude, '3600'] }),
       await harness.openTerminal({ workspace: '2', command: [claude, '3601'] }),
     ];
-    const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, VMUX_HOME: join(scratch, 'vmux-home'), ...harness.env };
+    const env: NodeJS.ProcessEnv = withNodeOnPath({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, VMUX_HOME: join(scratch, 'vmux-home'), ...harness.env });
     const baseline: Command = { file: process.execPath, args: ['-e', '0'], env };
     let next = 0;
     const switchOnce = () => {
       const target = targets[next++ % targets.length];
-      return timeCommand({ file: process.execPath, args: [vmux, 'switch', String(target?.commandPid)], env });
+      return timeCommand(vmuxCommand(vmux, ['switch', String(target?.commandPid)], env));
     };
     const [b = [], s = []] = await interleaveAll(runs, 2, [() => timeCommand(baseline), switchOnce]);
     await assertFocusOnOneOf(harness, targets);

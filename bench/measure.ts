@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** A program to run, as argv, with the environment it gets. */
@@ -79,7 +79,7 @@ export class PeakRss {
     return new PeakRss(scratch, 'node-preload');
   }
 
-  /** Peak RSS in KiB of one run of a Node command (`file` must be the node executable). */
+  /** Peak RSS in KiB of one run of a Node program (`file`: node, or an executable that starts it). */
   measure(command: Command): Promise<number> {
     return this.method === 'gnu-time' ? this.viaTime(command) : this.viaPreload(command);
   }
@@ -100,7 +100,8 @@ export class PeakRss {
         `process.on('exit', () => writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));\n`,
     );
     rmSync(out, { force: true });
-    await run({ file: command.file, args: ['--import', preload, ...command.args], env: command.env });
+    // Through the environment: `file` may be an executable that starts Node with options of its own.
+    await run({ ...command, env: { ...command.env, NODE_OPTIONS: `--import=${preload}` } });
     return parseKib(readFileSync(out, 'utf8'));
   }
 }
@@ -134,6 +135,20 @@ export function readCpuNs(pid: number): number | undefined {
     }
   }
   return Number.isFinite(total) && total > 0 ? total : undefined;
+}
+
+/**
+ * `vmux` run as a user's shell runs it: the executable itself, whose first lines start the Node on
+ * `PATH` with vmux's options (COMMAND_NODE_OPTIONS). `env` must put the Node being measured first
+ * on `PATH` (withNodeOnPath).
+ */
+export function vmuxCommand(vmux: string, args: readonly string[], env: NodeJS.ProcessEnv): Command {
+  return { file: vmux, args, env };
+}
+
+/** `env` with the directory of the Node running the bench first on `PATH`: the executables vmux and vmuxd start that Node. */
+export function withNodeOnPath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: [dirname(process.execPath), env['PATH'] ?? '/usr/bin:/bin'].join(':') };
 }
 
 /**

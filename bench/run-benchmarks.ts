@@ -30,10 +30,11 @@ import { MIB } from './big-transcript.js';
 import { Cleanup } from './cleanup.js';
 import { hottestFunctions } from './cpu-profile.js';
 import { startFixtureSessions } from './fixture-sessions.js';
-import { PeakRss, run } from './measure.js';
+import { PeakRss, run, withNodeOnPath } from './measure.js';
 import { readmeSection, replaceSection, writeReadmeSection } from './write-readme-table.js';
 import { formatJson, formatTable, type Comparison, type HotProfile, type Measurement, type RunContext } from './report.js';
 import { messageOf } from '../src/errors.js';
+import { COMMAND_NODE_OPTIONS } from '../src/lean-runtime.js';
 
 interface Options {
   readonly runs: number;
@@ -181,7 +182,7 @@ async function main(): Promise<void> {
   if (needsFixture) progress(`starting ${options.sessions} fixture sessions in ${root}`);
   const sessionFixture = needsFixture ? await startFixtureSessions({ count: options.sessions, root, cleanup }) : undefined;
   // VMUX_HOME with no daemon in it: `vmux list` scans by itself, whatever runs in the user's ~/.vmux.
-  const env: NodeJS.ProcessEnv = { ...process.env, CLAUDE_CONFIG_DIR: sessionFixture?.claudeDir ?? join(root, 'no-claude-config'), VMUX_HOME: join(root, 'no-daemon') };
+  const env: NodeJS.ProcessEnv = withNodeOnPath({ ...process.env, CLAUDE_CONFIG_DIR: sessionFixture?.claudeDir ?? join(root, 'no-claude-config'), VMUX_HOME: join(root, 'no-daemon') });
   // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too. NODE_EXTRA_CA_CERTS (set on some
   // machines) makes every Node start load a certificate file, ~45 ms here: it would hide vmux's own
   // cost inside the baseline's, so both sides run without it, as on most desktops.
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
     const dir = join(options.cpuProfDir, `vmux-list-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     // Sampling every 100 µs rather than the default 1 ms: the whole run lasts only ~100 ms.
-    await run({ file: process.execPath, args: ['--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${dir}`, vmux, 'list', '--json'], env });
+    await run({ file: process.execPath, args: [...COMMAND_NODE_OPTIONS, '--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${dir}`, vmux, 'list', '--json'], env });
     profiles.push({ what: 'one vmux list --json', ...hottestFunctions(dir) });
     notes.push(`CPU profile of one vmux list --json written to ${dir}`);
   }

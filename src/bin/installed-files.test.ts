@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/support/temp-dir.js';
+import { COMMAND_NODE_OPTIONS, DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
 
 const run = promisify(execFile);
 const REPO = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -84,6 +85,25 @@ test('the bundles vmux loads are ASCII and under 128 KiB where they can be: V8 r
     assert.doesNotMatch(text, /[^\x00-\x7f]/, `${bundle} holds a byte outside ASCII`);
   }
   for (const bundle of ['dist/vmux-list.cjs', 'dist/vmux-switch.cjs']) assert.ok(statSync(join(REPO, bundle)).size < 128 * 1024, `${bundle}, a command without vmuxd, is under 128 KiB`);
+});
+
+test('vmux and vmuxd, run as programs, start the Node on PATH with their own options and their arguments', () => {
+  const bin = join(root, 'recording-node');
+  mkdirSync(bin, { recursive: true });
+  const record = join(bin, 'argv');
+  // A `node` that writes down how it was started, then is the real one.
+  writeFileSync(join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\nexec '${process.execPath}' "$@"\n`);
+  chmodSync(join(bin, 'node'), 0o755);
+  const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: root };
+  const programs = [
+    { program: 'vmux', options: COMMAND_NODE_OPTIONS, args: ['--version', 'two words'] },
+    { program: 'vmuxd', options: DAEMON_NODE_OPTIONS, args: ['--version'] },
+  ];
+  for (const { program, options, args } of programs) {
+    const file = join(REPO, 'dist', `${program}.cjs`);
+    assert.equal(execFileSync(file, args, { env, encoding: 'utf8' }).split(' ')[0], program);
+    assert.deepEqual(readFileSync(record, 'utf8').split('\n').slice(0, -1), [...options, file, ...args]);
+  }
 });
 
 test('dbus-native is in its own bundle, read only when desktop notifications are shown', () => {

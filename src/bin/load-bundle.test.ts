@@ -24,15 +24,16 @@ interface Run {
 }
 
 /** One run of a command: a fresh Node loads the bundle, calls it, and saves the cache, as `vmux` does. */
-function runOnce(file: string, cacheDir: string | undefined): Run {
+function runOnce(file: string, cacheDir: string | undefined, nodeOptions: readonly string[] = []): Run {
   const code = `
+    import { createRequire } from 'node:module';
     import { loadBundle } from ${JSON.stringify(LOAD_BUNDLE)};
-    const bundle = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)});
+    const bundle = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cacheDir)}, createRequire(${JSON.stringify(file)}));
     const { answer, dir, nodeFs } = bundle.exports;
     const result = { answer: answer(), dir, nodeFs, fromCache: bundle.fromCache };
     bundle.saveCache();
     process.stdout.write(JSON.stringify(result));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' })) as Run;
+  return JSON.parse(execFileSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', code], { encoding: 'utf8' })) as Run;
 }
 
 function cacheFiles(cacheDir: string): string[] {
@@ -83,6 +84,18 @@ test('a damaged or foreign cache file is ignored, and replaced', () => {
   assert.equal(runOnce(file, cacheDir).fromCache, true, 'the damaged file was replaced');
   writeFileSync(cache, 'anything at all');
   assert.equal(runOnce(file, cacheDir).answer, 42);
+});
+
+test('Node started with other options keeps a cache of its own, since V8 refuses code compiled under other flags', () => {
+  const root = tempDir();
+  const file = writeBundle(root);
+  const cacheDir = join(root, 'cache');
+  const otherOptions = ['--min-semi-space-size=2'];
+  runOnce(file, cacheDir);
+  assert.equal(runOnce(file, cacheDir, otherOptions).fromCache, false);
+  assert.equal(cacheFiles(cacheDir).length, 2);
+  assert.equal(runOnce(file, cacheDir).fromCache, true);
+  assert.equal(runOnce(file, cacheDir, otherOptions).fromCache, true);
 });
 
 test('a cache file that is a symbolic link is not followed', () => {

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { debuglog } from 'node:util';
 import { Script, constants as vmConstants } from 'node:vm';
@@ -38,9 +37,11 @@ export interface LoadedBundle<T> {
  * ignored, and V8 itself refuses data made from another source or by another V8.
  *
  * `cacheDir` is used only when it is an absolute path to a folder of this user that nobody else
- * may write: the cache is code that runs. Undefined: no cache.
+ * may write: the cache is code that runs. Undefined: no cache. `moduleRequire`: the `require` the
+ * bundle gets, one of a module in the bundle's folder (`vmux` passes its own: `node:module`, for
+ * `createRequire`, costs a command ~0.7 ms to load).
  */
-export function loadBundle<T>(file: string, cacheDir: string | undefined): LoadedBundle<T> {
+export function loadBundle<T>(file: string, cacheDir: string | undefined, moduleRequire: NodeJS.Require): LoadedBundle<T> {
   const source = readFileSync(file, 'utf8');
   const cache = cacheDir === undefined ? undefined : cacheFileOf(file, cacheDir);
   const cached = cache === undefined ? undefined : readCache(cache);
@@ -55,7 +56,7 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
   if (cached !== undefined && !fromCache) debug('cache of %s rejected by V8', file);
   const module = { exports: {} as T };
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(module.exports, module.exports, moduleRequire, module, file, dirname(file));
   return {
     exports: module.exports,
     fromCache,
@@ -72,16 +73,18 @@ interface CacheFile {
 }
 
 /**
- * One cache file per bundle and install folder, so that a clone and an installed copy do not
- * keep overwriting each other's; its first line names what it was made from, so an update of
+ * One cache file per bundle, install folder and set of Node options, so that a clone and an
+ * installed copy, or `vmux` and `node vmux.cjs` (V8 refuses code compiled under other flags), do
+ * not keep overwriting each other's; its first line names what it was made from, so an update of
  * vmux or Node replaces it rather than leaving old files behind.
  */
 function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
   if (!ownFolder(cacheDir)) return undefined;
   try {
     const bundle = statSync(file);
-    const key = [file, bundle.ino, bundle.size, bundle.mtimeMs, process.version, process.arch].join(' ');
-    return { path: join(cacheDir, `${basename(file)}-${fnv1a(dirname(file))}.cache`), key };
+    const nodeOptions = fnv1a(process.execArgv.join('\0'));
+    const key = [file, bundle.ino, bundle.size, bundle.mtimeMs, process.version, process.arch, nodeOptions].join(' ');
+    return { path: join(cacheDir, `${basename(file)}-${fnv1a(dirname(file))}-${nodeOptions}.cache`), key };
   } catch (error) {
     debug('no cache for %s: %s', file, String(error));
     return undefined;

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { join } from 'node:path';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
@@ -11,6 +10,8 @@ import { standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
 
+// The executable's first lines (build-bundles.ts) start Node with COMMAND_NODE_OPTIONS.
+
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
 const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput, standardInput: () => process.stdin };
 const argv = process.argv.slice(2);
@@ -19,10 +20,11 @@ const argv = process.argv.slice(2);
  * The rest of vmux lives in bundles beside this file (see build-bundles.ts), each loaded only
  * when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-switch.cjs` switches by
  * scanning (`switch`, `next`), `vmux-cli.cjs` is the whole CLI. This file runs only as a bundle,
- * whose `__dirname` Node has resolved through the link npm installs the bin as.
+ * whose `__dirname` Node has resolved through the link npm installs the bin as; the bundles get
+ * its `require`, which resolves from that same folder.
  */
 function bundle<T>(name: string): LoadedBundle<T> {
-  return loadBundle<T>(join(__dirname, name), codeCacheDir(process.env));
+  return loadBundle<T>(join(__dirname, name), codeCacheDir(process.env), require);
 }
 
 async function run(): Promise<number> {

@@ -11,20 +11,21 @@
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { BUNDLE_WRAPPER_HEAD, BUNDLE_WRAPPER_TAIL } from '../bin/load-bundle.js';
-import { DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
+import { COMMAND_NODE_OPTIONS, DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
 
 /**
- * The first lines of `vmuxd`: a shell runs them, and starts Node on the same file with the
- * daemon's options (a `#!` line can pass none portably); Node skips the first line and reads the
- * second as a string and a comment. `exec`: the daemon's PID is the one the shell started with.
+ * The first lines of `vmux` and `vmuxd`: a shell runs them, and starts Node on the same file with
+ * the options that program needs (a `#!` line can pass none portably); Node skips the first line
+ * and reads the second as a string and a comment. `exec`: the program's PID is the one the shell
+ * started with.
  */
-const DAEMON_LAUNCHER = `#!/bin/sh\n':' //; exec node ${DAEMON_NODE_OPTIONS.join(' ')} "$0" "$@"`;
+const launcher = (nodeOptions: readonly string[]): string => `#!/bin/sh\n':' //; exec node ${nodeOptions.join(' ')} "$0" "$@"`;
 
 /**
- * Run by Node itself: the `vmux` executable; dbus-native, which vmuxd `require`s when it shows
- * notifications; smol-toml, which any command `require`s when there is a config file.
+ * Run by Node itself: dbus-native, which vmuxd `require`s when it shows notifications; smol-toml,
+ * which any command `require`s when there is a config file.
  */
-const RUN_BY_NODE = ['vmux', 'vmux-dbus', 'vmux-toml'];
+const RUN_BY_NODE = ['vmux-dbus', 'vmux-toml'];
 /** Loaded by `vmux` through `loadBundle`: each command path's code. */
 const LOADED_BY_VMUX = ['vmux-list', 'vmux-switch', 'vmux-cli'];
 
@@ -45,12 +46,13 @@ const common = {
 
 const entries = (names: readonly string[]): string[] => names.map((name) => `dist/src/bin/${name}.js`);
 
-const [byNode, daemon, byVmux] = await Promise.all([
+const [byNode, command, daemon, byVmux] = await Promise.all([
   build({ ...common, entryPoints: entries(RUN_BY_NODE) }),
-  build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: DAEMON_LAUNCHER } }),
+  build({ ...common, entryPoints: entries(['vmux']), banner: { js: launcher(COMMAND_NODE_OPTIONS) } }),
+  build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: launcher(DAEMON_NODE_OPTIONS) } }),
   build({ ...common, entryPoints: entries(LOADED_BY_VMUX), banner: { js: BUNDLE_WRAPPER_HEAD }, footer: { js: BUNDLE_WRAPPER_TAIL } }),
 ]);
-chmodSync('dist/vmuxd.cjs', 0o755);
+for (const executable of ['dist/vmux.cjs', 'dist/vmuxd.cjs']) chmodSync(executable, 0o755);
 
 /** `{ "dist/vmux-list.cjs": ["dist/src/cli/list-command.js", …] }`: the modules in each bundle. */
 function modulesOf(...metafiles: Metafile[]): Record<string, string[]> {
@@ -61,4 +63,4 @@ function modulesOf(...metafiles: Metafile[]): Record<string, string[]> {
   return bundles;
 }
 
-writeFileSync('dist/bundles.json', `${JSON.stringify(modulesOf(byNode.metafile, daemon.metafile, byVmux.metafile), null, 2)}\n`);
+writeFileSync('dist/bundles.json', `${JSON.stringify(modulesOf(byNode.metafile, command.metafile, daemon.metafile, byVmux.metafile), null, 2)}\n`);
