@@ -1,5 +1,6 @@
 import type { Session } from '../sessions/session.js';
 import type { SessionState } from '../session-state.js';
+import { rfc3339 } from '../text/rfc3339.js';
 import { cleanLabel } from './label-text.js';
 
 /**
@@ -55,7 +56,7 @@ export function toSessionInfo(session: Session, extras: SessionExtras = {}): Ses
     workspace: extras.workspace ?? '',
     ...(label ? { label } : {}),
     ...(session.state === 'needs_input' && session.waitingSince
-      ? { waiting_since: session.waitingSince.toISOString() }
+      ? { waiting_since: rfc3339(session.waitingSince) }
       : {}),
     reason: session.reason,
     ...(session.worktree ? { worktree: session.worktree } : {}),
