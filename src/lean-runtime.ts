@@ -31,4 +31,4 @@ export const DAEMON_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  * a scan of 20 sessions runs without one: `vmux list --json` scanning by itself 123.8 → 118.9 ms
  * (median of 80 interleaved runs). A long-running client (`vmux bar`) keeps ~0.3 MiB more.
  */
-export const COMMAND_NODE_OPTIONS: readonly string[] = ['--min-semi-space-size=2'];
+export const COMMAND_NODE_OPTIONS: readonly string[] = ['--min-semi-space-size=2', '--no-sparkplug'];

@@ -79,6 +79,30 @@ test('vmux list and vmux switch scanning by themselves, and vmuxd, load only wha
   assertCarriesNone('dist/vmuxd.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'list', 'manPage']);
 });
 
+/** Node's own modules a run of `args` loaded beyond those Node loads to run an empty CommonJS file. */
+function nodeModulesLoadedBeyondStart(args: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const dir = join(root, 'module-lists');
+  mkdirSync(dir, { recursive: true });
+  const record = join(dir, 'record.cjs');
+  writeFileSync(record, "process.on('exit', () => require('node:fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n");
+  const empty = join(dir, 'empty.cjs');
+  writeFileSync(empty, '');
+  const loaded = (file: string, rest: readonly string[]): Set<string> => {
+    const list = join(dir, 'loaded.txt');
+    execFileSync(process.execPath, ['--require', record, file, ...rest], { env: { ...env, MODULE_LIST: list }, encoding: 'utf8' });
+    return new Set(readFileSync(list, 'utf8').split('\n').filter((name) => name.startsWith('NativeModule ')));
+  };
+  const atStart = loaded(empty, []);
+  return [...loaded(join(REPO, 'dist', 'vmux.cjs'), args)].filter((name) => !atStart.has(name)).map((name) => name.slice('NativeModule '.length)).sort();
+}
+
+test('vmux list scanning by itself loads no Node module it does not use (each one costs a command its load time and memory)', () => {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root, VMUX_HOME: join(root, 'lean-home'), CLAUDE_CONFIG_DIR: join(root, 'lean-claude'), VMUX_PROC_ROOT: join(root, 'lean-proc') };
+  for (const dir of [env.CLAUDE_CONFIG_DIR, env.VMUX_PROC_ROOT]) mkdirSync(dir, { recursive: true });
+  // vm runs the bundles; util.parseArgs reads the arguments.
+  assert.deepEqual(nodeModulesLoadedBeyondStart(['list', '--json'], env), ['internal/util/parse_args/parse_args', 'internal/util/parse_args/utils', 'vm']);
+});
+
 test('the bundles vmux loads are ASCII and under 128 KiB where they can be: V8 reads such a file fastest', () => {
   for (const bundle of BUNDLES) {
     const text = readFileSync(join(REPO, bundle), 'latin1');

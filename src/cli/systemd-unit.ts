@@ -1,7 +1,7 @@
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import type { Environment } from '../sessions/discovery-context.js';
+import { userHome } from '../files/user-home.js';
 
 /** The unit's name, as `systemctl --user` and `journalctl --user -u` take it. */
 export const SERVICE_NAME = 'vmuxd.service';
@@ -17,7 +17,7 @@ export interface UnitPaths {
 /** `$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`: the first folder of systemd's user unit path. */
 export function unitPaths(env: Environment): UnitPaths {
   const xdg = env['XDG_CONFIG_HOME'];
-  const config = xdg !== undefined && isAbsolute(xdg) ? xdg : join(env['HOME'] || homedir(), '.config');
+  const config = xdg !== undefined && isAbsolute(xdg) ? xdg : join(userHome(env), '.config');
   const dir = join(config, 'systemd', 'user');
   return { dir, unitPath: join(dir, SERVICE_NAME), wantsLink: join(dir, 'default.target.wants', SERVICE_NAME) };
 }

@@ -1,8 +1,8 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { errnoCode, VmuxError } from '../errors.js';
 import type { Environment } from '../sessions/discovery-context.js';
+import { userHome } from '../files/user-home.js';
 
 /** Where the daemon keeps its socket, PID file and labels (SPEC §4). */
 export interface VmuxHome {
@@ -14,7 +14,7 @@ export interface VmuxHome {
 
 /** `$VMUX_HOME`, else `~/.vmux`. */
 export function vmuxHomeFrom(env: Environment): VmuxHome {
-  const dir = env['VMUX_HOME'] || join(env['HOME'] || homedir(), '.vmux');
+  const dir = env['VMUX_HOME'] || join(userHome(env), '.vmux');
   return {
     dir,
     socketPath: join(dir, 'vmuxd.sock'),

@@ -1,6 +1,6 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_IDLE_THRESHOLD_MS } from '../session-state.js';
+import { userHome } from '../files/user-home.js';
 
 /**
  * The outside world as discovery sees it. Everything discovery reads from the machine enters
@@ -27,7 +27,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export function claudeDirFrom(env: Environment): string {
   const configured = env['CLAUDE_CONFIG_DIR'];
   if (configured !== undefined && configured !== '') return configured;
-  return join(env['HOME'] || homedir(), '.claude');
+  return join(userHome(env), '.claude');
 }
 
 /** Idle threshold from `VMUX_IDLE_MINUTES`, when it is a positive number. */

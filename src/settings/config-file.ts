@@ -1,10 +1,10 @@
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { errnoCode, messageOf } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
 import { tomlParser } from './load-toml-parser.js';
+import { userHome } from '../files/user-home.js';
 
 /** A config file is a few lines; anything larger is a mistake, not settings. */
 const MAX_CONFIG_BYTES = 256 * 1024;
@@ -40,7 +40,7 @@ export function configFilePath(env: Environment): string {
   const xdg = env['XDG_CONFIG_HOME'];
   // The XDG rule: a relative value is invalid and ignored.
   if (xdg !== undefined && isAbsolute(xdg)) return join(xdg, 'vmux', 'config.toml');
-  return join(env['HOME'] || homedir(), '.config', 'vmux', 'config.toml');
+  return join(userHome(env), '.config', 'vmux', 'config.toml');
 }
 
 export function readConfigFile(path: string): ConfigFile {

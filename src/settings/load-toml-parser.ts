@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type * as Toml from 'smol-toml';
+import { loadCreateRequire } from '../lazy-builtins.js';
 
 /** Set by `npm run build` (esbuild's `define`) in the bundles; undefined when vmux runs from its modules (tests). */
 declare const VMUX_BUNDLED: boolean | undefined;
@@ -10,5 +10,5 @@ declare const VMUX_BUNDLED: boolean | undefined;
  */
 export function tomlParser(): typeof Toml {
   if (typeof VMUX_BUNDLED !== 'undefined' && VMUX_BUNDLED) return require(`${__dirname}/vmux-toml.cjs`) as typeof Toml;
-  return createRequire(import.meta.url)('smol-toml') as typeof Toml;
+  return loadCreateRequire()(import.meta.url)('smol-toml') as typeof Toml;
 }

@@ -1,10 +1,10 @@
 import { statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { VmuxError } from '../errors.js';
 import { DEFAULT_IDLE_THRESHOLD_MS } from '../session-state.js';
 import type { Environment } from '../sessions/discovery-context.js';
 import { configFilePath, readConfigFile, type ConfigFile, type ConfigKey } from './config-file.js';
+import { userHome } from '../files/user-home.js';
 
 export const DEFAULT_POLL_SECONDS = 5;
 
@@ -96,7 +96,7 @@ export function settingsOrThrow(env: Environment, commandLine: CommandLineSettin
 /** `$HOME`, else the user's home from the password database; an empty or relative HOME is an error. */
 function homeFolder(env: Environment, error: (message: string) => void): string | undefined {
   const home = env['HOME'];
-  if (home === undefined) return homedir();
+  if (home === undefined) return userHome(env);
   if (home === '' || !isAbsolute(home)) {
     const needed = env['VMUX_HOME'] && env['CLAUDE_CONFIG_DIR'];
     if (!needed) error(`HOME is ${home === '' ? 'empty' : `'${home}', not an absolute path`}; set HOME to your home folder (or VMUX_HOME and CLAUDE_CONFIG_DIR to absolute paths)`);
@@ -108,7 +108,7 @@ function homeFolder(env: Environment, error: (message: string) => void): string 
 function claudeDirSetting(env: Environment, home: string | undefined, warn: (message: string) => void): Setting<string> {
   const configured = env['CLAUDE_CONFIG_DIR'];
   if (configured === undefined || configured === '') {
-    return { value: join(home ?? homedir(), '.claude'), source: 'default', origin: '~/.claude' };
+    return { value: join(home ?? userHome(env), '.claude'), source: 'default', origin: '~/.claude' };
   }
   const kind = folderKind(configured);
   if (kind !== 'folder') {
