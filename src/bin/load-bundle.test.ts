@@ -58,6 +58,20 @@ test('the first run compiles and leaves the cache in a folder only the user may 
   assert.deepEqual(runOnce(file, cacheDir), { answer: 42, dir: root, nodeFs: 'function', fromCache: true });
 });
 
+test('the run after the first completes the cache with the functions it used; the runs after it leave the cache alone', () => {
+  const root = tempDir();
+  const file = writeBundle(root);
+  const cacheDir = join(root, 'cache');
+  const cacheContent = () => readFileSync(join(cacheDir, cacheFiles(cacheDir)[0] ?? ''));
+  runOnce(file, cacheDir);
+  const first = cacheContent();
+  assert.equal(runOnce(file, cacheDir).fromCache, true);
+  const second = cacheContent();
+  assert.notDeepEqual(second, first, 'written again by the second run');
+  assert.equal(runOnce(file, cacheDir).fromCache, true);
+  assert.deepEqual(cacheContent(), second, 'left alone by the third');
+});
+
 test('a changed bundle is compiled afresh, never served the old code, and its cache replaces the old one', () => {
   const root = tempDir();
   const file = writeBundle(root, 1);

@@ -17,6 +17,14 @@ export const BUNDLE_WRAPPER_TAIL = '\n})';
 /** A cache file larger than this is not vmux's (its bundles' caches are a few hundred KB). */
 const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * A cache holds the functions the run that wrote it used. The first run after an update takes
+ * paths later runs do not (it reads every transcript: the saved tails of another version are not
+ * used) and misses theirs (reading the saved tails back), which each later run would then
+ * compile: the run after it writes the cache once more, with both.
+ */
+const WRITES_PER_CACHE = 2;
+
 /** One of vmux's bundles, loaded, and the way to keep what V8 compiled of it for the next run. */
 export interface LoadedBundle<T> {
   readonly exports: T;
@@ -24,7 +32,8 @@ export interface LoadedBundle<T> {
   readonly fromCache: boolean;
   /**
    * Writes what V8 compiled of the bundle so far (the functions this run used, not only the top
-   * level) into the cache, unless the cache served this run. Called once the command is done.
+   * level) into the cache, when there was none or it is to be completed (see WRITES_PER_CACHE).
+   * Called once the command is done.
    */
   saveCache(): void;
 }
@@ -46,7 +55,7 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined, module
   // the text is copied once, where decoding it as UTF-8 copied it more.
   const source = readFileSync(file).toString('latin1');
   const cache = cacheDir === undefined ? undefined : cacheFileOf(file, cacheDir);
-  const cached = cache === undefined ? undefined : readCache(cache);
+  const { data: cached, writes } = (cache === undefined ? undefined : readCache(cache)) ?? { data: undefined, writes: 0 };
   const wrapped = source.startsWith(BUNDLE_WRAPPER_HEAD) ? source : `${BUNDLE_WRAPPER_HEAD}${source}${BUNDLE_WRAPPER_TAIL}`;
   const script = new Script(wrapped, {
     filename: file,
@@ -63,7 +72,8 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined, module
     exports: module.exports,
     fromCache,
     saveCache: () => {
-      if (cache !== undefined && !fromCache) writeCache(cache, script.createCachedData());
+      const done = fromCache ? writes : 0;
+      if (cache !== undefined && done < WRITES_PER_CACHE) writeCache(cache, script.createCachedData(), done + 1);
     },
   };
 }
@@ -101,17 +111,22 @@ function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
  */
 const DATA_ALIGNMENT = 16;
 
-function readCache(cache: CacheFile): Buffer | undefined {
+/** The cached data and how many runs wrote it, when the file is a regular file of this user made from this very bundle and Node. */
+function readCache(cache: CacheFile): { data: Buffer; writes: number } | undefined {
   const content = readCacheFile(cache.path, MAX_CACHE_BYTES);
   const newline = content?.indexOf(0x0a) ?? -1;
-  if (content === undefined || newline < 0 || content.toString('utf8', 0, newline).trimEnd() !== cache.key) return undefined;
-  return content.subarray(newline + 1);
+  if (content === undefined || newline < 0) return undefined;
+  // The first line: the key, the number of writes, and spaces up to the data's alignment.
+  const header = content.toString('utf8', 0, newline).trimEnd();
+  const space = header.lastIndexOf(' ');
+  if (header.slice(0, space) !== cache.key) return undefined;
+  return { data: content.subarray(newline + 1), writes: Number(header.slice(space + 1)) || WRITES_PER_CACHE };
 }
 
-function writeCache(cache: CacheFile, data: Buffer): void {
-  const header = `${cache.key}\n`;
-  const padding = (DATA_ALIGNMENT - (Buffer.byteLength(header) % DATA_ALIGNMENT)) % DATA_ALIGNMENT;
-  writeCacheFile(cache.path, Buffer.concat([Buffer.from(`${cache.key}${' '.repeat(padding)}\n`), data]));
+function writeCache(cache: CacheFile, data: Buffer, writes: number): void {
+  const header = `${cache.key} ${writes}`;
+  const padding = (DATA_ALIGNMENT - ((Buffer.byteLength(header) + 1) % DATA_ALIGNMENT)) % DATA_ALIGNMENT;
+  writeCacheFile(cache.path, Buffer.concat([Buffer.from(`${header}${' '.repeat(padding)}\n`), data]));
 }
 
 /**
