@@ -2,8 +2,8 @@ import { existsSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
-import { backgroundWork, detectState, type BackgroundWork } from '../transcript/detect-state.js';
-import { extractPreview, pendingToolName } from '../transcript/preview.js';
+import { detectState } from '../transcript/detect-state.js';
+import { readingOf, type TailReading } from '../transcript/tail-reading.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import type { SavedTails } from '../transcript/saved-tails.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
@@ -122,8 +122,8 @@ function describeSession(
       ? {
           transcript: {
             verdict: detectState(tail, now, { idleThresholdMs: context.idleThresholdMs }),
-            background: readOf(tail).background,
-            ...pendingTool(readOf(tail)),
+            background: readingOf(tail).background,
+            ...pendingTool(readingOf(tail)),
           },
         }
       : { noTranscript: noTranscriptReason(match, path) }),
@@ -146,7 +146,7 @@ function describeSession(
     reason: verdict.reason,
     // Only when a record or the client says when; a registry fills in the first observation.
     ...(verdict.state === 'needs_input' && verdict.since ? { waitingSince: verdict.since } : {}),
-    preview: tail ? readOf(tail).preview : '',
+    preview: tail ? readingOf(tail).preview : '',
     ...(path ? { transcriptPath: path } : {}),
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
@@ -215,24 +215,6 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
 interface SessionReaders {
   readonly readTail: (path: string) => TranscriptTail | undefined;
   readonly gitInfo: (cwd: string, uid: number, branchNeeded: boolean) => GitInfo | undefined;
-}
-
-interface TailReading {
-  readonly preview: string;
-  readonly pendingTool: string | undefined;
-  readonly background: BackgroundWork;
-}
-
-/** What a tail shows, whatever the time: worked out once per tail, which a daemon keeps while its file is unchanged. */
-const readings = new WeakMap<TranscriptTail, TailReading>();
-
-function readOf(tail: TranscriptTail): TailReading {
-  let reading = readings.get(tail);
-  if (reading === undefined) {
-    reading = { preview: extractPreview(tail), pendingTool: pendingToolName(tail), background: backgroundWork(tail.entries) };
-    readings.set(tail, reading);
-  }
-  return reading;
 }
 
 function pendingTool(reading: TailReading): { pendingTool?: string } {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { printableJson } from './printable-json.js';
+import { asciiJson, printableJson } from './printable-json.js';
 
 const hostile = {
   cwd: '/tmp/a\u001b]0;pwned\u0007b\u009b2J\u009d0;x\u009c',
@@ -20,4 +20,12 @@ test('printableJson writes C0, C1 and bidirectional controls as escapes, and a p
 test('printableJson leaves ordinary text, accents, emoji and backslashes alone', () => {
   const plain = { path: '/home/é/道友/🎉', slash: 'a\\u009b', quote: '"' };
   assert.equal(printableJson(plain), JSON.stringify(plain));
+});
+
+test('asciiJson writes every character outside ASCII as an escape, and a parser gets the exact text back', () => {
+  const text = { ...hostile, path: '/home/é/道友/🎉', preview: 'done…', slash: 'a\\u00e9' };
+  const json = asciiJson(text);
+  assert.doesNotMatch(json, /[^\x00-\x7f]/);
+  assert.deepEqual(JSON.parse(json), text);
+  assert.equal(asciiJson({ a: '🎉' }), '{"a":"\\ud83c\\udf89"}');
 });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { TranscriptBuilder } from '../../test/support/transcript-builder.js';
 import { SavedTails } from './saved-tails.js';
 import { tailReadJsonl, type TranscriptTail } from './tail-read.js';
+import { knownReadingOf, readingOf } from './tail-reading.js';
 
 const CLAUDE_DIR = '/home/u/.claude';
 const at = new Date('2026-11-30T12:00:00Z');
@@ -32,6 +33,8 @@ function listOnce(cacheDir: string, path: string, version = '1.0.0'): { tail: Tr
     read = true;
     return tailReadJsonl(path, 10);
   });
+  // As a scan does: what the tail shows is worked out from it (or was kept with it).
+  readingOf(tail);
   saved.save(version);
   return { tail, read };
 }
@@ -47,6 +50,26 @@ test('a transcript unchanged since the last run is not read again: its tail come
   assert.equal(second.read, false);
   assert.deepEqual(second.tail, first.tail);
   assert.ok(second.tail.entries.every((entry) => entry.at instanceof Date));
+});
+
+test('a tail comes back with its reading (preview, pending tool, background work), which is not worked out again', () => {
+  const root = tempDir();
+  const cacheDir = join(root, 'cache');
+  const { path } = transcript(root);
+  const first = listOnce(cacheDir, path);
+  const saved = SavedTails.open(cacheDir, CLAUDE_DIR, '1.0.0');
+  const tail = saved.get(path, () => assert.fail('read again'));
+  assert.deepEqual(knownReadingOf(tail), readingOf(first.tail));
+  assert.equal(knownReadingOf(tail)?.preview, 'All tests pass.');
+
+  // A reading that is not one is worked out afresh; the tail itself is still good.
+  const [file = ''] = readdirSync(cacheDir).filter((name) => name.startsWith('tails-'));
+  const content = JSON.parse(readFileSync(join(cacheDir, file), 'utf8')) as { tails: Record<string, { reading: unknown }> };
+  for (const entry of Object.values(content.tails)) entry.reading = { preview: 42 };
+  writeFileSync(join(cacheDir, file), JSON.stringify(content));
+  const again = SavedTails.open(cacheDir, CLAUDE_DIR, '1.0.0').get(path, () => assert.fail('read again'));
+  assert.equal(knownReadingOf(again), undefined);
+  assert.equal(readingOf(again).preview, 'All tests pass.');
 });
 
 test('a transcript that grew, or was written just now, is read again', () => {
@@ -73,9 +96,9 @@ test('saved tails of another vmux, a damaged file, or a cache folder others may 
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'another version');
   const [file] = readdirSync(cacheDir).filter((name) => name.startsWith('tails-'));
   assert.ok(file);
-  writeFileSync(join(cacheDir, file), '{"format":2,"version":"1.0.1","tails":{"');
+  writeFileSync(join(cacheDir, file), '{"format":3,"version":"1.0.1","tails":{"');
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'a torn file');
-  writeFileSync(join(cacheDir, file), JSON.stringify({ format: 2, version: '1.0.1', tails: { [path]: { ino: 1, size: 2, mtimeMs: 3, settled: true, value: { entries: [{ kind: 'rm -rf' }], truncated: false } } } }));
+  writeFileSync(join(cacheDir, file), JSON.stringify({ format: 3, version: '1.0.1', tails: { [path]: { ino: 1, size: 2, mtimeMs: 3, settled: true, value: { entries: [{ kind: 'rm -rf' }], truncated: false } } } }));
   assert.equal(listOnce(cacheDir, path, '1.0.1').read, true, 'a tail that is none');
   const shared = join(root, 'shared');
   mkdirSync(shared);

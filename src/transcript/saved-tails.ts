@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { FileMemo, type Remembered } from '../files/file-memo.js';
 import { fnv1a, ownFolder, readCacheFile, writeCacheFile } from '../files/private-cache.js';
 import type { TranscriptTail } from './tail-read.js';
+import { knownReadingOf, rememberReading, type TailReading } from './tail-reading.js';
 import type { ConversationEntry } from './transcript-record.js';
+import { asciiJson } from '../text/printable-json.js';
 
 /** Tails of a few hundred sessions; a larger file is not one vmux wrote. */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Changed whenever what a tail holds changes: a file of another format is not read. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 const ENTRY_KINDS: ReadonlySet<string> = new Set<ConversationEntry['kind']>([
   'prompt', 'tool-result', 'interrupt', 'assistant', 'turn-end', 'api-request', 'compacted', 'api-retry',
@@ -21,7 +23,8 @@ const ENTRY_KINDS: ReadonlySet<string> = new Set<ConversationEntry['kind']>([
  * transcript only grows) is not read and parsed again, which took a good part of a listing.
  * It is the daemon's FileMemo, its last round kept on disk: the file holds only the transcripts
  * of the last run, is replaced whole, and one that cannot be read, or was written by another
- * version of vmux, is ignored.
+ * version of vmux, is ignored. Each tail is kept with its reading (preview, pending tool,
+ * background work), which then is not worked out again either.
  */
 export class SavedTails {
   private constructor(
@@ -44,7 +47,8 @@ export class SavedTails {
   /** Keeps the tails asked for in this run, when any was read afresh or one is no longer asked for. */
   save(version: string): void {
     if (this.file === undefined || !this.memo.changed) return;
-    const text = JSON.stringify({ format: FORMAT, version, tails: Object.fromEntries(this.memo.asked) });
+    const tails = [...this.memo.asked].map(([path, remembered]) => [path, { ...remembered, reading: knownReadingOf(remembered.value) }]);
+    const text = asciiJson({ format: FORMAT, version, tails: Object.fromEntries(tails) });
     if (text.length <= MAX_FILE_BYTES) writeCacheFile(this.file, text);
   }
 }
@@ -74,20 +78,25 @@ function savedTail(value: unknown): Remembered<TranscriptTail> | undefined {
   const entries = tail['entries'];
   if (typeof ino !== 'number' || typeof size !== 'number' || typeof mtimeMs !== 'number' || settled !== true || typeof tail['truncated'] !== 'boolean') return undefined;
   if (!Array.isArray(entries) || !entries.every((entry) => isObject(entry) && typeof entry['kind'] === 'string' && ENTRY_KINDS.has(entry['kind']))) return undefined;
-  const revived = entries.map((entry: Record<string, unknown>) => (typeof entry['at'] === 'string' ? { ...entry, at: new Date(entry['at']) } : entry));
+  const revivedEntries = entries.map((entry: Record<string, unknown>) => (typeof entry['at'] === 'string' ? { ...entry, at: new Date(entry['at']) } : entry));
   const lastActivity = typeof tail['lastActivity'] === 'string' ? new Date(tail['lastActivity']) : undefined;
-  return {
-    ino,
-    size,
-    mtimeMs,
-    settled,
-    value: {
-      entries: revived as unknown as ConversationEntry[],
-      ...(typeof tail['gitBranch'] === 'string' ? { gitBranch: tail['gitBranch'] } : {}),
-      ...(lastActivity !== undefined ? { lastActivity } : {}),
-      truncated: tail['truncated'],
-    },
+  const revived: TranscriptTail = {
+    entries: revivedEntries as unknown as ConversationEntry[],
+    ...(typeof tail['gitBranch'] === 'string' ? { gitBranch: tail['gitBranch'] } : {}),
+    ...(lastActivity !== undefined ? { lastActivity } : {}),
+    truncated: tail['truncated'],
   };
+  const reading = savedReading(value['reading']);
+  if (reading !== undefined) rememberReading(revived, reading);
+  return { ino, size, mtimeMs, settled, value: revived };
+}
+
+function savedReading(value: unknown): TailReading | undefined {
+  if (!isObject(value) || typeof value['preview'] !== 'string' || !isObject(value['background'])) return undefined;
+  const { preview, pendingTool } = value;
+  const { shells, agents } = value['background'];
+  if ((pendingTool !== undefined && typeof pendingTool !== 'string') || typeof shells !== 'number' || typeof agents !== 'number') return undefined;
+  return { preview, pendingTool, background: { shells, agents } };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
