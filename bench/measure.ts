@@ -139,8 +139,8 @@ export function readCpuNs(pid: number): number | undefined {
 
 /**
  * `vmux` run as a user's shell runs it: the executable itself, whose first lines start the Node on
- * `PATH` with vmux's options (COMMAND_NODE_OPTIONS). `env` must put the Node being measured first
- * on `PATH` (withNodeOnPath).
+ * `PATH`, with options for a listing that scans by itself (SCAN_NODE_OPTIONS). `env` must put the
+ * Node being measured first on `PATH` (withNodeOnPath).
  */
 export function vmuxCommand(vmux: string, args: readonly string[], env: NodeJS.ProcessEnv): Command {
   return { file: vmux, args, env };

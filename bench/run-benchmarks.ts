@@ -34,7 +34,7 @@ import { PeakRss, run, withNodeOnPath } from './measure.js';
 import { readmeSection, replaceSection, writeReadmeSection } from './write-readme-table.js';
 import { formatJson, formatTable, type Comparison, type HotProfile, type Measurement, type RunContext } from './report.js';
 import { messageOf } from '../src/errors.js';
-import { COMMAND_NODE_OPTIONS } from '../src/lean-runtime.js';
+import { SCAN_NODE_OPTIONS } from '../src/lean-runtime.js';
 
 interface Options {
   readonly runs: number;
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     const dir = join(options.cpuProfDir, `vmux-list-${Date.now()}`);
     mkdirSync(dir, { recursive: true });
     // Sampling every 100 µs rather than the default 1 ms: the whole run lasts only ~100 ms.
-    await run({ file: process.execPath, args: [...COMMAND_NODE_OPTIONS, '--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${dir}`, vmux, 'list', '--json'], env });
+    await run({ file: process.execPath, args: [...SCAN_NODE_OPTIONS, '--cpu-prof', '--cpu-prof-interval', '100', `--cpu-prof-dir=${dir}`, vmux, 'list', '--json'], env });
     profiles.push({ what: 'one vmux list --json', ...hottestFunctions(dir) });
     notes.push(`CPU profile of one vmux list --json written to ${dir}`);
   }

@@ -24,11 +24,17 @@ export function runWithBaselineCompilerOnly(): void {
 export const DAEMON_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'];
 
 /**
- * Node options every `vmux` command is started with, by the first lines of the `vmux` executable
- * (build-bundles.ts). A command lives a tenth of a second, and V8 starts its young generation at
- * 1 MiB, a third of it already taken by Node's own start: a listing that scans by itself filled
- * it twice, and each collection copied what was alive (~5.5 ms of a ~40 ms listing). At 2 MiB,
- * a scan of 20 sessions runs without one: `vmux list --json` scanning by itself 123.8 → 118.9 ms
- * (median of 80 interleaved runs). A long-running client (`vmux bar`) keeps ~0.3 MiB more.
+ * Node options `vmux list` is started with when it will scan by itself (no vmuxd socket), by the
+ * first lines of the `vmux` executable (build-bundles.ts). A listing lives a tenth of a second,
+ * and V8 starts its young generation at 1 MiB, a third of it taken by Node's own start: a scan
+ * filled it once or twice, each collection copying what was alive into fresh memory (~3-4 ms
+ * each); at 2 MiB a scan of 20 sessions runs without one. The baseline compiler (Sparkplug)
+ * compiled code such a run never reused. Together: `vmux list --json` scanning by itself 1.50 →
+ * 1.37 × `node -e 0` (median of 40 interleaved runs each).
+ *
+ * Only there: any V8 option makes V8 refuse the code Node ships precompiled for its own modules,
+ * which are then compiled from source. A listing by itself loads two of them; a command that
+ * opens a socket (through vmuxd, or to i3) loads the stream stack, ~9 ms more (`node:net` and
+ * `node:child_process` load in 5.7 ms without options, 14.5 ms with any).
  */
-export const COMMAND_NODE_OPTIONS: readonly string[] = ['--min-semi-space-size=2', '--no-sparkplug'];
+export const SCAN_NODE_OPTIONS: readonly string[] = ['--min-semi-space-size=2', '--no-sparkplug'];

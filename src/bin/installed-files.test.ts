@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { COMMAND_NODE_OPTIONS, DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
+import { DAEMON_NODE_OPTIONS, SCAN_NODE_OPTIONS } from '../lean-runtime.js';
 
 const run = promisify(execFile);
 const REPO = realpathSync(fileURLToPath(new URL('../../../', import.meta.url)));
@@ -111,22 +112,36 @@ test('the bundles vmux loads are ASCII and under 128 KiB where they can be: V8 r
   for (const bundle of ['dist/vmux-list.cjs', 'dist/vmux-switch.cjs']) assert.ok(statSync(join(REPO, bundle)).size < 128 * 1024, `${bundle}, a command without vmuxd, is under 128 KiB`);
 });
 
-test('vmux and vmuxd, run as programs, start the Node on PATH with their own options and their arguments', () => {
+test('vmux and vmuxd, run as programs, start the Node on PATH with their arguments, and the options of a daemon or of a listing that scans by itself', async () => {
   const bin = join(root, 'recording-node');
   mkdirSync(bin, { recursive: true });
   const record = join(bin, 'argv');
   // A `node` that writes down how it was started, then is the real one.
   writeFileSync(join(bin, 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\nexec '${process.execPath}' "$@"\n`);
   chmodSync(join(bin, 'node'), 0o755);
-  const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: root };
-  const programs = [
-    { program: 'vmux', options: COMMAND_NODE_OPTIONS, args: ['--version', 'two words'] },
-    { program: 'vmuxd', options: DAEMON_NODE_OPTIONS, args: ['--version'] },
-  ];
-  for (const { program, options, args } of programs) {
-    const file = join(REPO, 'dist', `${program}.cjs`);
-    assert.equal(execFileSync(file, args, { env, encoding: 'utf8' }).split(' ')[0], program);
-    assert.deepEqual(readFileSync(record, 'utf8').split('\n').slice(0, -1), [...options, file, ...args]);
+  const home = join(root, 'launch-home');
+  const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: root, VMUX_HOME: home, CLAUDE_CONFIG_DIR: join(root, 'launch-claude'), VMUX_PROC_ROOT: join(root, 'launch-proc') };
+  for (const dir of [home, env.CLAUDE_CONFIG_DIR, env.VMUX_PROC_ROOT]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const vmux = join(REPO, 'dist', 'vmux.cjs');
+  const vmuxd = join(REPO, 'dist', 'vmuxd.cjs');
+  const startedWith = (file: string, args: readonly string[]): string[] => {
+    execFileSync(file, args, { env, encoding: 'utf8' });
+    return readFileSync(record, 'utf8').split('\n').slice(0, -1);
+  };
+  assert.deepEqual(startedWith(vmux, ['--version', 'two words']), [vmux, '--version', 'two words']);
+  assert.deepEqual(startedWith(vmuxd, ['--version']), [...DAEMON_NODE_OPTIONS, vmuxd, '--version']);
+  assert.deepEqual(startedWith(vmux, ['list', '--json']), [...SCAN_NODE_OPTIONS, vmux, 'list', '--json']);
+  // With a socket where vmuxd's would be, the listing will ask vmuxd: Node's own options.
+  const socket = createServer((connection) => connection.destroy());
+  await new Promise<void>((resolve) => socket.listen(join(home, 'vmuxd.sock'), resolve));
+  try {
+    // This socket answers nothing: vmux says so and fails, which is not what is tested here.
+    const args = await new Promise<string[]>((resolve) => {
+      execFile(vmux, ['ls'], { env }, () => resolve(readFileSync(record, 'utf8').split('\n').slice(0, -1)));
+    });
+    assert.deepEqual(args, [vmux, 'ls']);
+  } finally {
+    socket.close();
   }
 });
 

@@ -10,7 +10,8 @@ import { standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
 
-// The executable's first lines (build-bundles.ts) start Node with COMMAND_NODE_OPTIONS.
+// The executable's first lines (build-bundles.ts) start Node with SCAN_NODE_OPTIONS for a listing
+// that will scan by itself, with none otherwise.
 
 const terminalInput = () => (process.stdin.isTTY ? process.stdin : undefined);
 const io = { env: process.env, stdout: standardOutput(), stderr: standardError(), terminalInput, standardInput: () => process.stdin };

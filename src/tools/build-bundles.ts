@@ -11,15 +11,27 @@
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { BUNDLE_WRAPPER_HEAD, BUNDLE_WRAPPER_TAIL } from '../bin/load-bundle.js';
-import { COMMAND_NODE_OPTIONS, DAEMON_NODE_OPTIONS } from '../lean-runtime.js';
+import { DAEMON_NODE_OPTIONS, SCAN_NODE_OPTIONS } from '../lean-runtime.js';
 
 /**
- * The first lines of `vmux` and `vmuxd`: a shell runs them, and starts Node on the same file with
- * the options that program needs (a `#!` line can pass none portably); Node skips the first line
- * and reads the second as a string and a comment. `exec`: the program's PID is the one the shell
- * started with.
+ * The first lines of `vmux` and `vmuxd`: a shell runs them, and starts Node on the same file (a
+ * `#!` line can pass no options portably); Node skips the first line and reads the second as a
+ * string and a comment. `exec`: the program's PID is the one the shell started with.
  */
-const launcher = (nodeOptions: readonly string[]): string => `#!/bin/sh\n':' //; exec node ${nodeOptions.join(' ')} "$0" "$@"`;
+const launcher = (shellLine: string): string => `#!/bin/sh\n':' //; ${shellLine}`;
+
+/** vmuxd: always with the daemon's options. */
+const DAEMON_LAUNCHER = launcher(`exec node ${DAEMON_NODE_OPTIONS.join(' ')} "$0" "$@"`);
+
+/**
+ * vmux: `list` with no vmuxd socket where vmux looks for one first (VMUX_HOME, else ~/.vmux) with
+ * the options of a scan (SCAN_NODE_OPTIONS); any other command, or a listing that will ask vmuxd,
+ * with none. Only a matter of speed: where the shell guesses wrong (a socket left by a vmuxd that
+ * died, an empty HOME), vmux does the same, a little slower.
+ */
+const COMMAND_LAUNCHER = launcher(
+  `case "$1" in list|ls) [ -S "\${VMUX_HOME:-$HOME/.vmux}/vmuxd.sock" ] || exec node ${SCAN_NODE_OPTIONS.join(' ')} "$0" "$@";; esac; exec node "$0" "$@"`,
+);
 
 /**
  * Run by Node itself: dbus-native, which vmuxd `require`s when it shows notifications; smol-toml,
@@ -48,8 +60,8 @@ const entries = (names: readonly string[]): string[] => names.map((name) => `dis
 
 const [byNode, command, daemon, byVmux] = await Promise.all([
   build({ ...common, entryPoints: entries(RUN_BY_NODE) }),
-  build({ ...common, entryPoints: entries(['vmux']), banner: { js: launcher(COMMAND_NODE_OPTIONS) } }),
-  build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: launcher(DAEMON_NODE_OPTIONS) } }),
+  build({ ...common, entryPoints: entries(['vmux']), banner: { js: COMMAND_LAUNCHER } }),
+  build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: DAEMON_LAUNCHER } }),
   build({ ...common, entryPoints: entries(LOADED_BY_VMUX), banner: { js: BUNDLE_WRAPPER_HEAD }, footer: { js: BUNDLE_WRAPPER_TAIL } }),
 ]);
 for (const executable of ['dist/vmux.cjs', 'dist/vmuxd.cjs']) chmodSync(executable, 0o755);
