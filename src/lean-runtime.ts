@@ -29,11 +29,11 @@ export const DAEMON_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=1'
  * and V8 starts its young generation at 1 MiB, a third of it taken by Node's own start: a scan
  * filled it once or twice, each collection copying what was alive into fresh memory (~3-4 ms
  * each); at 2 MiB a scan of 20 sessions runs without one. The baseline compiler (Sparkplug)
- * compiled code such a run never reused. Together: `vmux list --json` scanning by itself 1.50 →
- * 1.37 × `node -e 0` (median of 40 interleaved runs each).
+ * compiled code such a run never reused. Together: `vmux list --json` scanning by itself 1.51 →
+ * 1.37 × `node -e 0` (medians of 40 interleaved runs, with and without them).
  *
  * Only there: any V8 option makes V8 refuse the code Node ships precompiled for its own modules,
- * which are then compiled from source. A listing by itself loads two of them; a command that
+ * which are then compiled from source. A listing by itself loads a few of them; a command that
  * opens a socket (through vmuxd, or to i3) loads the stream stack, ~9 ms more (`node:net` and
  * `node:child_process` load in 5.7 ms without options, 14.5 ms with any).
  */

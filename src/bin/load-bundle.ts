@@ -103,7 +103,6 @@ function cacheFileOf(file: string, cacheDir: string): CacheFile | undefined {
   }
 }
 
-/** The cached data, when the file is a regular file of this user made from this very bundle and Node. */
 /**
  * The cached data starts at a multiple of this in the file (its first line is padded with
  * spaces): V8 copies cached data that is not aligned to a pointer before reading it, a copy of a
