@@ -226,10 +226,10 @@ function noTranscriptReason(match: TranscriptMatch | undefined, path: string | u
   return match?.kind === 'ambiguous' ? 'ambiguous' : 'none-yet';
 }
 
-/** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
 /** Where tails of unchanged transcripts are kept: the daemon's memory, or the file of a command's last run. */
 type TailSource = Pick<TailCache, 'get'>;
 
+/** A transcript that vanished or cannot be read leaves the session with no transcript signal. */
 function readTailOf(path: string, cache: TailSource | undefined, known: Stats | undefined): TranscriptTail | undefined {
   const read = () => tailReadJsonl(path, DEFAULT_TAIL_RECORDS);
   try {

@@ -4,7 +4,7 @@ import { FileMemo, type Remembered } from '../files/file-memo.js';
 import { fnv1a, ownFolder, readCacheFile, writeCacheFile } from '../files/private-cache.js';
 import type { TranscriptTail } from './tail-read.js';
 import { knownReadingOf, rememberReading, type TailReading } from './tail-reading.js';
-import type { ConversationEntry } from './transcript-record.js';
+import { isObject, type ConversationEntry } from './transcript-record.js';
 import { asciiJson } from '../text/printable-json.js';
 
 /** Tails of a few hundred sessions; a larger file is not one vmux wrote. */
@@ -97,8 +97,4 @@ function savedReading(value: unknown): TailReading | undefined {
   const { shells, agents } = value['background'];
   if ((pendingTool !== undefined && typeof pendingTool !== 'string') || typeof shells !== 'number' || typeof agents !== 'number') return undefined;
   return { preview, pendingTool, background: { shells, agents } };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -101,7 +101,8 @@ type Json = Readonly<Record<string, unknown>>;
 const EARLIEST_TIME_MS = Date.UTC(2000, 0, 1);
 const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-function isObject(value: unknown): value is Json {
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
