@@ -8,7 +8,7 @@ import { readTmuxLocation } from '../desktop/tmux/tmux-location.js';
 import { TmuxServer } from '../desktop/tmux/tmux-client.js';
 import { MESSAGE_TYPES } from '../desktop/wm-ipc/message-types.js';
 import { WmClient } from '../desktop/wm-ipc/wm-client.js';
-import { findWmSocketPath } from '../desktop/wm-ipc/wm-socket-path.js';
+import { findWmSocketPath, wmOfSocketSource } from '../desktop/wm-ipc/wm-socket-path.js';
 import { parseVersion } from '../desktop/wm-ipc/wm-version.js';
 import { errnoCode, messageOf, WmNotFoundError } from '../errors.js';
 import { readRegularTextFile } from '../files/read-regular-file.js';
@@ -417,7 +417,7 @@ async function checkWindowManager(context: DoctorContext): Promise<Check> {
     const raw = await client.request(MESSAGE_TYPES.GET_VERSION.code);
     const version = parseVersion(raw);
     const variant = typeof raw === 'object' && raw !== null && 'variant' in raw && typeof raw.variant === 'string' ? raw.variant : undefined;
-    const wm = variant ?? (found.source.includes('sway') ? 'sway' : 'i3');
+    const wm = variant ?? wmOfSocketSource(found.source);
     return { name, title, state: 'ok', summary: `${wm} ${version.human_readable} answers on ${found.path} (from ${found.source})`, data: { wm, version: version.human_readable, socket: found.path, source: found.source } };
   } catch (error) {
     return { name, title, state: 'problem', summary: `found ${found.path} (from ${found.source}), but ${messageOf(error)}`, fix: 'is the window manager stuck, or the variable left from an older session? Log in again, or unset it' };

@@ -139,6 +139,19 @@ describe('vmux switch and the workspace column on real window managers', () => {
     await withRealWm(t, 'i3', switchesFocus);
   });
 
+  it('i3: a WINDOWID that names no window (left from another terminal) is passed over: the window owning the session by _NET_WM_PID is focused', async (t) => {
+    await withRealWm(t, 'i3', async (harness) => {
+      const claude = fixtureClaude(harness);
+      const stale = await harness.openTerminal({ workspace: '2', command: ['env', 'WINDOWID=4242', claude, '600'] });
+      const other = await harness.openTerminal({ workspace: '1', command: [claude, '601'] });
+      assert.equal(await harness.focusedConId(), other.conId);
+      const io = captured(harness.env);
+      assert.equal(await runCli(['switch', String(stale.commandPid)], io), 0, io.err());
+      assert.match(io.out(), /on workspace 2\.\n$/);
+      assert.equal(await harness.focusedConId(), stale.conId);
+    });
+  });
+
   it('i3: a session in tmux shown in a terminal window: its pane is selected and that window focused', async (t) => {
     if (skippedWithout(t, 'tmux')) return;
     await withRealWm(t, 'i3', async (harness) => {

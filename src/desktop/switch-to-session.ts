@@ -1,4 +1,5 @@
-import { VmuxError } from '../errors.js';
+import { debuglog } from 'node:util';
+import { VmuxError, WmRefusedError } from '../errors.js';
 import type { SwitchedTo } from '../protocol/messages.js';
 import type { SessionInfo } from '../protocol/session-info.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
@@ -8,8 +9,10 @@ import { stripControlSequences } from '../text/sanitize-text.js';
 import { claudeExecutableOf, findAttachedViewer, openAttachTerminal } from './open-attach-terminal.js';
 import { readTmuxLocation } from './tmux/tmux-location.js';
 import { switchToTmuxPane } from './tmux/switch-to-pane.js';
-import { findWindowOfProcess, windowLookupIn, windowsTitled } from './window-of-process.js';
+import { exportedWindowOf, findWindowOfProcess, windowLookupIn, windowsTitled } from './window-of-process.js';
 import { connectToWindowManager, type WmClient } from './wm-ipc/index.js';
+
+const debug = debuglog('vmux:wm');
 
 /** Where switching took the user, for the CLI to say. */
 export type SwitchResult =
@@ -56,6 +59,8 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     return { kind: 'focused', workspace: target.workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
   };
   try {
+    const workspace = await focusExportedWindow(wm, windowPid, options.procRoot);
+    if (workspace !== undefined) return { kind: 'focused', workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
     const window = await findWindowOfProcess(windowPid, windowLookupIn(await wm.getTree(), options.env, options.procRoot));
     switch (window.kind) {
       case 'found':
@@ -82,6 +87,29 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
  * Switches to a listed session and says where it went, in the protocol's words. Its title comes
  * from its transcript, where Claude Code keeps it, should its terminal have several windows.
  */
+/**
+ * On i3, the window a terminal exported as `WINDOWID` is the one `findWindowOfProcess` would find
+ * first in the tree: focused by its X11 id straight away (`[id=N] focus`), and the workspace read
+ * after it in the same write, it costs one round trip and no tree (the tree of a busy desktop is
+ * tens of KB to read). Returns the workspace now focused; undefined when this does not apply or i3
+ * has no such window (the tree, and `_NET_WM_PID`, then decide as before).
+ */
+async function focusExportedWindow(wm: WmClient, pid: number, procRoot: string): Promise<string | undefined> {
+  if (wm.sourceKind !== 'i3') return undefined;
+  const exported = exportedWindowOf(pid, procRoot);
+  if (exported === undefined) return undefined;
+  // Both requests leave at once; i3 answers in order, so the workspaces are read after the focus moved.
+  const [focused, workspaces] = await Promise.allSettled([wm.focusWindow(exported.window), wm.getWorkspaces()]);
+  if (focused.status === 'rejected') {
+    if (!(focused.reason instanceof WmRefusedError)) throw focused.reason;
+    debug('WINDOWID=%d (from process %d): %s; looking in the tree', exported.window, exported.envPid, focused.reason.message);
+    return undefined;
+  }
+  if (workspaces.status === 'rejected') throw workspaces.reason;
+  const current = workspaces.value.find((workspace) => workspace.focused);
+  return current?.name ?? '';
+}
+
 export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
   const job = session.background_job;
   if (job !== undefined) {

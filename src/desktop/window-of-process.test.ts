@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, test, type TestContext } from 'node:test';
 import { childrenOf, commOf, isGone, pollFor, startI3UnderXvfb, type WmHarness, type WmTerminal } from '../../test/support/i3-xvfb.js';
+import { fakeProcRoot, node, tree, workspace, type FakeProcess } from '../../test/support/fake-desktop.js';
 import { requireProgram } from '../../test/support/programs.js';
 import { skippedWithout } from '../../test/support/require-wm.js';
 import { startSwayHeadless } from '../../test/support/sway-headless.js';
-import { tempDir } from '../../test/support/temp-dir.js';
 import { findWindowOfProcess, parseWindowId, windowsTitled, workspacesOfSessions, type WindowLookupOptions, type WindowOfProcess } from './window-of-process.js';
 import { WmClient, type WmNode } from './wm-ipc/index.js';
 import { xpropWindowPidReader, type WindowPidReader } from './x11-window-pid.js';
@@ -14,44 +14,6 @@ import { xpropWindowPidReader, type WindowPidReader } from './x11-window-pid.js'
 // ---------------------------------------------------------------------------------------------
 // Unit tests: synthetic trees, a fake proc root, a fake _NET_WM_PID reader
 // ---------------------------------------------------------------------------------------------
-
-interface FakeProcess {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly start?: number;
-}
-
-/** `<root>/<pid>/stat` and `<root>/<pid>/environ`, as the kernel writes them. */
-function fakeProcRoot(processes: readonly FakeProcess[]): string {
-  const root = tempDir('vmux-window-proc-');
-  for (const p of processes) {
-    const dir = join(root, String(p.pid));
-    mkdirSync(dir);
-    const fields5to21 = Array.from({ length: 17 }, () => '0').join(' ');
-    writeFileSync(join(dir, 'stat'), `${p.pid} (proc) S ${p.ppid} ${fields5to21} ${p.start ?? p.pid} 0 0\n`);
-    const env = Object.entries(p.env ?? {}).map(([key, value]) => `${key}=${value}\0`);
-    writeFileSync(join(dir, 'environ'), env.join(''));
-  }
-  return root;
-}
-
-type Shape = Partial<WmNode> & Pick<WmNode, 'id'>;
-
-function node(shape: Shape): WmNode {
-  return { name: null, type: 'con', focused: false, urgent: false, focus: [], nodes: [], floating_nodes: [], ...shape };
-}
-
-function workspace(id: number, name: string, windows: readonly WmNode[], floating: readonly WmNode[] = []): WmNode {
-  return node({ id, type: 'workspace', name, nodes: windows, floating_nodes: floating });
-}
-
-function tree(workspaces: readonly WmNode[], dock: readonly WmNode[] = []): WmNode {
-  const content = node({ id: 3, type: 'con', name: 'content', nodes: workspaces });
-  const dockarea = node({ id: 4, type: 'dockarea', name: 'topdock', nodes: dock });
-  const output = node({ id: 2, type: 'output', name: 'HDMI-1', nodes: [dockarea, content] });
-  return node({ id: 1, type: 'root', name: 'root', nodes: [output] });
-}
 
 /** A reader that answers from a table and counts what it was asked. */
 function tableReader(table: Readonly<Record<number, number | Error | undefined>>): WindowPidReader & { calls: number[] } {

@@ -258,6 +258,14 @@ function matchOwner(ancestry: readonly number[], byPid: ReadonlyMap<number, read
 }
 
 /**
+ * The X11 window the terminal of process `pid` exported as `WINDOWID` (the first `findWindowOfProcess`
+ * tries on i3), without the tree: the caller checks with the WM that it is a window of its.
+ */
+export function exportedWindowOf(pid: number, procRoot: string): { readonly window: number; readonly envPid: number } | undefined {
+  return exportedWindowId(processAncestry(pid, procRoot), procRoot);
+}
+
+/**
  * `WINDOWID` from the environment of the nearest process of the chain that has one (terminals
  * export it to what they run). Environments we may not read (another user's) are skipped.
  */

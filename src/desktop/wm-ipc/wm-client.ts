@@ -7,7 +7,7 @@ import { describeMessageType, MESSAGE_TYPES, type EventTypeName, type MessageTyp
 import { malformed } from './reply-shape.js';
 import { checkOutcomes, parseCommandReply, renderCommand, type CommandOutcome, type WmCommand } from './wm-command.js';
 import type { WmEvent } from './wm-events.js';
-import { findWmSocketPath } from './wm-socket-path.js';
+import { findWmSocketPath, wmOfSocketSource, type WmSocketSource } from './wm-socket-path.js';
 import { subscribeWm, type WmSubscription } from './wm-subscription.js';
 import { parseTree, type WmNode } from './wm-tree.js';
 import { parseVersion, type WmVersion } from './wm-version.js';
@@ -21,6 +21,8 @@ export const DEFAULT_REPLY_TIMEOUT_MS = 2000;
 export interface WmClientOptions {
   /** How long to wait for connecting and for each reply. */
   readonly timeoutMs?: number;
+  /** Where the socket path came from, when it was found rather than given (`findWmSocketPath`). */
+  readonly socketSource?: WmSocketSource;
 }
 
 /**
@@ -54,6 +56,11 @@ export class WmClient {
     socket: Socket,
     readonly socketPath: string,
     private readonly timeoutMs: number,
+    /**
+     * Which WM the socket's source points at (`wmOfSocketSource`), known before any request;
+     * undefined for a socket given by path. The tree tells for sure (`wmKindOf`).
+     */
+    readonly sourceKind: 'i3' | 'sway' | undefined,
   ) {
     this.connection = new IpcConnection(socket, socketPath, {
       onFrame: (frame) => this.receive(frame),
@@ -66,7 +73,7 @@ export class WmClient {
     const timeoutMs = options.timeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
     const socket = await connectWmSocket(socketPath, timeoutMs);
     debug('connected to %s', socketPath);
-    return new WmClient(socket, socketPath, timeoutMs);
+    return new WmClient(socket, socketPath, timeoutMs, options.socketSource === undefined ? undefined : wmOfSocketSource(options.socketSource));
   }
 
   /** Sends one message and resolves with the reply's parsed JSON. */
@@ -103,6 +110,11 @@ export class WmClient {
   /** Gives keyboard focus to the container with this id (`[con_id=N] focus`). */
   async focusContainer(conId: number): Promise<void> {
     await this.runCommand({ kind: 'focus', conId });
+  }
+
+  /** Gives keyboard focus to the window with this X11 id (`[id=N] focus`); `WmRefusedError` when the WM has no such window. */
+  async focusWindow(windowId: number): Promise<void> {
+    await this.runCommand({ kind: 'focus-window', windowId });
   }
 
   /**
@@ -219,5 +231,6 @@ export class WmClient {
 
 /** A client of the window manager the environment points at (the socket-path chain of `findWmSocketPath`). */
 export async function connectToWindowManager(env: Readonly<Record<string, string | undefined>>): Promise<WmClient> {
-  return WmClient.connect((await findWmSocketPath({ env })).path);
+  const found = await findWmSocketPath({ env });
+  return WmClient.connect(found.path, { socketSource: found.source });
 }

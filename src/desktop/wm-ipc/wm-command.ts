@@ -6,24 +6,30 @@ import { expectArray, expectObject, isObject, malformed, readOptionalString } fr
  * The commands vmux sends, as data. Text for RUN_COMMAND is only ever made here, from numbers
  * checked here: a label, query, title or path has no way into a WM command.
  */
-export type WmCommand = { readonly kind: 'focus'; readonly conId: number };
+export type WmCommand =
+  /** Focus a container of the tree. */
+  | { readonly kind: 'focus'; readonly conId: number }
+  /** Focus the window with this X11 id (i3's `id` criterion; sway's, for Xwayland windows). */
+  | { readonly kind: 'focus-window'; readonly windowId: number };
 
 /** The WM command line for `command`; a RangeError for an id that is not a positive safe integer. */
 export function renderCommand(command: WmCommand): string {
   switch (command.kind) {
     case 'focus':
-      return `[con_id=${checkConId(command.conId)}] focus`;
+      return `[con_id=${checkId(command.conId, 'a container id')}] focus`;
+    case 'focus-window':
+      return `[id=${checkId(command.windowId, 'an X11 window id')}] focus`;
     default:
-      return assertNever(command.kind);
+      return assertNever(command);
   }
 }
 
-function checkConId(conId: number): number {
+function checkId(id: number, what: string): number {
   // `typeof` too: a caller without types could pass the string "1] exec …".
-  if (typeof conId !== 'number' || !Number.isSafeInteger(conId) || conId <= 0) {
-    throw new RangeError(`a container id is a positive integer, not ${String(conId)}`);
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) {
+    throw new RangeError(`${what} is a positive integer, not ${String(id)}`);
   }
-  return conId;
+  return id;
 }
 
 /** What the WM said about one command of a RUN_COMMAND payload. */

@@ -35,7 +35,7 @@ const MAX_COMMAND_OUTPUT_BYTES = 64 * 1024;
 
 type Step = { readonly kind: 'env'; readonly name: 'SWAYSOCK' | 'I3SOCK' } | { readonly kind: 'command'; readonly program: 'i3' | 'sway' };
 
-/** sway sets both variables, i3 sets neither: SWAYSOCK first so a sway session is never taken for i3. */
+/** sway sets both variables, i3 only I3SOCK: SWAYSOCK first so a sway session is never taken for i3. */
 const CHAIN: readonly Step[] = [
   { kind: 'env', name: 'SWAYSOCK' },
   { kind: 'env', name: 'I3SOCK' },
@@ -68,6 +68,14 @@ export async function findWmSocketPath(options: FindWmSocketOptions): Promise<Wm
       'Run vmux inside an i3 or sway session, or point $I3SOCK or $SWAYSOCK at its socket.',
     attempts,
   );
+}
+
+/**
+ * The WM a socket path's source points at: sway's when it came from SWAYSOCK (which only sway
+ * sets, and which is tried first) or `sway --get-socketpath`, i3's otherwise.
+ */
+export function wmOfSocketSource(source: WmSocketSource): 'i3' | 'sway' {
+  return source === '$SWAYSOCK' || source === 'sway --get-socketpath' ? 'sway' : 'i3';
 }
 
 type Candidate = { readonly path: string } | { readonly reason: string };
