@@ -46,4 +46,8 @@ async function run(): Promise<number> {
 
 void run().then((code) => {
   process.exitCode = code;
+  // Node emits 'beforeExit' once nothing is left to do (every write done, every socket closed):
+  // from there, end without Node's teardown of the heap, threads and handles, which the system
+  // frees anyway. Measured: ~2 ms of `vmux --version`, 4–5 ms of `vmux switch` on i3 (~100 ms).
+  process.once('beforeExit', () => process.exit());
 });
