@@ -58,6 +58,7 @@ const COMMAND_MODULES = {
   switch: 'dist/src/cli/switch-command.js',
   list: 'dist/src/cli/list-command.js',
   manPage: 'dist/src/cli/man-page.js',
+  help: 'dist/src/cli/command-table.js',
 } as const;
 
 function assertCarriesNone(bundle: string, commands: readonly (keyof typeof COMMAND_MODULES)[]): void {
@@ -74,8 +75,9 @@ test('the vmux entry, which answers vmux list through vmuxd, carries none of the
 test('vmux list and vmux switch scanning by themselves, and vmuxd, load only what they run: no other command is in their bundles', () => {
   assert.ok(modulesIn('dist/vmux-list.cjs').includes('dist/src/sessions/scan-sessions.js'));
   assertCarriesNone('dist/vmux-list.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'daemon', 'switch', 'manPage']);
-  assert.ok(modulesIn('dist/vmux-switch.cjs').includes(COMMAND_MODULES.switch));
-  assertCarriesNone('dist/vmux-switch.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'daemon', 'list', 'manPage']);
+  assert.ok(modulesIn('dist/vmux-switch.cjs').includes('dist/src/cli/switch-by-query.js'));
+  // `vmux switch <query>` and `vmux next`: the picker, the launcher and every command's help are the full CLI's.
+  assertCarriesNone('dist/vmux-switch.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'daemon', 'list', 'manPage', 'switch', 'help']);
   assert.ok(modulesIn('dist/vmuxd.cjs').includes(COMMAND_MODULES.daemon));
   assertCarriesNone('dist/vmuxd.cjs', ['doctor', 'config', 'service', 'completion', 'label', 'list', 'manPage']);
 });

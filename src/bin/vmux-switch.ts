@@ -1,12 +1,13 @@
 import type { CliIo, ExitCode } from '../cli/cli-io.js';
 import { runCommandChecked } from '../cli/run-command.js';
-import { runNext, runSwitch } from '../cli/switch-command.js';
+import { switchToNext, switchToQuery } from '../cli/switch-by-query.js';
+import type { QuickSwitchCall } from '../cli/switch-via-daemon.js';
 
 /**
- * `vmux switch` and `vmux next` when no daemon answers: bundled apart (`vmux-switch.cjs`) so that
- * a key binding that scans by itself compiles the scan and the desktop bridge, not every other
- * command.
+ * `vmux switch <query>` and `vmux next` when no daemon answers: bundled apart (`vmux-switch.cjs`)
+ * so that a key binding that scans by itself compiles the scan and the desktop bridge, not every
+ * other command, nor the picker, the launcher or the help of its own (the full CLI's).
  */
-export function runSwitchCommand(command: 'switch' | 'next', args: readonly string[], io: CliIo): Promise<ExitCode> {
-  return runCommandChecked(command, io, (checked) => (command === 'switch' ? runSwitch(args, checked) : runNext(args, checked)));
+export function runSwitchCommand(call: QuickSwitchCall, io: CliIo): Promise<ExitCode> {
+  return runCommandChecked(call.command, io, (checked) => (call.command === 'switch' ? switchToQuery(call.query, checked) : switchToNext(checked)));
 }

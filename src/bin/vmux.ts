@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { runCli as RunCli } from '../cli/run-cli.js';
 import { listViaDaemon } from '../cli/list-via-daemon.js';
-import { switchViaDaemon } from '../cli/switch-via-daemon.js';
+import { quickSwitchCall, switchViaDaemon } from '../cli/switch-via-daemon.js';
 import type { runListCommand as RunListCommand } from './vmux-list.js';
 import type { runSwitchCommand as RunSwitchCommand } from './vmux-switch.js';
 import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
@@ -20,9 +20,9 @@ const argv = process.argv.slice(2);
 /**
  * The rest of vmux lives in bundles beside this file (see build-bundles.ts), each loaded only
  * when no quicker path applies: `vmux-list.cjs` lists by scanning, `vmux-switch.cjs` switches by
- * scanning (`switch`, `next`), `vmux-cli.cjs` is the whole CLI. This file runs only as a bundle,
- * whose `__dirname` Node has resolved through the link npm installs the bin as; the bundles get
- * its `require`, which resolves from that same folder.
+ * scanning (`switch <query>`, `next`), `vmux-cli.cjs` is the whole CLI. This file runs only as a
+ * bundle, whose `__dirname` Node has resolved through the link npm installs the bin as; the
+ * bundles get its `require`, which resolves from that same folder.
  */
 function bundle<T>(name: string): LoadedBundle<T> {
   return loadBundle<T>(join(__dirname, name), codeCacheDir(process.env), require);
@@ -36,9 +36,10 @@ async function run(): Promise<number> {
     const list = bundle<{ runListCommand: typeof RunListCommand }>('vmux-list.cjs');
     return await list.exports.runListCommand(rest, io).finally(list.saveCache);
   }
-  if (command === 'switch' || command === 'next') {
+  const switchCall = quickSwitchCall(argv);
+  if (switchCall !== undefined) {
     const go = bundle<{ runSwitchCommand: typeof RunSwitchCommand }>('vmux-switch.cjs');
-    return await go.exports.runSwitchCommand(command, rest, io).finally(go.saveCache);
+    return await go.exports.runSwitchCommand(switchCall, io).finally(go.saveCache);
   }
   const cli = bundle<{ runCli: typeof RunCli }>('vmux-cli.cjs');
   return await cli.exports.runCli(argv, io).finally(cli.saveCache);

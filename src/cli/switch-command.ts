@@ -1,10 +1,8 @@
 import { basename } from 'node:path';
 import { switchToListedSession } from '../desktop/switch-to-session.js';
-import { takeNext } from '../selection/next-cycle.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
-import { discoveryContextFrom } from '../sessions/discovery-context.js';
 import { oneLine } from '../text/sanitize-text.js';
 import { onPath } from '../desktop/program-on-path.js';
 import { ExitCode, wantsColor, type CliIo, type TerminalInput } from './cli-io.js';
@@ -12,9 +10,9 @@ import { decodeKeys, pickerStep, renderPicker, type PickerState } from './sessio
 import { palette } from './style.js';
 import { stateWords } from './session-table.js';
 import { parseCommandArgs } from './command-args.js';
-import { resolveSession } from '../selection/resolve-session.js';
 import { listSessions } from './session-source.js';
 import { reportSwitched } from './switch-report.js';
+import { switchOptions, switchToNext, switchToQuery } from './switch-by-query.js';
 import { loadChildProcess } from '../lazy-builtins.js';
 
 /** Tried in this order for --dmenu when no launcher is named. */
@@ -34,6 +32,7 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
   if (!dmenu && query.trim() === '' && keyboard === undefined) {
     throw new UsageError("name the session to switch to: 'vmux switch <query>', or choose with 'vmux switch --dmenu'");
   }
+  if (keyboard === undefined && !dmenu) return switchToQuery(query, io);
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env, { workspaces: false });
   let session: SessionInfo;
   if (keyboard !== undefined) {
@@ -41,12 +40,10 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
     const chosen = await pickOnTerminal(sessions, keyboard, io);
     if (chosen === undefined) return ExitCode.cancelled;
     session = chosen;
-  } else if (dmenu) {
+  } else {
     const chosen = await chooseInLauncher(sessions, launcherArgv(launcher ?? io.env['VMUX_LAUNCHER'], io.env), io.env);
     if (chosen === undefined) return ExitCode.cancelled;
     session = chosen;
-  } else {
-    session = resolveSession(query, sessions, { fuzzy: true });
   }
   return reportSwitched(await switchToListedSession(session, switchOptions(io)), io);
 }
@@ -129,11 +126,5 @@ export async function chooseInLauncher(sessions: readonly SessionInfo[], argv: r
 
 export async function runNext(args: readonly string[], io: CliIo): Promise<ExitCode> {
   if (parseCommandArgs(args, io, 'next', {}) === undefined) return ExitCode.ok;
-  const home = vmuxHomeFrom(io.env);
-  const { sessions } = await listSessions(home, io.env, { workspaces: false });
-  return reportSwitched(await switchToListedSession(takeNext(sessions, home), switchOptions(io)), io);
-}
-
-function switchOptions(io: CliIo): { env: CliIo['env']; procRoot: string } {
-  return { env: io.env, procRoot: discoveryContextFrom(io.env).procRoot };
+  return switchToNext(io);
 }

@@ -29,13 +29,25 @@ export async function switchViaDaemon(argv: readonly string[], io: CliIo): Promi
   }
 }
 
-/** The request for a plain `vmux next` or `vmux switch <words>`; anything with options is the full CLI's. */
-function quickRequest(argv: readonly string[], env: CliIo['env']): Request | undefined {
+/** A plain `vmux next`, or `vmux switch <words>`: what a key binding runs. */
+export type QuickSwitchCall = { readonly command: 'switch'; readonly query: string } | { readonly command: 'next' };
+
+/**
+ * `argv` as a quick switch call; undefined for anything with options or without a query (the
+ * picker, the launcher, help), which is the full CLI's.
+ */
+export function quickSwitchCall(argv: readonly string[]): QuickSwitchCall | undefined {
   const [command, ...rest] = argv;
   if (rest.some((arg) => arg.startsWith('-'))) return undefined;
-  const desktop = desktopSessionOf(env);
-  if (command === 'next' && rest.length === 0) return { action: 'next', args: { desktop } };
+  if (command === 'next' && rest.length === 0) return { command: 'next' };
   const query = rest.join(' ');
-  if (command === 'switch' && query.trim() !== '') return { action: 'switch', args: { query, desktop } };
+  if (command === 'switch' && query.trim() !== '') return { command: 'switch', query };
   return undefined;
+}
+
+function quickRequest(argv: readonly string[], env: CliIo['env']): Request | undefined {
+  const call = quickSwitchCall(argv);
+  if (call === undefined) return undefined;
+  const desktop = desktopSessionOf(env);
+  return call.command === 'next' ? { action: 'next', args: { desktop } } : { action: 'switch', args: { query: call.query, desktop } };
 }
