@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { capturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { skippedWithout } from '../../test/support/require-wm.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { COMMANDS } from './command-table.js';
@@ -91,20 +92,14 @@ describe('bash completion', () => {
   });
 });
 
-function skipWithout(t: TestContext, shell: string): boolean {
-  if (spawnSync(shell, ['-c', 'exit 0']).error === undefined) return false;
-  t.skip(`${shell} is not installed`);
-  return true;
-}
-
 test('zsh completion is a valid zsh script', (t) => {
-  if (skipWithout(t, 'zsh')) return;
+  if (skippedWithout(t, 'zsh')) return;
   const check = spawnSync('zsh', ['-n', scripts.zsh], { encoding: 'utf8' });
   assert.equal(check.status, 0, check.stderr);
 });
 
 test('fish completion is a valid fish script that completes commands and sessions', (t) => {
-  if (skipWithout(t, 'fish')) return;
+  if (skippedWithout(t, 'fish')) return;
   const check = spawnSync('fish', ['--no-execute', scripts.fish], { encoding: 'utf8' });
   assert.equal(check.status, 0, check.stderr);
   const complete = (line: string) => spawnSync('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C '${line}'`], { env, encoding: 'utf8' }).stdout;

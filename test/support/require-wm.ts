@@ -17,10 +17,11 @@ import { startSwayHeadless, swayUnavailable } from './sway-headless.js';
  * - `sway`: sway, swaymsg, foot and footclient; as root also a temporary user to run them as,
  *   which only CI may create (sway refuses to run as root);
  * - `bash`: to read back a command line as a shell would;
+ * - `zsh`, `fish`: to load the completion scripts vmux prints for them;
  * - `session bus`: a private D-Bus session bus (`dbus-daemon`);
  * - `notification server`: that bus with dunst on it, under Xvfb (`dunstctl` and `dbus-send` drive it).
  */
-export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash' | 'session bus' | 'notification server';
+export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash' | 'zsh' | 'fish' | 'session bus' | 'notification server';
 
 /** What each need runs, and what for (as a skip reason says it). */
 const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: readonly string[]; readonly purpose: string }>> = {
@@ -29,6 +30,8 @@ const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: read
   i3: { programs: I3_BINARIES, purpose: 'i3 under Xvfb' },
   xprop: { programs: ['xprop'], purpose: "reading an X window's PID" },
   bash: { programs: ['bash'], purpose: 'reading a printed command line back' },
+  zsh: { programs: ['zsh'], purpose: 'loading the zsh completion script' },
+  fish: { programs: ['fish'], purpose: 'loading the fish completion script' },
   'session bus': { programs: SESSION_BUS_PROGRAMS, purpose: 'a private D-Bus session bus' },
   'notification server': { programs: NOTIFICATION_SERVER_PROGRAMS, purpose: 'a notification server (dunst under Xvfb) on a private session bus' },
 };
