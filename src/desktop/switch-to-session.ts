@@ -54,13 +54,14 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
     }
     throw error;
   }
+  const focusedOn = (workspace: string): SwitchResult => ({ kind: 'focused', workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) });
   const focus = async (target: { readonly conId: number; readonly workspace: string }): Promise<SwitchResult> => {
     await wm.focusContainer(target.conId);
-    return { kind: 'focused', workspace: target.workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
+    return focusedOn(target.workspace);
   };
   try {
     const workspace = await focusExportedWindow(wm, windowPid, options.procRoot);
-    if (workspace !== undefined) return { kind: 'focused', workspace, ...(location !== undefined ? { tmuxPane: location.paneId } : {}) };
+    if (workspace !== undefined) return focusedOn(workspace);
     const window = await findWindowOfProcess(windowPid, windowLookupIn(await wm.getTree(), options.env, options.procRoot));
     switch (window.kind) {
       case 'found':
@@ -84,15 +85,11 @@ export async function switchToSession(pid: number, options: SwitchOptions): Prom
 }
 
 /**
- * Switches to a listed session and says where it went, in the protocol's words. Its title comes
- * from its transcript, where Claude Code keeps it, should its terminal have several windows.
- */
-/**
  * On i3, the window a terminal exported as `WINDOWID` is the one `findWindowOfProcess` would find
- * first in the tree: focused by its X11 id straight away (`[id=N] focus`), and the workspace read
- * after it in the same write, it costs one round trip and no tree (the tree of a busy desktop is
- * tens of KB to read). Returns the workspace now focused; undefined when this does not apply or i3
- * has no such window (the tree, and `_NET_WM_PID`, then decide as before).
+ * first in the tree. Focusing it by its X11 id (`[id=N] focus`) and asking for the workspaces in
+ * the same write costs one round trip and no tree (tens of KB to read and parse on a busy
+ * desktop). Returns the workspace now focused; undefined when this does not apply or i3 has no
+ * such window: the tree, and `_NET_WM_PID`, then decide as before.
  */
 async function focusExportedWindow(wm: WmClient, pid: number, procRoot: string): Promise<string | undefined> {
   if (wm.sourceKind !== 'i3') return undefined;
@@ -106,10 +103,14 @@ async function focusExportedWindow(wm: WmClient, pid: number, procRoot: string):
     return undefined;
   }
   if (workspaces.status === 'rejected') throw workspaces.reason;
-  const current = workspaces.value.find((workspace) => workspace.focused);
-  return current?.name ?? '';
+  // i3 always has a focused workspace; should it name none, the switch still happened.
+  return workspaces.value.find((workspace) => workspace.focused)?.name ?? '';
 }
 
+/**
+ * Switches to a listed session and says where it went, in the protocol's words. Its title comes
+ * from its transcript, where Claude Code keeps it, should its terminal have several windows.
+ */
 export async function switchToListedSession(session: SessionInfo, options: SwitchOptions): Promise<SwitchedTo> {
   const job = session.background_job;
   if (job !== undefined) {
