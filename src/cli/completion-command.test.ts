@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { capturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
+import { requireProgram } from '../../test/support/programs.js';
 import { skippedWithout } from '../../test/support/require-wm.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
@@ -86,7 +87,11 @@ describe('bash completion', () => {
   });
 
   test('offers nothing, and says nothing, when vmux is not there to ask', async () => {
-    const { replies, stderr } = await bashCompletes(['vmux', 'switch', ''], { ...env, PATH: '/usr/bin:/bin' });
+    // A PATH with bash alone: not the system's, where the user may well have installed vmux.
+    const bashOnly = join(root, 'bash-only');
+    mkdirSync(bashOnly, { recursive: true });
+    symlinkSync(requireProgram('bash', 'running the completion script'), join(bashOnly, 'bash'));
+    const { replies, stderr } = await bashCompletes(['vmux', 'switch', ''], { ...env, PATH: bashOnly });
     assert.deepEqual(replies, []);
     assert.equal(stderr, '');
   });
