@@ -311,6 +311,24 @@ test('vmux next with nothing waiting exits 2 and says so', async () => {
   assert.match(io.err(), /nothing is waiting/);
 });
 
+test('the vmux executable: its own bundle for `switch <query>` and `next`, the full CLI for help and for a switch without a query', async () => {
+  const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root, VMUX_HOME: join(root, 'routes-home'), CLAUDE_CONFIG_DIR: join(root, 'claude'), VMUX_PROC_ROOT: join(root, 'empty-proc') };
+  mkdirSync(env.VMUX_PROC_ROOT, { recursive: true });
+  const calls: Array<[string[], number, RegExp]> = [
+    [['switch', 'nothing runs'], 2, /no Claude Code session is running/],
+    [['next'], 2, /nothing is waiting/],
+    [['switch', '--help'], 0, /^Usage: vmux switch/],
+    [['next', '-h'], 0, /^Usage: vmux next/],
+    [['switch'], 2, /name the session to switch to/],
+    [['next', 'extra'], 2, /vmux next takes no argument extra/],
+  ];
+  for (const [argv, code, said] of calls) {
+    const run = await runVmux(argv, env);
+    assert.equal(run.code, code, `${argv.join(' ')}: ${run.stderr}`);
+    assert.match(code === 0 ? run.stdout : run.stderr, said, argv.join(' '));
+  }
+});
+
 test('vmux switch --dmenu: the launcher gets one line per session and the chosen line is switched to', async (t) => {
   if (skippedWithout(t, 'tmux')) return;
   const dir = tempDir('vmux-switch-dmenu-');
