@@ -9,7 +9,7 @@ import { errnoCode } from '../errors.js';
  * `process.stdout`, which knows its width.
  */
 export function standardOutput(): OutputStream {
-  if (isCharacterDevice(1)) return process.stdout;
+  if (isCharacterDevice(1)) return usingNodeStream(process.stdout);
   let closed = false;
   return {
     isTTY: false,
@@ -31,8 +31,9 @@ export function standardOutput(): OutputStream {
         }
         // A non-blocking pipe that is full: let Node's stream queue the rest.
         if (code !== 'EAGAIN') throw error;
-        if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => (closed = true));
-        process.stdout.write(bytes.subarray(written));
+        const stdout = usingNodeStream(process.stdout);
+        if (stdout.listenerCount('error') === 0) stdout.on('error', () => (closed = true));
+        stdout.write(bytes.subarray(written));
       }
       return true;
     },
@@ -41,7 +42,29 @@ export function standardOutput(): OutputStream {
 
 /** Standard error, created only when something is written to it. */
 export function standardError(): OutputStream {
-  return { write: (text: string) => process.stderr.write(text) };
+  return { write: (text: string) => usingNodeStream(process.stderr).write(text) };
+}
+
+/** Node's streams vmux has written through (a terminal, standard error, a pipe that was full): they may still hold output. */
+const nodeStreams = new Set<NodeJS.WriteStream>();
+
+function usingNodeStream(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  nodeStreams.add(stream);
+  return stream;
+}
+
+/**
+ * Ends the process with `code` once its output is written: at once when all of it is, else once
+ * Node has written what its streams still hold (a pipe that was full) and has nothing left to do.
+ * Ending at once skips what Node does before it ends by itself: run V8's pending tasks (a
+ * young-generation collection V8 scheduled when the young generation filled to 80 %: 3–4 ms of
+ * `vmux switch` on i3) and tear down the heap, threads and handles, which the system frees anyway.
+ * Call it once the command is done, with nothing else to wait for.
+ */
+export function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  if ([...nodeStreams].some((stream) => stream.writableLength > 0)) process.once('beforeExit', () => process.exit());
+  else process.exit();
 }
 
 function isCharacterDevice(fd: number): boolean {

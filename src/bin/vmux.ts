@@ -6,7 +6,7 @@ import type { runListCommand as RunListCommand } from './vmux-list.js';
 import type { runSwitchCommand as RunSwitchCommand } from './vmux-switch.js';
 import { codeCacheDir, loadBundle, type LoadedBundle } from './load-bundle.js';
 import { exitIfNodeTooOld } from './require-node.js';
-import { standardError, standardOutput } from './standard-output.js';
+import { exitWhenWritten, standardError, standardOutput } from './standard-output.js';
 
 exitIfNodeTooOld();
 
@@ -45,10 +45,6 @@ async function run(): Promise<number> {
   return await cli.exports.runCli(argv, io).finally(cli.saveCache);
 }
 
-void run().then((code) => {
-  process.exitCode = code;
-  // Node emits 'beforeExit' once nothing is left to do (every write done, every socket closed):
-  // from there, end without Node's teardown of the heap, threads and handles, which the system
-  // frees anyway. Measured: ~2 ms of `vmux --version`, 4–5 ms of `vmux switch` on i3 (~100 ms).
-  process.once('beforeExit', () => process.exit());
-});
+// A command is done when its promise settles: every file written, every request answered, every
+// program it ran awaited (a terminal opened for a background session runs on, detached).
+void run().then(exitWhenWritten);
