@@ -182,7 +182,14 @@ async function main(): Promise<void> {
   if (needsFixture) progress(`starting ${options.sessions} fixture sessions in ${root}`);
   const sessionFixture = needsFixture ? await startFixtureSessions({ count: options.sessions, root, cleanup }) : undefined;
   // VMUX_HOME with no daemon in it: `vmux list` scans by itself, whatever runs in the user's ~/.vmux.
-  const env: NodeJS.ProcessEnv = withNodeOnPath({ ...process.env, CLAUDE_CONFIG_DIR: sessionFixture?.claudeDir ?? join(root, 'no-claude-config'), VMUX_HOME: join(root, 'no-daemon') });
+  // Caches (code, saved tails) and config of the bench's own: the user's are neither used nor filled.
+  const env: NodeJS.ProcessEnv = withNodeOnPath({
+    ...process.env,
+    CLAUDE_CONFIG_DIR: sessionFixture?.claudeDir ?? join(root, 'no-claude-config'),
+    VMUX_HOME: join(root, 'no-daemon'),
+    XDG_CACHE_HOME: join(root, 'cache'),
+    XDG_CONFIG_HOME: join(root, 'config'),
+  });
   // vmux's debug output (NODE_DEBUG=vmux:*) would be timed too. NODE_EXTRA_CA_CERTS (set on some
   // machines) makes every Node start load a certificate file, ~45 ms here: it would hide vmux's own
   // cost inside the baseline's, so both sides run without it, as on most desktops.

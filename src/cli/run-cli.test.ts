@@ -92,7 +92,8 @@ test('commands of later versions are a wrong call (exit 2) and say so plainly', 
 test('the vmux executable lists sessions as JSON', async () => {
   const proc = await waitingSession();
   const { stdout } = await run(process.execPath, [VMUX, 'list', '--json'], {
-    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home') },
+    // A home of its own: the runner's caches, config and variables stay out of it.
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root, CLAUDE_CONFIG_DIR: claudeDir, VMUX_HOME: join(root, 'vmux-home') },
   });
   const sessions = JSON.parse(stdout) as SessionInfo[];
   assert.equal(sessions.find((s) => s.pid === proc.pid)?.state, 'needs_input');
