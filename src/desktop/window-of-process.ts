@@ -258,8 +258,8 @@ function matchOwner(ancestry: readonly number[], byPid: ReadonlyMap<number, read
 }
 
 /**
- * The X11 window the terminal of process `pid` exported as `WINDOWID` (the first `findWindowOfProcess`
- * tries on i3), without the tree: the caller checks with the WM that it is a window of its.
+ * The X11 window the terminal of process `pid` exported as `WINDOWID` (what `findWindowOfProcess`
+ * tries first on i3), found without the tree: the caller asks the WM whether it has that window.
  */
 export function exportedWindowOf(pid: number, procRoot: string): { readonly window: number; readonly envPid: number } | undefined {
   return exportedWindowId(processAncestry(pid, procRoot), procRoot);
