@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
+import { pollUntil } from '../../test/support/vmuxd-process.js';
 import { parseProcStat, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
 
 test('parseProcStat reads ppid and start time past a command name with spaces and parentheses', () => {
@@ -28,10 +29,16 @@ test('a vanished process reads as undefined, not an error', () => {
 
 test('a command line longer than a page reads back whole', async () => {
   const long = 'x'.repeat(20_000);
-  const child = spawn('sleep', ['600', long], { stdio: 'ignore' });
+  // A program that runs on whatever its arguments (sleep would refuse the long one, and end).
+  const argv = [process.execPath, '-e', 'setInterval(() => {}, 60_000)', long];
+  const child = spawn(argv[0] ?? '', argv.slice(1), { stdio: 'ignore' });
   try {
-    assert.ok(child.pid !== undefined);
-    assert.deepEqual(readCmdline('/proc', child.pid), ['sleep', '600', long]);
+    const pid = child.pid;
+    assert.ok(pid !== undefined);
+    // spawn may return while the kernel still sets up the new program's arguments, which read as
+    // none meanwhile (a scan takes such a process for one between the steps of its exec).
+    await pollUntil(() => (readCmdline('/proc', pid) ?? []).length > 0, 'the program to have its arguments');
+    assert.deepEqual(readCmdline('/proc', pid), argv);
   } finally {
     child.kill('SIGKILL');
   }
