@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startFakeClaude, type FakeClaude } from '../../test/support/fake-claude.js';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { findClaudeProcesses } from './find-claude-processes.js';
+import { findClaudeProcesses, recognizeProcess } from './find-claude-processes.js';
+import { ProcessFacts } from './process-memory.js';
 
 const root = tempDir();
 const started: FakeClaude[] = [];
@@ -91,4 +92,19 @@ test('findClaudeProcesses reads a fake proc root and survives unreadable entries
   mkdirSync(join(fakeRoot, '123'));
   mkdirSync(join(fakeRoot, 'self'));
   assert.deepEqual(findClaudeProcesses(fakeRoot), []);
+});
+
+test('a tool Claude Code forks, read in the middle of its exec (named claude, then running /bin/sh -c …), is no session', () => {
+  const procRoot = tempDir();
+  const dir = join(procRoot, '4242');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'comm'), 'claude\n');
+  writeFileSync(join(dir, 'cmdline'), ['/bin/sh', '-c', 'ps aux | grep code', ''].join('\0'));
+  const facts = new ProcessFacts(procRoot, 4242);
+  // The fork's name, read before its exec…
+  assert.equal(facts.comm(), 'claude');
+  // …and its new program's, which the exec sets before the new argv can be read.
+  writeFileSync(join(dir, 'comm'), 'sh\n');
+  assert.deepEqual(recognizeProcess(facts, false), { kind: 'not-claude' });
+  assert.equal(facts.comm(), 'sh', 'name and argv are read again until they show one program');
 });

@@ -60,6 +60,8 @@ export type ProcessSighting =
   | { readonly kind: 'no-argv' }
   /** Named like Claude Code, but gone before its argv was read. */
   | { readonly kind: 'gone' }
+  /** Caught in the middle of an `exec`: its name or executable changed while it was read. */
+  | { readonly kind: 'changing' }
   /** Claude Code, but no conversation (`claude mcp`, `--version`, a helper process). */
   | { readonly kind: 'not-a-session' }
   | { readonly kind: 'not-claude' };
@@ -70,13 +72,19 @@ export type ProcessSighting =
  * vouches for (`known`).
  */
 export function recognizeProcess(facts: ProcessFacts, known: boolean): ProcessSighting {
-  const comm = facts.comm();
-  if (comm === undefined) return { kind: 'not-claude' };
-  const exe = facts.exe();
-  if (!known && !mightBeClaude(comm, exe)) return { kind: 'not-claude' };
+  const named = facts.comm();
+  if (named === undefined) return { kind: 'not-claude' };
+  if (!known && !mightBeClaude(named, facts.exe())) return { kind: 'not-claude' };
+  // A tool Claude Code forks is named `claude`, and runs Claude Code's executable, until its
+  // `exec`. A name or executable read before the exec, with an argv read after it (`/bin/sh -c
+  // …`), would pass for a session, and hide Claude Code itself as that session's launcher.
+  if (!facts.argvRead && !facts.readArgvSettled()) return { kind: 'changing' };
   const argv = facts.argv();
   if (argv === undefined) return { kind: 'gone' };
   if (argv.length === 0) return { kind: 'no-argv' };
+  const comm = facts.comm();
+  const exe = facts.exe();
+  if (comm === undefined) return { kind: 'gone' };
   if (!known) {
     const recognition = recognizeClaude({ comm, exe, argv });
     if (recognition.kind === 'not-a-session') debug('pid %d skipped: %s', facts.pid, recognition.why);

@@ -30,6 +30,6 @@ export class ProcessArrivals {
 
 function maybeSession(procRoot: string, pid: number): boolean {
   const { kind } = recognizeProcess(new ProcessFacts(procRoot, pid), false);
-  // No argv yet: caught in the middle of its exec, it is looked at by the scan.
-  return kind === 'session' || kind === 'no-argv';
+  // Caught in the middle of its exec (no argv yet, or changing as it is read): the scan looks at it.
+  return kind === 'session' || kind === 'no-argv' || kind === 'changing';
 }

@@ -5,10 +5,10 @@ import { parseProcStat, readCmdline, readComm, readProcFile, readProcLink, readP
  * a scan reads the argv of the few processes whose name may be Claude Code's, not of all.
  */
 export class ProcessFacts {
-  private commRead: { value: string | undefined } | undefined;
-  private exeRead: { value: string | undefined } | undefined;
-  private argvRead: { value: string[] | undefined } | undefined;
-  private uidRead: { value: number | undefined } | undefined;
+  private commValue: { value: string | undefined } | undefined;
+  private exeValue: { value: string | undefined } | undefined;
+  private argvValue: { value: string[] | undefined } | undefined;
+  private uidValue: { value: number | undefined } | undefined;
 
   constructor(
     private readonly procRoot: string,
@@ -16,23 +16,45 @@ export class ProcessFacts {
   ) {}
 
   comm(): string | undefined {
-    this.commRead ??= { value: readComm(this.procRoot, this.pid) };
-    return this.commRead.value;
+    this.commValue ??= { value: readComm(this.procRoot, this.pid) };
+    return this.commValue.value;
   }
 
   exe(): string | undefined {
-    this.exeRead ??= { value: readProcLink(this.procRoot, this.pid, 'exe') };
-    return this.exeRead.value;
+    this.exeValue ??= { value: readProcLink(this.procRoot, this.pid, 'exe') };
+    return this.exeValue.value;
   }
 
   argv(): string[] | undefined {
-    this.argvRead ??= { value: readCmdline(this.procRoot, this.pid) };
-    return this.argvRead.value;
+    this.argvValue ??= { value: readCmdline(this.procRoot, this.pid) };
+    return this.argvValue.value;
+  }
+
+  /** Whether argv has been read (it is read once, like the rest). */
+  get argvRead(): boolean {
+    return this.argvValue !== undefined;
+  }
+
+  /**
+   * Reads argv, then the name and executable again, until they are what they were before argv
+   * (two tries): name, executable and argv then show one program. An `exec` sets the new
+   * executable, then the new name, then the new argv, so single reads of each taken across one
+   * may mix two programs. False when the process kept changing: it is in the middle of an exec.
+   */
+  readArgvSettled(): boolean {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const [comm, exe] = [this.comm(), this.exe()];
+      this.argvValue = { value: readCmdline(this.procRoot, this.pid) };
+      this.commValue = { value: readComm(this.procRoot, this.pid) };
+      this.exeValue = { value: readProcLink(this.procRoot, this.pid, 'exe') };
+      if (this.commValue.value === comm && this.exeValue.value === exe) return true;
+    }
+    return false;
   }
 
   uid(): number | undefined {
-    this.uidRead ??= { value: readProcUid(this.procRoot, this.pid) };
-    return this.uidRead.value;
+    this.uidValue ??= { value: readProcUid(this.procRoot, this.pid) };
+    return this.uidValue.value;
   }
 }
 
