@@ -3,6 +3,7 @@ import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { discoveryContextFrom } from '../sessions/discovery-context.js';
 import { takeNext } from '../selection/next-cycle.js';
 import { resolveSession } from '../selection/resolve-session.js';
+import type { SessionInfo } from '../protocol/session-info.js';
 import type { CliIo, ExitCode } from './cli-io.js';
 import { listSessions } from './session-source.js';
 import { reportSwitched } from './switch-report.js';
@@ -14,15 +15,16 @@ import { reportSwitched } from './switch-report.js';
  */
 export async function switchToQuery(query: string, io: CliIo): Promise<ExitCode> {
   const { sessions } = await listSessions(vmuxHomeFrom(io.env), io.env, { workspaces: false });
-  return reportSwitched(await switchToListedSession(resolveSession(query, sessions, { fuzzy: true }), switchOptions(io)), io);
+  return goToSession(resolveSession(query, sessions, { fuzzy: true }), io);
 }
 
 export async function switchToNext(io: CliIo): Promise<ExitCode> {
   const home = vmuxHomeFrom(io.env);
   const { sessions } = await listSessions(home, io.env, { workspaces: false });
-  return reportSwitched(await switchToListedSession(takeNext(sessions, home), switchOptions(io)), io);
+  return goToSession(takeNext(sessions, home), io);
 }
 
-export function switchOptions(io: CliIo): { env: CliIo['env']; procRoot: string } {
-  return { env: io.env, procRoot: discoveryContextFrom(io.env).procRoot };
+/** Takes the user to a session found by a scan, and says where (however it was chosen). */
+export async function goToSession(session: SessionInfo, io: CliIo): Promise<ExitCode> {
+  return reportSwitched(await switchToListedSession(session, { env: io.env, procRoot: discoveryContextFrom(io.env).procRoot }), io);
 }

@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { switchToListedSession } from '../desktop/switch-to-session.js';
 import { vmuxHomeFrom } from '../home/vmux-home.js';
 import { UsageError, VmuxError } from '../errors.js';
 import type { SessionInfo } from '../protocol/session-info.js';
@@ -11,8 +10,7 @@ import { palette } from './style.js';
 import { stateWords } from './session-table.js';
 import { parseCommandArgs } from './command-args.js';
 import { listSessions } from './session-source.js';
-import { reportSwitched } from './switch-report.js';
-import { switchOptions, switchToNext, switchToQuery } from './switch-by-query.js';
+import { goToSession, switchToNext, switchToQuery } from './switch-by-query.js';
 import { loadChildProcess } from '../lazy-builtins.js';
 
 /** Tried in this order for --dmenu when no launcher is named. */
@@ -45,7 +43,7 @@ export async function runSwitch(args: readonly string[], io: CliIo): Promise<Exi
     if (chosen === undefined) return ExitCode.cancelled;
     session = chosen;
   }
-  return reportSwitched(await switchToListedSession(session, switchOptions(io)), io);
+  return goToSession(session, io);
 }
 
 /**
