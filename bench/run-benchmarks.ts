@@ -9,10 +9,11 @@
  *   npm run bench -- --runs 40         more runs per figure
  *   npm run bench -- --cpu-prof DIR    also profile one `vmux list --json` (and vmuxd at rest, with the idle
  *                                      group) and print the hottest functions
- *   npm run bench -- --idle-seconds 10 a shorter idle-daemon window (default 60)
- *   npm run bench -- --transitions 50  transcript appends timed to the subscriber's event
+ *   npm run bench -- --idle-seconds 10 a shorter idle-daemon window (default 60; also the bar client's)
+ *   npm run bench -- --transitions 50  transcript appends timed to the subscriber's event (and finished turns to
+ *                                      their notification and bar line)
  *   npm run bench -- --folders 20000   unrelated project folders for the scan-cost figure (against 200)
- *   npm run bench -- --only idle,folders  only these groups: list, daemon, tail, idle, switch, folders
+ *   npm run bench -- --only idle,folders  only these groups: list, daemon, tail, idle, attention, switch, folders
  *   npm run bench -- --markdown        the README's Performance section on stdout (table and notes on stderr)
  *   npm run bench -- --write-readme    and written into README.md, between <!-- bench:start --> and <!-- bench:end -->
  */
@@ -21,6 +22,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAttention } from './bench-attention.js';
 import { benchAppendToEvent, benchIdleDaemon, benchListViaDaemon, startBenchDaemon } from './bench-daemon.js';
 import { benchProjectFolders } from './bench-folders.js';
 import { benchSwitch } from './bench-switch.js';
@@ -52,7 +54,7 @@ interface Options {
 }
 
 /** The benchmarks, in the order they run; `--only` picks some. */
-const GROUPS = ['list', 'daemon', 'tail', 'idle', 'switch', 'folders'] as const;
+const GROUPS = ['list', 'daemon', 'tail', 'idle', 'attention', 'switch', 'folders'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** The small `projects/` the large one is compared with. */
@@ -234,6 +236,20 @@ async function main(): Promise<void> {
     measurements.push(...idle.measurements);
     notes.push(...idle.notes);
     if (idle.hot) profiles.push({ what: `vmuxd at rest, ${options.idleSessions} sessions, ${options.idleSeconds} s`, ...idle.hot });
+  }
+
+  if (wants('attention')) {
+    const attention = await benchAttention({
+      vmux,
+      scratch: join(root, 'attention'),
+      cleanup,
+      sessions: options.sessions,
+      transitions: options.transitions,
+      quietSeconds: options.idleSeconds,
+      progress,
+    });
+    measurements.push(...attention.measurements);
+    notes.push(...attention.notes);
   }
 
   if (wants('switch')) {
