@@ -1,5 +1,5 @@
 import type { SessionInfo } from '../protocol/session-info.js';
-import { CLASSIFICATION_RULES } from '../sessions/classify-session.js';
+import { CLASSIFICATION_RULES, type SessionSignals } from '../sessions/classify-session.js';
 import type { BackgroundFindings, RecordSummary, SessionExplanation, TranscriptReading } from '../sessions/explain-session.js';
 import { formatAge } from '../transcript/format-age.js';
 import { stripControlSequences } from '../text/sanitize-text.js';
@@ -78,12 +78,18 @@ export function renderExplanation(explanation: SessionExplanation, listed: Liste
     ['reason', clean(classification.reason)],
     classification.since !== undefined ? ['since', when(classification.since)] : undefined,
     signals.resumedAt !== undefined ? ['resumed', when(signals.resumedAt)] : undefined,
+    signals.toolProcess !== undefined ? ['process for the call', TOOL_PROCESS_LABEL[signals.toolProcess]] : undefined,
     ['preview', clean(session.preview) || '(nothing)'],
   ]);
 
   lines.push('', ...servedLines(listed, explanation, when, p));
   return `${lines.join('\n').replace(/^\n/, '')}\n`;
 }
+
+const TOOL_PROCESS_LABEL: { readonly [K in NonNullable<SessionSignals['toolProcess']>]: string } = {
+  started: 'started under the client since the Bash call',
+  none: 'none started under the client since the Bash call',
+};
 
 function readingRows(reading: TranscriptReading, now: Date, when: (date: Date | undefined) => string): Array<readonly [string, string] | undefined> {
   return [
@@ -164,6 +170,7 @@ export function explanationJson(explanation: SessionExplanation, listed: ListedS
       ...(proc.sessionIdHint !== undefined ? { session_id_hint: proc.sessionIdHint } : {}),
       ...iso('resumed_at', signals.resumedAt),
       ...iso('startup_dialog_since', signals.startupDialogSince),
+      ...optional('tool_process', signals.toolProcess),
     },
     sessions_file: sessionFile.found
       ? {

@@ -78,10 +78,17 @@ async function fixture(fields: { status?: string; waitingFor?: string } = {}): P
   return { proc, sessionId, transcript };
 }
 
-/** A session that works: a prompt and a tool call not yet answered. */
+/** A session that works, as the 2.1.x client reports it: a prompt and a tool call not yet answered. */
 async function workingFixture(): Promise<Fixture> {
-  const f = await fixture();
+  const f = await fixture({ status: 'busy' });
   f.transcript.prompt('run the tests', minutesAgo(1)).toolUse('Bash', { command: 'npm test' }, minutesAgo(1));
+  return f;
+}
+
+/** A client that writes no status (the Node build) reading a file: the transcript alone says it works. */
+async function statuslessWorkingFixture(): Promise<Fixture> {
+  const f = await fixture();
+  f.transcript.prompt('what does the build do?', minutesAgo(1)).toolUse('Read', { file_path: 'package.json' }, minutesAgo(1));
   return f;
 }
 
@@ -335,7 +342,7 @@ test('daemon: malformed requests get a clear error and end neither the connectio
 
 test('daemon: subscribe gets the current list at once and an event after each change on disk', LIMIT, async () => {
   // An older client (no status in its sessions file): its state comes from the transcript.
-  const f = await workingFixture();
+  const f = await statuslessWorkingFixture();
   const home = freshHome();
   // No poll within the test: the change must arrive through the watched folders.
   await startDaemon(home, 600_000);
@@ -590,7 +597,7 @@ test('vmux status, label, list and stop talk to a running vmuxd', LIMIT, async (
 });
 
 test('vmux watch --json prints the list at once, then one line per change', LIMIT, async () => {
-  const f = await workingFixture();
+  const f = await statuslessWorkingFixture();
   const home = freshHome();
   const vmuxd = await spawnVmuxd(home);
   const watch = spawn(process.execPath, [VMUX, 'watch', '--json'], { env: childEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });

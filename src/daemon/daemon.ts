@@ -12,6 +12,7 @@ import { encodePath } from '../sessions/encode-path.js';
 import { ProcessArrivals } from '../sessions/process-arrivals.js';
 import { RunningProcesses } from '../sessions/running-processes.js';
 import { processKeyOf } from '../sessions/session-registry.js';
+import type { Session } from '../sessions/session.js';
 import type { NotifyMode, SettingsChange } from '../settings/settings.js';
 import { FreedesktopNotifications } from '../desktop/notifications/freedesktop-notifications.js';
 import { TmuxNotifications } from '../desktop/notifications/tmux-notifications.js';
@@ -88,6 +89,8 @@ export class Daemon {
   private discoveryEnv: Environment;
   private pollMs: number;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** The scan a session's state is due for with no file changing (Session.decideAgainAt). */
+  private decideAgainTimer: NodeJS.Timeout | undefined;
   /** A poll asked for the next scan. */
   private pollDue = false;
   /** Polls since the last scan that found every session's process alive and skipped scanning. */
@@ -172,6 +175,7 @@ export class Daemon {
     this.options.logger.info(`stopping (${why})`);
     clearInterval(this.pollTimer);
     clearTimeout(this.scanTimer);
+    clearTimeout(this.decideAgainTimer);
     this.running.close();
     this.windows.close();
     this.watcher.close();
@@ -336,6 +340,21 @@ export class Daemon {
     return this.windows.followsWindows ? this.windows.windowFocused(pid) : paneShown === true;
   }
 
+  /**
+   * A state the clock alone changes soon (a status the transcript has not caught up with, a
+   * Bash call that started no process) is decided again when due, not at the next full scan.
+   */
+  private decideAgainWhenDue(sessions: readonly Session[]): void {
+    clearTimeout(this.decideAgainTimer);
+    this.decideAgainTimer = undefined;
+    const due = Math.min(...sessions.map((session) => session.decideAgainAt?.getTime() ?? Number.POSITIVE_INFINITY));
+    if (!Number.isFinite(due) || this.stopping) return;
+    this.decideAgainTimer = setTimeout(() => {
+      this.decideAgainTimer = undefined;
+      this.scanSoon(0);
+    }, Math.max(0, due - Date.now()));
+  }
+
   private scan(): void {
     this.quietPolls = 0;
     const context = discoveryContextFrom(this.discoveryEnv);
@@ -361,6 +380,7 @@ export class Daemon {
       ...sessions.map((s) => (s.transcriptPath ? dirname(s.transcriptPath) : join(context.claudeDir, 'projects', encodePath(s.cwd)))),
     ]);
     this.picture.publish();
+    this.decideAgainWhenDue(sessions);
     if (lookUp) void this.windows.lookUp();
     this.options.logger.debug(
       `scan: ${sessions.length} sessions in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms; watching ${this.watcher.count} folders; ${this.picture.subscriberCount} subscribers`,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CLASSIFICATION_RULES, classifySession, TRANSCRIPT_LAG_MS } from './classify-session.js';
+import { CLASSIFICATION_RULES, classifySession, TOOL_START_MS, toolProcessWanted, TRANSCRIPT_LAG_MS } from './classify-session.js';
 
 const now = new Date(1_000_000);
 
@@ -36,6 +36,45 @@ test('without a client status the transcript decides (older clients, -p runs)', 
   assert.deepEqual(classifySession({ transcript: running }, now), { ...running.verdict, rule: 'transcript-alone' });
 });
 
+test('a client that writes no status: a Bash call with no process started for it waits at its permission prompt (the Node build)', () => {
+  const calledAt = new Date(now.getTime() - TOOL_START_MS - 500);
+  const called = { verdict: { state: 'working' as const, reason: 'running tool: Bash', since: calledAt }, pendingTool: 'Bash' };
+  // Asked of the scan once the call is old enough for its shell to have started.
+  assert.equal(toolProcessWanted({ transcript: called }, now), calledAt);
+  assert.deepEqual(classifySession({ transcript: called, toolProcess: 'none' }, now), {
+    state: 'needs_input',
+    reason: 'waiting for permission: Bash',
+    since: calledAt,
+    rule: 'transcript-tool-unstarted',
+    // The user may allow it at any moment: the client's processes are looked at again soon.
+    decideAgainAt: new Date(now.getTime() + 2000),
+  });
+  assert.deepEqual(classifySession({ transcript: called, toolProcess: 'started' }, now), { ...called.verdict, rule: 'transcript-alone' });
+});
+
+test('a client that writes no status: a Bash call too young to tell is running, and decided again when it is not', () => {
+  const calledAt = new Date(now.getTime() - 200);
+  const called = { verdict: { state: 'working' as const, reason: 'running tool: Bash', since: calledAt }, pendingTool: 'Bash' };
+  assert.equal(toolProcessWanted({ transcript: called }, now), undefined);
+  assert.deepEqual(classifySession({ transcript: called }, now), { ...called.verdict, rule: 'transcript-alone', decideAgainAt: new Date(calledAt.getTime() + TOOL_START_MS) });
+});
+
+test('the process rule is only for a pending Bash call of a client that writes no status', () => {
+  const old = new Date(now.getTime() - 60_000);
+  const edit = { verdict: { state: 'working' as const, reason: 'running tool: Edit', since: old }, pendingTool: 'Edit' };
+  const bash = { verdict: { state: 'working' as const, reason: 'running tool: Bash', since: old }, pendingTool: 'Bash' };
+  assert.equal(toolProcessWanted({ transcript: edit }, now), undefined);
+  assert.equal(toolProcessWanted({ clientStatus: { status: 'busy' }, transcript: bash }, now), undefined);
+  assert.equal(toolProcessWanted({ transcript: ended }, now), undefined);
+});
+
+test('a rule that holds only for a while after a status says when to decide again', () => {
+  const since = new Date(now.getTime() - 100);
+  assert.deepEqual(classifySession({ clientStatus: { status: 'busy', since }, transcript: ended }, now).decideAgainAt, new Date(since.getTime() + 1500));
+  assert.deepEqual(classifySession({ clientStatus: { status: 'idle', since }, transcript: running }, now).decideAgainAt, new Date(since.getTime() + TRANSCRIPT_LAG_MS));
+  assert.equal(classifySession({ clientStatus: { status: 'idle', since }, transcript: ended }, now).decideAgainAt, undefined);
+});
+
 test('an ambiguous transcript match is unknown, never a guess', () => {
   assert.equal(classifySession({ noTranscript: 'ambiguous' }, now).state, 'unknown');
   assert.equal(classifySession({ noTranscript: 'unreadable' }, now).state, 'unknown');
@@ -44,8 +83,9 @@ test('an ambiguous transcript match is unknown, never a guess', () => {
 test('an idle report ahead of the transcript is the end of a turn still being written, not a stop', () => {
   const since = new Date(now.getTime() - 100);
   const lagging = classifySession({ clientStatus: { status: 'idle', since }, transcript: running }, now);
-  assert.deepEqual(lagging, { state: 'working', reason: 'finishing the turn', rule: 'idle-transcript-lagging' });
   const later = new Date(since.getTime() + TRANSCRIPT_LAG_MS);
+  // Decided again when the transcript has had its time to catch up.
+  assert.deepEqual(lagging, { state: 'working', reason: 'finishing the turn', rule: 'idle-transcript-lagging', decideAgainAt: later });
   assert.deepEqual(classifySession({ clientStatus: { status: 'idle', since }, transcript: running }, later), { state: 'idle', reason: 'stopped', since, rule: 'idle-stopped' });
 });
 

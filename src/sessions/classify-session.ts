@@ -37,6 +37,16 @@ const FIRST_STATUS_MS = 1500;
  */
 const PROMPT_LAG_MS = 1500;
 
+/**
+ * A client that writes no status (the 2.1.100 Node build) shows a permission prompt for a Bash
+ * call it has not run: it starts the command's shell only once the user allows it. A call this
+ * old with no process started under the client since is taken to wait for the user.
+ */
+export const TOOL_START_MS = 1500;
+
+/** While such a prompt shows, how often the client's processes are looked at again: the user may allow it. */
+const TOOL_WATCH_MS = 2000;
+
 /** Every signal known about one session, gathered by the scan. */
 export interface SessionSignals {
   readonly clientStatus?: ClientStatus;
@@ -47,6 +57,11 @@ export interface SessionSignals {
   readonly resumedAt?: Date;
   /** The client has written nothing yet because a dialog at start (trust this folder?) waits for the user; since when. */
   readonly startupDialogSince?: Date;
+  /**
+   * For a pending Bash call of a client that writes no status, once it is TOOL_START_MS old
+   * (`toolProcessWanted`): whether a process was started under the client since the call.
+   */
+  readonly toolProcess?: 'started' | 'none';
 }
 
 /** Which rule of `classifySession` decided, for `vmux explain` (the rows of docs/state-model.md). */
@@ -62,6 +77,7 @@ export type ClassificationRule =
   | 'idle-transcript-lagging'
   | 'idle-stopped'
   | 'transcript-alone'
+  | 'transcript-tool-unstarted'
   | 'startup-dialog'
   | 'no-transcript';
 
@@ -78,6 +94,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<ClassificationRule, string>> 
   'idle-transcript-lagging': `the client stopped (status "idle") under ${TRANSCRIPT_LAG_MS / 1000} s ago; the transcript is taken to be behind`,
   'idle-stopped': `the client has said "idle" for over ${TRANSCRIPT_LAG_MS / 1000} s, whatever the unfinished-looking transcript says`,
   'transcript-alone': 'the client writes no status (older versions, print mode): the transcript alone decides',
+  'transcript-tool-unstarted': `the client writes no status, and no process was started under it in the ${TOOL_START_MS / 1000} s since it called Bash: its permission prompt waits`,
   'startup-dialog': 'the client has written nothing yet: a dialog at start (trust this folder?) waits for the user',
   'no-transcript': 'no transcript could be read for this session',
 };
@@ -85,6 +102,22 @@ export const CLASSIFICATION_RULES: Readonly<Record<ClassificationRule, string>> 
 /** A decided state with the rule that decided it (kept out of what is served: `vmux explain` shows it). */
 export interface Classification extends StateVerdict {
   readonly rule: ClassificationRule;
+  /** The state may change by then with no file changing (only the clock, or the client's processes): decide again then. */
+  readonly decideAgainAt?: Date;
+}
+
+/**
+ * When the scan should look for a process started under the client (`toolProcess`): the time of
+ * the pending Bash call of a client that writes no status, once the call is TOOL_START_MS old.
+ */
+export function toolProcessWanted(signals: SessionSignals, now: Date): Date | undefined {
+  const call = pendingBashCall(signals);
+  return call !== undefined && now.getTime() - call.getTime() >= TOOL_START_MS ? call : undefined;
+}
+
+function pendingBashCall({ clientStatus, transcript }: SessionSignals): Date | undefined {
+  if (clientStatus !== undefined || transcript?.verdict.state !== 'working' || transcript.pendingTool !== 'Bash') return undefined;
+  return transcript.verdict.since;
 }
 
 /**
@@ -96,7 +129,9 @@ export interface Classification extends StateVerdict {
 export function classifySession(signals: SessionSignals, now: Date): Classification {
   const verdict = decide(withoutFutureTimes(signals, now), now);
   // A transcript verdict's time was checked by its reader; this is the last word on any time.
-  return verdict.since === undefined || believableTime(verdict.since, now) ? verdict : { state: verdict.state, reason: verdict.reason, rule: verdict.rule };
+  if (verdict.since === undefined || believableTime(verdict.since, now)) return verdict;
+  const { since: _unbelievable, ...rest } = verdict;
+  return rest;
 }
 
 /** Client times in the future (a wrong clock, a forged file) are not believed. */
@@ -144,7 +179,9 @@ function decide(signals: SessionSignals, now: Date): Classification {
           clientStatus.since !== undefined &&
           clientStatus.since.getTime() - clientStatus.startedAt.getTime() > FIRST_STATUS_MS;
         // A first answer arrives before its transcript file does.
-        if (justStopped && afterAPrompt) return { state: 'working', reason: 'finishing the turn', rule: 'idle-answer-unwritten' };
+        if (justStopped && afterAPrompt) {
+          return { state: 'working', reason: 'finishing the turn', rule: 'idle-answer-unwritten', ...decideAgain(clientStatus.since, TRANSCRIPT_LAG_MS) };
+        }
         return fromMissingTranscript(signals.noTranscript);
       }
       if (transcript.verdict.state !== 'working') return { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'idle-transcript' };
@@ -152,12 +189,12 @@ function decide(signals: SessionSignals, now: Date): Classification {
       const transcriptAhead =
         transcript.verdict.since !== undefined && clientStatus.since !== undefined && transcript.verdict.since > clientStatus.since;
       if (transcriptAhead) return { ...transcript.verdict, rule: 'idle-transcript-ahead' };
-      if (justStopped) return { state: 'working', reason: 'finishing the turn', rule: 'idle-transcript-lagging' };
+      if (justStopped) return { state: 'working', reason: 'finishing the turn', rule: 'idle-transcript-lagging', ...decideAgain(clientStatus.since, TRANSCRIPT_LAG_MS) };
       // Long enough: the client is not working, whatever an unfinished-looking transcript suggests.
       return { state: 'idle', reason: 'stopped', ...since(clientStatus.since), rule: 'idle-stopped' };
     }
     default:
-      if (transcript?.verdict) return { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'transcript-alone' };
+      if (transcript?.verdict) return fromTranscriptAlone(signals, transcript, now);
       if (signals.startupDialogSince !== undefined) {
         return { state: 'needs_input', reason: 'asks whether to trust this folder', since: signals.startupDialogSince, rule: 'startup-dialog' };
       }
@@ -174,8 +211,35 @@ function busyVerdict(clientStatus: ClientStatus, transcript: TranscriptSignal | 
   if (transcript?.verdict.state === 'working') return { ...base, reason: transcript.verdict.reason, rule: 'busy-transcript' };
   const busyFor = clientStatus.since === undefined ? 0 : now.getTime() - clientStatus.since.getTime();
   const after = stillRunning(transcript?.background ?? { shells: 0, agents: 0 });
-  if (transcript === undefined || busyFor < PROMPT_LAG_MS) return { ...base, reason: `working on your prompt${after}`, rule: 'busy-prompt-unwritten' };
+  if (transcript === undefined || busyFor < PROMPT_LAG_MS) {
+    return { ...base, reason: `working on your prompt${after}`, rule: 'busy-prompt-unwritten', ...decideAgain(clientStatus.since, PROMPT_LAG_MS) };
+  }
   return { ...base, reason: `compacting the conversation${after}`, rule: 'busy-compacting' };
+}
+
+/**
+ * A client that writes no status: the transcript decides, but for a pending Bash call that
+ * started no process, where the client's permission prompt shows.
+ */
+function fromTranscriptAlone(signals: SessionSignals, transcript: TranscriptSignal, now: Date): Classification {
+  const call = pendingBashCall(signals);
+  if (call !== undefined && signals.toolProcess === 'none') {
+    return {
+      state: 'needs_input',
+      reason: `waiting for permission: ${transcript.pendingTool ?? 'Bash'}`,
+      since: call,
+      rule: 'transcript-tool-unstarted',
+      decideAgainAt: new Date(now.getTime() + TOOL_WATCH_MS),
+    };
+  }
+  const verdict: Classification = { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'transcript-alone' };
+  // Too young to tell a prompt from a command being started: look again when it is not.
+  return call !== undefined && signals.toolProcess === undefined ? { ...verdict, ...decideAgain(call, TOOL_START_MS) } : verdict;
+}
+
+/** `after` from `from`: when a rule that holds for a while after `from` stops holding. */
+function decideAgain(from: Date | undefined, after: number): { decideAgainAt?: Date } {
+  return from === undefined ? {} : { decideAgainAt: new Date(from.getTime() + after) };
 }
 
 /**

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { pollUntil } from '../../test/support/vmuxd-process.js';
-import { parseProcStat, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { childStartedSince, parseProcStat, readBootTimeMs, readChildPids, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
 
 test('parseProcStat reads ppid and start time past a command name with spaces and parentheses', () => {
   const stat = '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 1 0 987654 1000 200 18446744073709551615';
@@ -42,4 +45,39 @@ test('a command line longer than a page reads back whole', async () => {
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('childStartedSince: a child started since the time counts (give or take the clock), one from before does not', () => {
+  const procRoot = tempDir('vmux-proc-children-');
+  const stat = (pid: number, startTicks: number) => {
+    mkdirSync(join(procRoot, String(pid)), { recursive: true });
+    writeFileSync(join(procRoot, String(pid), 'stat'), `${pid} (child) S 100 ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${startTicks} 0 0\n`);
+  };
+  // Threads 100 and 101 of the client: each thread's children are listed apart.
+  mkdirSync(join(procRoot, '100', 'task', '100'), { recursive: true });
+  mkdirSync(join(procRoot, '100', 'task', '101'), { recursive: true });
+  writeFileSync(join(procRoot, '100', 'task', '100', 'children'), '200 ');
+  writeFileSync(join(procRoot, '100', 'task', '101', 'children'), '');
+  stat(200, 1000); // 10 s after boot: an MCP server started with the client
+  const boot = 1_700_000_000_000;
+  assert.deepEqual(readChildPids(procRoot, 100), [200]);
+  assert.equal(childStartedSince(procRoot, 100, boot, boot + 60_000), false);
+  writeFileSync(join(procRoot, '100', 'task', '101', 'children'), '300');
+  stat(300, 5_950); // 59.5 s after boot: within the clock's slack of a call at 60 s
+  assert.equal(childStartedSince(procRoot, 100, boot, boot + 60_000), true);
+  assert.equal(childStartedSince(procRoot, 999, boot, boot), undefined, 'a process that is gone tells nothing');
+});
+
+test('readChildPids: a real process and the child it started', async (t) => {
+  const parent = spawn(process.execPath, ['-e', 'require("child_process").spawn("sleep", ["30"], { stdio: "ignore" }); setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  t.after(() => {
+    const children = parent.pid === undefined ? [] : (readChildPids('/proc', parent.pid) ?? []);
+    for (const child of children) process.kill(child, 'SIGKILL');
+    parent.kill('SIGKILL');
+  });
+  const pid = parent.pid ?? 0;
+  await pollUntil(() => (readChildPids('/proc', pid) ?? []).some((child) => readComm('/proc', child) === 'sleep'), 'the child sleep', 5000);
+  const boot = readBootTimeMs('/proc') ?? 0;
+  assert.equal(childStartedSince('/proc', pid, boot, Date.now() - 10_000), true);
+  assert.equal(childStartedSince('/proc', pid, boot, Date.now() + 60_000), false);
 });

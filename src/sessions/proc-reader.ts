@@ -63,6 +63,31 @@ function readWhole(fd: number): string {
   }
 }
 
+/**
+ * The PIDs of a process's children, from `task/<tid>/children` of each of its threads (a child
+ * belongs to the thread that forked it). Undefined when the process is gone or the kernel keeps
+ * no such file (built without CONFIG_PROC_CHILDREN).
+ */
+export function readChildPids(procRoot: string, pid: number): number[] | undefined {
+  let threads: string[];
+  try {
+    threads = readdirSync(`${procRoot}/${pid}/task`);
+  } catch (error) {
+    if (isGoneOrForbidden(error)) return undefined;
+    throw error;
+  }
+  const children: number[] = [];
+  let readable = false;
+  for (const thread of threads) {
+    // A thread may end between the listing and the read: the others still tell.
+    const text = readProcFile(procRoot, pid, `task/${thread}/children`);
+    if (text === undefined) continue;
+    readable = true;
+    for (const word of text.split(' ')) if (/^[0-9]+$/.test(word)) children.push(Number(word));
+  }
+  return readable ? children : undefined;
+}
+
 export function readProcLink(procRoot: string, pid: number, link: string): string | undefined {
   try {
     return readlinkSync(`${procRoot}/${pid}/${link}`);
@@ -168,4 +193,18 @@ export const START_SLACK_MS = 2000;
 /** Epoch milliseconds at which a process started, from its start ticks and the boot time. */
 export function processStartMs(bootTimeMs: number, startTicks: string): number {
   return bootTimeMs + (Number(startTicks) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * Whether a child of `pid` started at `sinceMs` or later, as far as start times are known
+ * (START_SLACK_MS): the shell of a tool call the client runs. Children from before (an MCP
+ * server started with the client) do not count. Undefined when /proc cannot tell.
+ */
+export function childStartedSince(procRoot: string, pid: number, bootTimeMs: number, sinceMs: number): boolean | undefined {
+  const children = readChildPids(procRoot, pid);
+  if (children === undefined) return undefined;
+  return children.some((child) => {
+    const stat = readProcStat(procRoot, child);
+    return stat !== undefined && processStartMs(bootTimeMs, stat.startTicks) >= sinceMs - START_SLACK_MS;
+  });
 }

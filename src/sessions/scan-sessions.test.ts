@@ -54,6 +54,23 @@ test('scan: an old client without a sessions file is matched through its folder 
   assert.equal(found?.state, 'working');
 });
 
+test('scan: a client that writes no status (the Node build) waits at its permission prompt while no process runs its Bash call, and works once one does', async () => {
+  const proc = await session('node-build-prompt', { shape: 'node-build' });
+  const id = 'c1000000-0000-4000-8000-000000000014';
+  const calledAt = new Date(Date.now() - 5000);
+  transcript(proc, id).prompt('run the migration', calledAt).toolUse('Bash', { command: 'npm run migrate' }, calledAt);
+  const [waiting] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.deepEqual(
+    { state: waiting?.state, reason: waiting?.reason, since: waiting?.waitingSince?.getTime() },
+    { state: 'needs_input', reason: 'waiting for permission: Bash', since: calledAt.getTime() },
+  );
+  assert.ok(waiting?.decideAgainAt, 'a daemon looks again soon: the user may allow the call');
+  // Allowed: the client starts the command's shell.
+  await proc.startTool();
+  const [running] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
+  assert.deepEqual({ state: running?.state, reason: running?.reason, again: running?.decideAgainAt }, { state: 'working', reason: 'running tool: Bash', again: undefined });
+});
+
 test('scan: a killed client is gone although its sessions file stays behind', async () => {
   const proc = await session('killed');
   writeSessionFile(claudeDir, proc.pid, { sessionId: 'd0000000-0000-4000-8000-000000000005', cwd: proc.cwd, status: 'idle' });

@@ -7,7 +7,7 @@ import { readingOf, type TailReading } from '../transcript/tail-reading.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import type { SavedTails } from '../transcript/saved-tails.js';
 import { DEFAULT_TAIL_RECORDS, tailReadJsonl, type TranscriptTail } from '../transcript/tail-read.js';
-import { classifySession, type Classification, type SessionSignals } from './classify-session.js';
+import { classifySession, toolProcessWanted, type Classification, type SessionSignals } from './classify-session.js';
 import type { DiscoveryContext } from './discovery-context.js';
 import type { ScanMemory } from './scan-memory.js';
 import { findClaudeProcesses, type ClaudeProcess } from './find-claude-processes.js';
@@ -15,7 +15,7 @@ import { ProcessMemory } from './process-memory.js';
 import { resumesConversation } from './recognize-claude.js';
 import { GitMemo, isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
-import { processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
+import { childStartedSince, processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
 import { liveSessionFiles, pidsWithKeyFiles, readSessionFiles, type SessionFile } from './session-file.js';
 
@@ -88,6 +88,10 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   // Sessions in one folder tree walk up through the same folders: each is looked at once a scan.
   const git = memory?.git ?? new GitMemo();
   const gitInfo = (cwd: string, uid: number, branchNeeded: boolean) => readGitInfo(cwd, uid, git, branchNeeded);
+  const toolProcess = (pid: number, sinceMs: number): SessionSignals['toolProcess'] => {
+    const started = childStartedSince(procRoot, pid, bootTimeMs, sinceMs);
+    return started === undefined ? undefined : started ? 'started' : 'none';
+  };
   return processes
     .map((proc) => {
       const startedMs = startTimeMs(proc);
@@ -98,7 +102,7 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
         file === undefined &&
         !existsSync(join(context.claudeDir, 'sessions', `${proc.pid}.json`)) &&
         waitsAtStartupDialog(proc, keyFilePids.has(proc.pid), now.getTime() - startedMs, () => usesClaudeDir(context, proc.pid));
-      return describeSession(proc, file, matches.get(proc.pid), context, now, { readTail, gitInfo }, startedMs, atStartupDialog, options.onEvidence);
+      return describeSession(proc, file, matches.get(proc.pid), context, now, { readTail, gitInfo, toolProcess }, startedMs, atStartupDialog, options.onEvidence);
     })
     .sort(byAttention);
 }
@@ -116,7 +120,7 @@ function describeSession(
 ): Session {
   const path = match !== undefined && 'path' in match ? match.path : undefined;
   const tail = path === undefined ? undefined : read.readTail(path);
-  const signals: SessionSignals = {
+  const gathered: SessionSignals = {
     ...(file?.status ? { clientStatus: clientStatusOf(file) } : {}),
     ...(tail
       ? {
@@ -130,6 +134,9 @@ function describeSession(
     ...(resumesConversation(proc.cmd) ? { resumedAt: new Date(startedMs) } : {}),
     ...(tail === undefined && atStartupDialog() ? { startupDialogSince: new Date(startedMs) } : {}),
   };
+  const call = toolProcessWanted(gathered, now);
+  const toolProcess = call === undefined ? undefined : read.toolProcess(proc.pid, call.getTime());
+  const signals: SessionSignals = toolProcess === undefined ? gathered : { ...gathered, toolProcess };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
   // The newest record's branch is the one shown (branchOf): then only the worktree is looked up.
@@ -150,6 +157,7 @@ function describeSession(
     ...(path ? { transcriptPath: path } : {}),
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
+    ...(verdict.decideAgainAt ? { decideAgainAt: verdict.decideAgainAt } : {}),
   };
   onEvidence?.({
     process: proc,
@@ -215,6 +223,8 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
 interface SessionReaders {
   readonly readTail: (path: string) => TranscriptTail | undefined;
   readonly gitInfo: (cwd: string, uid: number, branchNeeded: boolean) => GitInfo | undefined;
+  /** Whether a process was started under `pid` since `sinceMs`; undefined when /proc cannot tell. */
+  readonly toolProcess: (pid: number, sinceMs: number) => SessionSignals['toolProcess'];
 }
 
 function pendingTool(reading: TailReading): { pendingTool?: string } {

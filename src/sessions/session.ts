@@ -27,6 +27,8 @@ export interface Session {
   readonly backgroundJob?: string;
   /** The tmux pane (`%N`) the client itself says it runs in, when it says (2.1.332+). */
   readonly tmuxPane?: string;
+  /** The state may change by then with no file changing (see Classification): a daemon scans again then. */
+  readonly decideAgainAt?: Date;
 }
 
 const ATTENTION_RANK: Readonly<Record<SessionState, number>> = {

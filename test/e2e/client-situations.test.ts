@@ -65,7 +65,7 @@ const SITUATIONS: readonly Situation[] = [
     async run({ t, c, build, daemonEnv }) {
       await c.send(`${RUN_BASH} git init -q granted-repo && sleep 20`);
       const prompt = await c.waitForScreen('Do you want to proceed?');
-      await waitForSession(c, (s) => s.state === (build === 'node' ? 'working' : 'needs_input') && /Bash: git init/.test(s.preview), 'the permission prompt', daemonEnv);
+      await waitForSession(c, (s) => s.state === 'needs_input' && s.reason === 'waiting for permission: Bash' && /Bash: git init/.test(s.preview), 'the permission prompt', daemonEnv);
       const yes = /(\d)\. Yes\b/.exec(prompt)?.[1];
       assert.ok(yes, `a "Yes" option on the permission prompt:\n${prompt}`);
       await c.keys(yes);
@@ -93,7 +93,6 @@ const SITUATIONS: readonly Situation[] = [
   },
   {
     name: 'a permission denied with No (you stopped / you declined Bash)',
-    builds: ['native'],
     options: asking,
     daemon: true,
     async run({ c, daemonEnv }) {
@@ -236,7 +235,7 @@ async function playSituation(t: TestContext, version: string, build: ClientBuild
   try {
     const c = await start();
     let daemonEnv: Record<string, string> | undefined;
-    if (situation.daemon && build === 'native') {
+    if (situation.daemon) {
       const vmuxHome = join(root, 'vmuxd-home');
       daemon = await startVmuxd({ home: vmuxHome, claudeDir: c.claudeDir, userHome: c.home, pollSeconds: 1 });
       daemonEnv = { ...listEnvOf(c.env), VMUX_HOME: vmuxHome, CLAUDE_CONFIG_DIR: c.claudeDir };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import type { DiscoveryContext } from '../../src/sessions/discovery-context.js';
 import { encodePath } from '../../src/sessions/encode-path.js';
-import { startFakeClaude, type FakeClaude } from './fake-claude.js';
+import { startFakeClaude, type FakeClaude, type FakeClaudeShape } from './fake-claude.js';
 import { tempDir } from './temp-dir.js';
 import { TranscriptBuilder } from './transcript-builder.js';
 
@@ -19,7 +19,7 @@ export interface ClaudeSessionsFixture {
   /** A scan of the real /proc and this Claude folder, now, idle after ten minutes. */
   context(): DiscoveryContext;
   /** A fixture client started in `<root>/<name>`; its executable is written there too unless `binDir` says where. */
-  session(name: string, options?: { readonly args?: readonly string[]; readonly binDir?: string }): Promise<FakeClaude>;
+  session(name: string, options?: { readonly args?: readonly string[]; readonly binDir?: string; readonly shape?: FakeClaudeShape }): Promise<FakeClaude>;
   /** The transcript of `sessionId` in the client's project folder (the file's branch: the fixture's, unless given). */
   transcript(proc: FakeClaude, sessionId: string, gitBranch?: string): TranscriptBuilder;
 }
@@ -33,11 +33,11 @@ export function claudeSessionsFixture(options: { readonly prefix?: string; reado
     root,
     claudeDir,
     context: () => ({ procRoot: '/proc', claudeDir, idleThresholdMs: 10 * 60_000, now: () => new Date() }),
-    async session(name, { args = [], binDir } = {}) {
+    async session(name, { args = [], binDir, shape } = {}) {
       const cwd = join(root, name);
       mkdirSync(cwd, { recursive: true });
       if (binDir !== undefined) mkdirSync(binDir, { recursive: true });
-      const proc = await startFakeClaude({ cwd, binDir: binDir ?? cwd, args });
+      const proc = await startFakeClaude({ cwd, binDir: binDir ?? cwd, args, ...(shape ? { shape } : {}) });
       started.push(proc);
       return proc;
     },

@@ -10,7 +10,8 @@ import { setTimeout as delay } from 'node:timers/promises';
  * Real processes that look like Claude Code from `/proc`, for discovery tests:
  * - `script`: a shell script named `claude` (its `comm` is the script name), blocked reading stdin;
  * - `versions`: a copy of `sleep` at `…/claude/versions/<v>` (`comm` is the version);
- * - `node-build`: Node with its title set to `claude` (argv overwritten, exe `node`), like the old Node build.
+ * - `node-build`: Node with its title set to `claude` (argv overwritten, exe `node`), like the old Node build;
+ *   `startTool()` makes it start a child, as that client starts a Bash call's shell once it is allowed.
  *
  * Tests stop them in an `after` hook; one that fails to start is killed before the error reaches
  * the test, and whatever still runs when the test process exits is killed then (a copy of `sleep`
@@ -29,7 +30,9 @@ export interface FakeClaude {
   readonly cwd: string;
   /** With `launchesChild` or `forksChild`: the PID of the child `claude`. */
   readonly childPid?: number;
-  /** Ends the process and waits until it has been reaped. */
+  /** `node-build` shape: starts a child process (`sleep`), as the client does to run a tool; its PID. */
+  startTool(): Promise<number>;
+  /** Ends the process (and a tool it started) and waits until it has been reaped. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -51,6 +54,11 @@ export interface FakeClaudeOptions {
 }
 
 const SCRIPT = '#!/bin/sh\n# Stands in for Claude Code: alive until its stdin closes.\nread -r _\n';
+
+const NODE_BUILD_SCRIPT = [
+  'process.title = "claude";',
+  'process.stdin.on("data", () => require("child_process").spawn("sleep", ["600"], { stdio: "ignore" }));',
+].join('\n');
 
 export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeClaude> {
   const shape = options.shape ?? 'script';
@@ -89,7 +97,8 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
       break;
     }
     case 'node-build':
-      child = spawn(process.execPath, ['-e', 'process.title = "claude"; process.stdin.resume();', ...args], {
+      // A line on stdin starts the tool; the end of stdin ends the client.
+      child = spawn(process.execPath, ['-e', NODE_BUILD_SCRIPT, ...args], {
         cwd: options.cwd,
         stdio: ['pipe', 'ignore', 'ignore'],
       });
@@ -102,8 +111,13 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
   if (pid === undefined) throw new Error(`could not start fake claude (${shape}): ${(await spawnFailed).message}`);
   live.add(pid);
   let childPid: number | undefined;
+  let toolPid: number | undefined;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (childPid !== undefined) killQuietly(childPid, signal);
+    if (toolPid !== undefined) {
+      killQuietly(toolPid, 'SIGKILL');
+      live.delete(toolPid);
+    }
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
     live.delete(pid);
@@ -124,6 +138,14 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
     pid,
     cwd: options.cwd,
     ...(childPid !== undefined ? { childPid } : {}),
+    async startTool() {
+      if (shape !== 'node-build') throw new Error(`a fake claude of shape ${shape} runs no tools`);
+      child.stdin?.write('run\n');
+      await waitFor(() => (toolPid = childrenOf(pid).find((c) => commOf(c) === 'sleep')) !== undefined, `pid ${pid} to start its tool`);
+      if (toolPid === undefined) throw new Error('no tool started');
+      live.add(toolPid);
+      return toolPid;
+    },
     stop,
   };
 }
