@@ -22,8 +22,9 @@ import { startVmuxd, type VmuxdProcess } from '../support/vmuxd-process.js';
  * against the fake API, and what `vmux list --json` says of it, state *and* reason, checked
  * against what the screen shows at that moment. The reference client 2.1.332 and 2.1.197 run
  * every situation; the 2.1.100 Node build (no status in its sessions file) the ones its
- * transcript decides. Denial and interruption are also read through a real vmuxd, which alone
- * can tell them apart. Plan approval, AskUserQuestion and the trust dialog are in
+ * transcript and its processes decide. Permission prompts, denial and interruption are also read
+ * through a real vmuxd, which alone can tell the last two apart. Plan approval, AskUserQuestion
+ * and the trust dialog are in
  * real-claude.test.ts.
  */
 
