@@ -376,6 +376,28 @@ test('daemon: subscribe gets the current list at once and an event after each ch
   );
 });
 
+test('daemon: a client that writes no status waits at its permission prompt until the Bash call\'s process starts, seen at the next poll', LIMIT, async () => {
+  const cwd = join(root, 'node-build-prompt');
+  mkdirSync(cwd, { recursive: true });
+  const proc = await startFakeClaude({ cwd, binDir: cwd, shape: 'node-build' });
+  started.push(proc);
+  const sessionId = 'da000000-0000-4000-8000-000000000999';
+  writeSessionFile(claudeDir, proc.pid, { sessionId, cwd });
+  const calledAt = new Date(Date.now() - 5000);
+  new TranscriptBuilder(join(claudeDir, 'projects', encodePath(cwd), `${sessionId}.jsonl`), sessionId, cwd)
+    .prompt('run the migration', calledAt)
+    .toolUse('Bash', { command: 'npm run migrate' }, calledAt);
+  const home = freshHome();
+  // A full scan only every 12 polls: within this test, only the poll's look at the client's children can see the call start.
+  await startDaemon(home, 1000);
+  const client = await LineClient.connect(home.socketPath);
+  client.send({ action: 'subscribe' });
+  await client.next<SessionsEvent>((e) => mine(e.sessions, proc.pid)?.reason === 'waiting for permission: Bash', 'the permission prompt');
+  // Allowed: the client starts the command's shell, and writes nothing until it ends.
+  await proc.startTool();
+  await client.next<SessionsEvent>((e) => mine(e.sessions, proc.pid)?.reason === 'running tool: Bash', 'the call running, at the next poll', 3000);
+});
+
 test('daemon: the label follows the process to its new session id (/clear); the old label is kept', LIMIT, async () => {
   const f = await waitingFixture();
   const home = freshHome();

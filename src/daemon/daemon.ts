@@ -10,6 +10,7 @@ import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { ProcessArrivals } from '../sessions/process-arrivals.js';
+import { childStartedSince, readBootTimeMs } from '../sessions/proc-reader.js';
 import { RunningProcesses } from '../sessions/running-processes.js';
 import { processKeyOf } from '../sessions/session-registry.js';
 import type { Session } from '../sessions/session.js';
@@ -260,7 +261,12 @@ export class Daemon {
       // Waiting times in the bar files age without any change to publish.
       this.barFiles.refresh(this.picture.sessions);
       const { procRoot } = discoveryContextFrom(this.discoveryEnv);
-      if (this.quietPolls < POLLS_PER_QUIET_SCAN - 1 && this.sessionsStillRun(procRoot) && !this.arrivals.mayHaveNewSession(procRoot)) {
+      if (
+        this.quietPolls < POLLS_PER_QUIET_SCAN - 1 &&
+        this.sessionsStillRun(procRoot) &&
+        !this.arrivals.mayHaveNewSession(procRoot) &&
+        !this.promptedCallStarted(procRoot)
+      ) {
         this.quietPolls++;
         return;
       }
@@ -274,6 +280,18 @@ export class Daemon {
    */
   private sessionsStillRun(procRoot: string): boolean {
     return this.running.allRun(procRoot, this.picture.scanned);
+  }
+
+  /**
+   * A session told waiting at its permission prompt by a Bash call that started no process (the
+   * Node build writes no status) has had one started since: the user allowed the call. One read
+   * of its children per poll, and only while such a prompt waits.
+   */
+  private promptedCallStarted(procRoot: string): boolean {
+    const waiting = this.picture.scanned.filter((session) => session.toolCallAt !== undefined);
+    if (waiting.length === 0) return false;
+    const bootTimeMs = readBootTimeMs(procRoot) ?? 0;
+    return waiting.some((session) => childStartedSince(procRoot, session.pid, bootTimeMs, session.toolCallAt?.getTime() ?? 0) === true);
   }
 
   /** An edited config file takes effect at the next poll; one with errors is told and ignored. */
@@ -342,7 +360,7 @@ export class Daemon {
 
   /**
    * A state the clock alone changes soon (a status the transcript has not caught up with, a
-   * Bash call that started no process) is decided again when due, not at the next full scan.
+   * Bash call too young to tell) is decided again when due, not at the next full scan.
    */
   private decideAgainWhenDue(sessions: readonly Session[]): void {
     clearTimeout(this.decideAgainTimer);

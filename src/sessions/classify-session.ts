@@ -44,9 +44,6 @@ const PROMPT_LAG_MS = 1500;
  */
 export const TOOL_START_MS = 1500;
 
-/** While such a prompt shows, how often the client's processes are looked at again: the user may allow it. */
-const TOOL_WATCH_MS = 2000;
-
 /** Every signal known about one session, gathered by the scan. */
 export interface SessionSignals {
   readonly clientStatus?: ClientStatus;
@@ -102,8 +99,10 @@ export const CLASSIFICATION_RULES: Readonly<Record<ClassificationRule, string>> 
 /** A decided state with the rule that decided it (kept out of what is served: `vmux explain` shows it). */
 export interface Classification extends StateVerdict {
   readonly rule: ClassificationRule;
-  /** The state may change by then with no file changing (only the clock, or the client's processes): decide again then. */
+  /** The state may change by then with no file changing (only the clock): decide again then. */
   readonly decideAgainAt?: Date;
+  /** A Bash call that started no process yet: a process started under the client since ends this state. */
+  readonly toolCallAt?: Date;
 }
 
 /**
@@ -229,7 +228,8 @@ function fromTranscriptAlone(signals: SessionSignals, transcript: TranscriptSign
       reason: `waiting for permission: ${transcript.pendingTool ?? 'Bash'}`,
       since: call,
       rule: 'transcript-tool-unstarted',
-      decideAgainAt: new Date(now.getTime() + TOOL_WATCH_MS),
+      // Allowed, the client starts the command's shell: a child of it since the call ends this.
+      toolCallAt: call,
     };
   }
   const verdict: Classification = { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'transcript-alone' };

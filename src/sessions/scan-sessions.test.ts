@@ -64,11 +64,11 @@ test('scan: a client that writes no status (the Node build) waits at its permiss
     { state: waiting?.state, reason: waiting?.reason, since: waiting?.waitingSince?.getTime() },
     { state: 'needs_input', reason: 'waiting for permission: Bash', since: calledAt.getTime() },
   );
-  assert.ok(waiting?.decideAgainAt, 'a daemon looks again soon: the user may allow the call');
+  assert.equal(waiting?.toolCallAt?.getTime(), calledAt.getTime(), 'a daemon looks for the process the call will start');
   // Allowed: the client starts the command's shell.
   await proc.startTool();
   const [running] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
-  assert.deepEqual({ state: running?.state, reason: running?.reason, again: running?.decideAgainAt }, { state: 'working', reason: 'running tool: Bash', again: undefined });
+  assert.deepEqual({ state: running?.state, reason: running?.reason, call: running?.toolCallAt }, { state: 'working', reason: 'running tool: Bash', call: undefined });
 });
 
 test('scan: a killed client is gone although its sessions file stays behind', async () => {

@@ -158,6 +158,7 @@ function describeSession(
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
     ...(verdict.decideAgainAt ? { decideAgainAt: verdict.decideAgainAt } : {}),
+    ...(verdict.toolCallAt ? { toolCallAt: verdict.toolCallAt } : {}),
   };
   onEvidence?.({
     process: proc,

@@ -29,6 +29,11 @@ export interface Session {
   readonly tmuxPane?: string;
   /** The state may change by then with no file changing (see Classification): a daemon scans again then. */
   readonly decideAgainAt?: Date;
+  /**
+   * Its permission prompt is told by a Bash call that started no process (a client that writes no
+   * status): a child started under it since this time changes its state, with no file changing.
+   */
+  readonly toolCallAt?: Date;
 }
 
 const ATTENTION_RANK: Readonly<Record<SessionState, number>> = {
