@@ -9,7 +9,8 @@
  * - Transition → bar line: the same appends, to the line of `vmux bar` that shows the new state.
  *   Target p95 ≤ 100 ms.
  * - At rest afterwards (the notifications shown, then closed): RSS of the bar client and its CPU,
- *   beside a Node process that only waits (the floor of any Node client); RSS of both vmuxds.
+ *   beside a Node process that only waits (the floor of any Node client); RSS of both vmuxds, each
+ *   with one subscriber (the bar, and a bare socket client).
  *
  * Each transition is the session going to work (a prompt) and then finishing its turn more than a
  * second later, so that each finished turn is a notification of its own, not one joined to a burst.
@@ -22,7 +23,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { TranscriptBuilder } from '../test/support/transcript-builder.js';
 import { startDunst, startSessionBus, NOTIFICATION_SERVER_PROGRAMS } from '../test/support/notification-server.js';
 import { missingPrograms } from '../test/support/programs.js';
-import { readRssKib, startVmuxd, type VmuxdProcess } from '../test/support/vmuxd-process.js';
+import { LineClient, readRssKib, startVmuxd, type VmuxdProcess } from '../test/support/vmuxd-process.js';
 import type { Cleanup } from './cleanup.js';
 import { encodeCwd, procStartOf, startFixtureSessions, type FixtureSession } from './fixture-sessions.js';
 import { readCpuNs } from './measure.js';
@@ -78,6 +79,9 @@ export async function benchAttention(options: AttentionOptions): Promise<{ measu
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: scratch, VMUX_HOME: notifying.home.dir, CLAUDE_CONFIG_DIR: fixture.claudeDir };
   const bar = new BarClient(spawn(process.execPath, [options.vmux, 'bar', '--format', 'json'], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
   cleanup.add(() => killQuietly(bar.pid));
+  // The vmuxd without notifications gets a subscriber too, so that the two differ in --notify alone.
+  const silentSubscriber = await LineClient.connect(silent.home.socketPath);
+  silentSubscriber.write('{"action":"subscribe"}\n');
   const idleNode = spawn(process.execPath, ['-e', 'setInterval(() => {}, 2 ** 30)'], { stdio: 'ignore' });
   cleanup.add(() => killQuietly(idleNode.pid));
 
@@ -130,6 +134,7 @@ export async function benchAttention(options: AttentionOptions): Promise<{ measu
   } finally {
     killQuietly(bar.pid);
     killQuietly(idleNode.pid);
+    silentSubscriber.close();
     monitor.stop();
     await notifying.stop();
     await silent.stop();

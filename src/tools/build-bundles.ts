@@ -8,7 +8,7 @@
  * bundles that `vmux` loads itself (`loadBundle`) are written already wrapped as a function, so
  * that V8 compiles the file as it is rather than a copy with the wrapper around it.
  */
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { BUNDLE_WRAPPER_HEAD, BUNDLE_WRAPPER_TAIL } from '../bin/load-bundle.js';
 import { DAEMON_NODE_OPTIONS, SCAN_NODE_OPTIONS } from '../lean-runtime.js';
@@ -56,10 +56,29 @@ const common = {
   logOverride: { 'empty-import-meta': 'silent' },
 } as const satisfies BuildOptions;
 
+/**
+ * dbus-native reads a service's interfaces from its introspection XML, through xml2js, sax and
+ * xmlbuilder: half of its bundle. vmux calls the notification server by name and signature and
+ * never introspects, so the bundle carries a stand-in that says so: a vmuxd showing notifications
+ * then holds 1.5 MiB less (measured: 1.3–1.8 MiB above one without notifications, against 2.8–3.3).
+ */
+const withoutIntrospection: Plugin = {
+  name: 'dbus-native-without-introspection',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/introspect$/ }, (args) =>
+      args.importer.includes('/node_modules/dbus-native/') ? { path: 'dbus-native-introspect', namespace: 'vmux-stand-in' } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'vmux-stand-in' }, () => ({
+      contents: 'exports.introspectBus = (obj, callback) => callback(new Error("vmux carries no D-Bus introspection"));',
+      loader: 'js',
+    }));
+  },
+};
+
 const entries = (names: readonly string[]): string[] => names.map((name) => `dist/src/bin/${name}.js`);
 
 const [byNode, command, daemon, byVmux] = await Promise.all([
-  build({ ...common, entryPoints: entries(RUN_BY_NODE) }),
+  build({ ...common, entryPoints: entries(RUN_BY_NODE), plugins: [withoutIntrospection] }),
   build({ ...common, entryPoints: entries(['vmux']), banner: { js: COMMAND_LAUNCHER } }),
   build({ ...common, entryPoints: entries(['vmuxd']), banner: { js: DAEMON_LAUNCHER } }),
   build({ ...common, entryPoints: entries(LOADED_BY_VMUX), banner: { js: BUNDLE_WRAPPER_HEAD }, footer: { js: BUNDLE_WRAPPER_TAIL } }),
