@@ -376,7 +376,7 @@ test('daemon: subscribe gets the current list at once and an event after each ch
   );
 });
 
-test('daemon: a client that writes no status waits at its permission prompt until the Bash call\'s process starts, seen at the next poll', LIMIT, async () => {
+test('daemon: a client that writes no status waits at its permission prompt until a child of it runs the Bash call, seen at the next poll', LIMIT, async () => {
   const cwd = join(root, 'node-build-prompt');
   mkdirSync(cwd, { recursive: true });
   const proc = await startFakeClaude({ cwd, binDir: cwd, shape: 'node-build' });
@@ -394,7 +394,7 @@ test('daemon: a client that writes no status waits at its permission prompt unti
   client.send({ action: 'subscribe' });
   await client.next<SessionsEvent>((e) => mine(e.sessions, proc.pid)?.reason === 'waiting for permission: Bash', 'the permission prompt');
   // Allowed: the client starts the command's shell, and writes nothing until it ends.
-  await proc.startTool();
+  await proc.startTool('npm run migrate');
   await client.next<SessionsEvent>((e) => mine(e.sessions, proc.pid)?.reason === 'running tool: Bash', 'the call running, at the next poll', 3000);
 });
 

@@ -10,7 +10,7 @@ import type { DaemonStatus } from '../protocol/messages.js';
 import { discoveryContextFrom, type Environment } from '../sessions/discovery-context.js';
 import { encodePath } from '../sessions/encode-path.js';
 import { ProcessArrivals } from '../sessions/process-arrivals.js';
-import { childStartedSince, readBootTimeMs } from '../sessions/proc-reader.js';
+import { childRuns } from '../sessions/proc-reader.js';
 import { RunningProcesses } from '../sessions/running-processes.js';
 import { processKeyOf } from '../sessions/session-registry.js';
 import type { Session } from '../sessions/session.js';
@@ -283,15 +283,12 @@ export class Daemon {
   }
 
   /**
-   * A session told waiting at its permission prompt by a Bash call that started no process (the
-   * Node build writes no status) has had one started since: the user allowed the call. One read
-   * of its children per poll, and only while such a prompt waits.
+   * A session told waiting at its permission prompt by a Bash call that no child of it ran (the
+   * Node build writes no status) now runs it: the user allowed the call. A few reads of its
+   * children per poll, and only while such a prompt waits.
    */
   private promptedCallStarted(procRoot: string): boolean {
-    const waiting = this.picture.scanned.filter((session) => session.toolCallAt !== undefined);
-    if (waiting.length === 0) return false;
-    const bootTimeMs = readBootTimeMs(procRoot) ?? 0;
-    return waiting.some((session) => childStartedSince(procRoot, session.pid, bootTimeMs, session.toolCallAt?.getTime() ?? 0) === true);
+    return this.picture.scanned.some((session) => session.toolCommand !== undefined && childRuns(procRoot, session.pid, session.toolCommand) === true);
   }
 
   /** An edited config file takes effect at the next poll; one with errors is told and ignored. */

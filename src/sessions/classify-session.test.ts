@@ -46,8 +46,6 @@ test('a client that writes no status: a Bash call with no process started for it
     reason: 'waiting for permission: Bash',
     since: calledAt,
     rule: 'transcript-tool-unstarted',
-    // The user may allow it at any moment: a process started under the client since the call ends it.
-    toolCallAt: calledAt,
   });
   assert.deepEqual(classifySession({ transcript: called, toolProcess: 'started' }, now), { ...called.verdict, rule: 'transcript-alone' });
 });

@@ -40,7 +40,7 @@ const PROMPT_LAG_MS = 1500;
 /**
  * A client that writes no status (the 2.1.100 Node build) shows a permission prompt for a Bash
  * call it has not run: it starts the command's shell only once the user allows it. A call this
- * old with no process started under the client since is taken to wait for the user.
+ * old with no child of the client running its command is taken to wait for the user.
  */
 export const TOOL_START_MS = 1500;
 
@@ -56,7 +56,7 @@ export interface SessionSignals {
   readonly startupDialogSince?: Date;
   /**
    * For a pending Bash call of a client that writes no status, once it is TOOL_START_MS old
-   * (`toolProcessWanted`): whether a process was started under the client since the call.
+   * (`toolProcessWanted`): whether a child of the client runs the call's command.
    */
   readonly toolProcess?: 'started' | 'none';
 }
@@ -91,7 +91,7 @@ export const CLASSIFICATION_RULES: Readonly<Record<ClassificationRule, string>> 
   'idle-transcript-lagging': `the client stopped (status "idle") under ${TRANSCRIPT_LAG_MS / 1000} s ago; the transcript is taken to be behind`,
   'idle-stopped': `the client has said "idle" for over ${TRANSCRIPT_LAG_MS / 1000} s, whatever the unfinished-looking transcript says`,
   'transcript-alone': 'the client writes no status (older versions, print mode): the transcript alone decides',
-  'transcript-tool-unstarted': `the client writes no status, and no process was started under it in the ${TOOL_START_MS / 1000} s since it called Bash: its permission prompt waits`,
+  'transcript-tool-unstarted': `the client writes no status, and ${TOOL_START_MS / 1000} s after it called Bash no child of it runs the command: its permission prompt waits`,
   'startup-dialog': 'the client has written nothing yet: a dialog at start (trust this folder?) waits for the user',
   'no-transcript': 'no transcript could be read for this session',
 };
@@ -101,13 +101,11 @@ export interface Classification extends StateVerdict {
   readonly rule: ClassificationRule;
   /** The state may change by then with no file changing (only the clock): decide again then. */
   readonly decideAgainAt?: Date;
-  /** A Bash call that started no process yet: a process started under the client since ends this state. */
-  readonly toolCallAt?: Date;
 }
 
 /**
- * When the scan should look for a process started under the client (`toolProcess`): the time of
- * the pending Bash call of a client that writes no status, once the call is TOOL_START_MS old.
+ * When the scan should look for a child of the client running the call (`toolProcess`): the time
+ * of the pending Bash call of a client that writes no status, once the call is TOOL_START_MS old.
  */
 export function toolProcessWanted(signals: SessionSignals, now: Date): Date | undefined {
   const call = pendingBashCall(signals);
@@ -217,8 +215,8 @@ function busyVerdict(clientStatus: ClientStatus, transcript: TranscriptSignal | 
 }
 
 /**
- * A client that writes no status: the transcript decides, but for a pending Bash call that
- * started no process, where the client's permission prompt shows.
+ * A client that writes no status: the transcript decides, but for a pending Bash call that no
+ * child of the client runs, where the client's permission prompt shows.
  */
 function fromTranscriptAlone(signals: SessionSignals, transcript: TranscriptSignal, now: Date): Classification {
   const call = pendingBashCall(signals);
@@ -228,8 +226,6 @@ function fromTranscriptAlone(signals: SessionSignals, transcript: TranscriptSign
       reason: `waiting for permission: ${transcript.pendingTool ?? 'Bash'}`,
       since: call,
       rule: 'transcript-tool-unstarted',
-      // Allowed, the client starts the command's shell: a child of it since the call ends this.
-      toolCallAt: call,
     };
   }
   const verdict: Classification = { ...resumed(transcript.verdict, signals.resumedAt, now), rule: 'transcript-alone' };

@@ -5,7 +5,7 @@ import { pollUntil } from '../../test/support/vmuxd-process.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/support/temp-dir.js';
-import { childStartedSince, parseProcStat, readBootTimeMs, readChildPids, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
+import { childRuns, parseProcStat, readChildPids, readCmdline, readComm, readProcStat, readProcUid } from './proc-reader.js';
 
 test('parseProcStat reads ppid and start time past a command name with spaces and parentheses', () => {
   const stat = '4242 (a) b (c) S 17 4242 4242 0 -1 4194560 100 0 0 0 5 1 0 0 20 0 1 0 987654 1000 200 18446744073709551615';
@@ -47,29 +47,28 @@ test('a command line longer than a page reads back whole', async () => {
   }
 });
 
-test('childStartedSince: a child started since the time counts (give or take the clock), one from before does not', () => {
+test('childRuns: a child whose command line holds the text; the other children do not count', () => {
   const procRoot = tempDir('vmux-proc-children-');
-  const stat = (pid: number, startTicks: number) => {
+  const child = (pid: number, argv: readonly string[]) => {
     mkdirSync(join(procRoot, String(pid)), { recursive: true });
-    writeFileSync(join(procRoot, String(pid), 'stat'), `${pid} (child) S 100 ${pid} ${pid} 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 ${startTicks} 0 0\n`);
+    writeFileSync(join(procRoot, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
   };
   // Threads 100 and 101 of the client: each thread's children are listed apart.
   mkdirSync(join(procRoot, '100', 'task', '100'), { recursive: true });
   mkdirSync(join(procRoot, '100', 'task', '101'), { recursive: true });
   writeFileSync(join(procRoot, '100', 'task', '100', 'children'), '200 ');
   writeFileSync(join(procRoot, '100', 'task', '101', 'children'), '');
-  stat(200, 1000); // 10 s after boot: an MCP server started with the client
-  const boot = 1_700_000_000_000;
+  child(200, ['/bin/sh', '-c', 'npm config get prefix']);
   assert.deepEqual(readChildPids(procRoot, 100), [200]);
-  assert.equal(childStartedSince(procRoot, 100, boot, boot + 60_000), false);
+  assert.equal(childRuns(procRoot, 100, 'npm run migrate'), false);
   writeFileSync(join(procRoot, '100', 'task', '101', 'children'), '300');
-  stat(300, 5_950); // 59.5 s after boot: within the clock's slack of a call at 60 s
-  assert.equal(childStartedSince(procRoot, 100, boot, boot + 60_000), true);
-  assert.equal(childStartedSince(procRoot, 999, boot, boot), undefined, 'a process that is gone tells nothing');
+  child(300, ['/bin/bash', '-c', "source snapshot.sh && eval 'npm run migrate' < /dev/null"]);
+  assert.equal(childRuns(procRoot, 100, 'npm run migrate'), true);
+  assert.equal(childRuns(procRoot, 999, 'npm run migrate'), undefined, 'a process that is gone tells nothing');
 });
 
 test('readChildPids: a real process and the child it started', async (t) => {
-  const parent = spawn(process.execPath, ['-e', 'require("child_process").spawn("sleep", ["30"], { stdio: "ignore" }); setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+  const parent = spawn(process.execPath, ['-e', 'require("child_process").spawn("sleep", ["30.25"], { stdio: "ignore" }); setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
   t.after(() => {
     const children = parent.pid === undefined ? [] : (readChildPids('/proc', parent.pid) ?? []);
     for (const child of children) process.kill(child, 'SIGKILL');
@@ -77,7 +76,6 @@ test('readChildPids: a real process and the child it started', async (t) => {
   });
   const pid = parent.pid ?? 0;
   await pollUntil(() => (readChildPids('/proc', pid) ?? []).some((child) => readComm('/proc', child) === 'sleep'), 'the child sleep', 5000);
-  const boot = readBootTimeMs('/proc') ?? 0;
-  assert.equal(childStartedSince('/proc', pid, boot, Date.now() - 10_000), true);
-  assert.equal(childStartedSince('/proc', pid, boot, Date.now() + 60_000), false);
+  assert.equal(childRuns('/proc', pid, '30.25'), true);
+  assert.equal(childRuns('/proc', pid, 'npm run migrate'), false);
 });

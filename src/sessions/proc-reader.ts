@@ -196,15 +196,11 @@ export function processStartMs(bootTimeMs: number, startTicks: string): number {
 }
 
 /**
- * Whether a child of `pid` started at `sinceMs` or later, as far as start times are known
- * (START_SLACK_MS): the shell of a tool call the client runs. Children from before (an MCP
- * server started with the client) do not count. Undefined when /proc cannot tell.
+ * Whether a child of `pid` runs with `text` in its command line: the shell of a tool call, which
+ * a client runs as `bash -c … eval '<command>'`. Undefined when /proc cannot tell.
  */
-export function childStartedSince(procRoot: string, pid: number, bootTimeMs: number, sinceMs: number): boolean | undefined {
+export function childRuns(procRoot: string, pid: number, text: string): boolean | undefined {
   const children = readChildPids(procRoot, pid);
   if (children === undefined) return undefined;
-  return children.some((child) => {
-    const stat = readProcStat(procRoot, child);
-    return stat !== undefined && processStartMs(bootTimeMs, stat.startTicks) >= sinceMs - START_SLACK_MS;
-  });
+  return children.some((child) => readCmdline(procRoot, child)?.some((arg) => arg.includes(text)) === true);
 }

@@ -54,7 +54,7 @@ test('scan: an old client without a sessions file is matched through its folder 
   assert.equal(found?.state, 'working');
 });
 
-test('scan: a client that writes no status (the Node build) waits at its permission prompt while no process runs its Bash call, and works once one does', async () => {
+test('scan: a client that writes no status (the Node build) waits at its permission prompt while no child of it runs its Bash call, and works once one does', async () => {
   const proc = await session('node-build-prompt', { shape: 'node-build' });
   const id = 'c1000000-0000-4000-8000-000000000014';
   const calledAt = new Date(Date.now() - 5000);
@@ -64,11 +64,11 @@ test('scan: a client that writes no status (the Node build) waits at its permiss
     { state: waiting?.state, reason: waiting?.reason, since: waiting?.waitingSince?.getTime() },
     { state: 'needs_input', reason: 'waiting for permission: Bash', since: calledAt.getTime() },
   );
-  assert.equal(waiting?.toolCallAt?.getTime(), calledAt.getTime(), 'a daemon looks for the process the call will start');
+  assert.equal(waiting?.toolCommand, 'npm run migrate', 'a daemon looks for the process that will run the call');
   // Allowed: the client starts the command's shell.
-  await proc.startTool();
+  await proc.startTool('npm run migrate');
   const [running] = scanSessions(context(), { onlyPids: new Set([proc.pid]) });
-  assert.deepEqual({ state: running?.state, reason: running?.reason, call: running?.toolCallAt }, { state: 'working', reason: 'running tool: Bash', call: undefined });
+  assert.deepEqual({ state: running?.state, reason: running?.reason, command: running?.toolCommand }, { state: 'working', reason: 'running tool: Bash', command: undefined });
 });
 
 test('scan: a killed client is gone although its sessions file stays behind', async () => {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { debuglog } from 'node:util';
 import { errnoCode } from '../errors.js';
 import { detectState } from '../transcript/detect-state.js';
+import { pendingBashCommand } from '../transcript/preview.js';
 import { readingOf, type TailReading } from '../transcript/tail-reading.js';
 import type { TailCache } from '../transcript/tail-cache.js';
 import type { SavedTails } from '../transcript/saved-tails.js';
@@ -15,7 +16,7 @@ import { ProcessMemory } from './process-memory.js';
 import { resumesConversation } from './recognize-claude.js';
 import { GitMemo, isPlausibleBranch, readGitInfo, type GitInfo } from './git-info.js';
 import { matchTranscripts, type TranscriptMatch } from './match-transcripts.js';
-import { childStartedSince, processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
+import { childRuns, processStartMs, readBootTimeMs, readEnviron } from './proc-reader.js';
 import { byAttention, type Session } from './session.js';
 import { liveSessionFiles, pidsWithKeyFiles, readSessionFiles, type SessionFile } from './session-file.js';
 
@@ -88,9 +89,9 @@ function scan(context: DiscoveryContext, options: ScanOptions): Session[] {
   // Sessions in one folder tree walk up through the same folders: each is looked at once a scan.
   const git = memory?.git ?? new GitMemo();
   const gitInfo = (cwd: string, uid: number, branchNeeded: boolean) => readGitInfo(cwd, uid, git, branchNeeded);
-  const toolProcess = (pid: number, sinceMs: number): SessionSignals['toolProcess'] => {
-    const started = childStartedSince(procRoot, pid, bootTimeMs, sinceMs);
-    return started === undefined ? undefined : started ? 'started' : 'none';
+  const toolProcess = (pid: number, command: string): SessionSignals['toolProcess'] => {
+    const runs = childRuns(procRoot, pid, command);
+    return runs === undefined ? undefined : runs ? 'started' : 'none';
   };
   return processes
     .map((proc) => {
@@ -134,8 +135,9 @@ function describeSession(
     ...(resumesConversation(proc.cmd) ? { resumedAt: new Date(startedMs) } : {}),
     ...(tail === undefined && atStartupDialog() ? { startupDialogSince: new Date(startedMs) } : {}),
   };
-  const call = toolProcessWanted(gathered, now);
-  const toolProcess = call === undefined ? undefined : read.toolProcess(proc.pid, call.getTime());
+  // What a process running the pending Bash call would have in its command line.
+  const command = tail !== undefined && toolProcessWanted(gathered, now) !== undefined ? commandToFind(tail) : undefined;
+  const toolProcess = command === undefined ? undefined : read.toolProcess(proc.pid, command);
   const signals: SessionSignals = toolProcess === undefined ? gathered : { ...gathered, toolProcess };
   const verdict = classifySession(signals, now);
   const cwd = file?.cwd ?? proc.cwd;
@@ -158,7 +160,7 @@ function describeSession(
     ...(file?.tmuxPane ? { tmuxPane: file.tmuxPane } : {}),
     ...(file?.backgroundJob ? { backgroundJob: file.backgroundJob } : {}),
     ...(verdict.decideAgainAt ? { decideAgainAt: verdict.decideAgainAt } : {}),
-    ...(verdict.toolCallAt ? { toolCallAt: verdict.toolCallAt } : {}),
+    ...(verdict.rule === 'transcript-tool-unstarted' && command !== undefined ? { toolCommand: command } : {}),
   };
   onEvidence?.({
     process: proc,
@@ -172,6 +174,18 @@ function describeSession(
   });
   return session;
 }
+
+/**
+ * The part of the pending Bash command that its shell's command line holds as it is: the client
+ * quotes the command (`eval '…'`), so it is cut at the first quote or backslash. Too short a part
+ * would be found in other command lines: then nothing is looked for.
+ */
+function commandToFind(tail: TranscriptTail): string | undefined {
+  const verbatim = pendingBashCommand(tail)?.split(/['\\]/)[0]?.trim();
+  return verbatim !== undefined && verbatim.length >= MIN_COMMAND_CHARS ? verbatim.slice(0, 200) : undefined;
+}
+
+const MIN_COMMAND_CHARS = 4;
 
 /** The transcript's branch is shown as it is (see branchOf). */
 function recordsBranch(recorded: string | undefined): boolean {
@@ -224,8 +238,8 @@ function clientStatusOf(file: SessionFile): NonNullable<SessionSignals['clientSt
 interface SessionReaders {
   readonly readTail: (path: string) => TranscriptTail | undefined;
   readonly gitInfo: (cwd: string, uid: number, branchNeeded: boolean) => GitInfo | undefined;
-  /** Whether a process was started under `pid` since `sinceMs`; undefined when /proc cannot tell. */
-  readonly toolProcess: (pid: number, sinceMs: number) => SessionSignals['toolProcess'];
+  /** Whether a child of `pid` runs `command`; undefined when /proc cannot tell. */
+  readonly toolProcess: (pid: number, command: string) => SessionSignals['toolProcess'];
 }
 
 function pendingTool(reading: TailReading): { pendingTool?: string } {

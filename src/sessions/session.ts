@@ -30,10 +30,10 @@ export interface Session {
   /** The state may change by then with no file changing (see Classification): a daemon scans again then. */
   readonly decideAgainAt?: Date;
   /**
-   * Its permission prompt is told by a Bash call that started no process (a client that writes no
-   * status): a child started under it since this time changes its state, with no file changing.
+   * Its permission prompt is told by a Bash call that no child of it runs (a client that writes no
+   * status): a child running this command, once allowed, changes its state with no file changing.
    */
-  readonly toolCallAt?: Date;
+  readonly toolCommand?: string;
 }
 
 const ATTENTION_RANK: Readonly<Record<SessionState, number>> = {

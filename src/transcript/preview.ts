@@ -24,6 +24,13 @@ export function extractPreview(tail: TranscriptTail): string {
   return prompt?.kind === 'prompt' ? oneLine(promptText(prompt), PREVIEW_MAX_CHARACTERS) : '';
 }
 
+/** The command of the Bash call the session is running or asking permission for, if that is what it waits on. */
+export function pendingBashCommand(tail: TranscriptTail): string | undefined {
+  const tool = pendingToolUses(conversationEnd(tail.entries)).at(-1);
+  const command = tool?.name === 'Bash' ? tool.input['command'] : undefined;
+  return typeof command === 'string' ? command : undefined;
+}
+
 /** Name of the tool the session is running or asking permission for, if any. */
 export function pendingToolName(tail: TranscriptTail): string | undefined {
   return pendingToolUses(conversationEnd(tail.entries)).at(-1)?.name;

@@ -11,7 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
  * - `script`: a shell script named `claude` (its `comm` is the script name), blocked reading stdin;
  * - `versions`: a copy of `sleep` at `…/claude/versions/<v>` (`comm` is the version);
  * - `node-build`: Node with its title set to `claude` (argv overwritten, exe `node`), like the old Node build;
- *   `startTool()` makes it start a child, as that client starts a Bash call's shell once it is allowed.
+ *   `startTool(command)` makes it start a child running `command`, as that client starts a Bash call's
+ *   shell once the call is allowed.
  *
  * Tests stop them in an `after` hook; one that fails to start is killed before the error reaches
  * the test, and whatever still runs when the test process exits is killed then (a copy of `sleep`
@@ -30,8 +31,8 @@ export interface FakeClaude {
   readonly cwd: string;
   /** With `launchesChild` or `forksChild`: the PID of the child `claude`. */
   readonly childPid?: number;
-  /** `node-build` shape: starts a child process (`sleep`), as the client does to run a tool; its PID. */
-  startTool(): Promise<number>;
+  /** `node-build` shape: starts a child with `command` in its command line, as the client runs a Bash call; its PID. */
+  startTool(command: string): Promise<number>;
   /** Ends the process (and a tool it started) and waits until it has been reaped. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -55,9 +56,10 @@ export interface FakeClaudeOptions {
 
 const SCRIPT = '#!/bin/sh\n# Stands in for Claude Code: alive until its stdin closes.\nread -r _\n';
 
+/** A line on stdin is a command to run: a child with that text in its command line, as a client's shell for a Bash call. */
 const NODE_BUILD_SCRIPT = [
   'process.title = "claude";',
-  'process.stdin.on("data", () => require("child_process").spawn("sleep", ["600"], { stdio: "ignore" }));',
+  'process.stdin.on("data", (line) => require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 600000)", String(line).trim()], { stdio: "ignore" }));',
 ].join('\n');
 
 export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeClaude> {
@@ -138,10 +140,11 @@ export async function startFakeClaude(options: FakeClaudeOptions): Promise<FakeC
     pid,
     cwd: options.cwd,
     ...(childPid !== undefined ? { childPid } : {}),
-    async startTool() {
+    async startTool(command) {
       if (shape !== 'node-build') throw new Error(`a fake claude of shape ${shape} runs no tools`);
-      child.stdin?.write('run\n');
-      await waitFor(() => (toolPid = childrenOf(pid).find((c) => commOf(c) === 'sleep')) !== undefined, `pid ${pid} to start its tool`);
+      child.stdin?.write(`${command}\n`);
+      const runs = (c: number): boolean => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes(command);
+      await waitFor(() => (toolPid = childrenOf(pid).find((c) => runs(c))) !== undefined, `pid ${pid} to start its tool`);
       if (toolPid === undefined) throw new Error('no tool started');
       live.add(toolPid);
       return toolPid;
