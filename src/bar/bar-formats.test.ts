@@ -125,7 +125,7 @@ test('polybar: left click runs vmux next, right click the picker; each count in 
     tags.filter((tag) => tag.startsWith('F')),
     ['F#ff6b6b', 'F-', 'F#e5c07b', 'F-', 'F#98c379', 'F-', 'F#7f848e', 'F-', 'F#ff6b6b', 'F-'],
   );
-  assert.ok(line.includes('％{A1:rm ~:}'), 'a %{ from outside is shown, not parsed');
+  assert.ok(line.includes('% {A1:rm ~:}'), 'a %{ from outside is shown, not parsed');
   assert.match(renderBarLine(DOWN, 'polybar', PLAIN), /%\{F#c678dd\}no vmuxd%\{F-\}/);
 });
 
@@ -180,7 +180,7 @@ test('every format: one line, no terminal control, whatever the sessions hold', 
 
 test('escapes: each one does what its bar needs and nothing else', () => {
   assert.equal(escapePango('a<b>&c'), 'a&lt;b&gt;&amp;c');
-  assert.equal(escapePolybarText('50% done %{F#f00}'), '50% done ％{F#f00}');
+  assert.equal(escapePolybarText('50% done %{F#f00}'), '50% done % {F#f00}');
   assert.equal(escapePolybarAction('notify-send a:b'), 'notify-send a\\:b');
   assert.equal(escapeTmux('#1 #[fg=red]'), '##1 ##[fg=red]');
   assert.equal(i3blocksText('say "hi" \\o/'), 'say \u201dhi\u201d \u2216o/');

@@ -199,11 +199,13 @@ export function escapePango(text: string): string {
 }
 
 /**
- * Text in a polybar label: polybar has no escape for `%{`, which opens a tag (an action that runs
- * a command), so a `%` before `{` is written as the full-width `％`.
+ * Text in a polybar label: polybar 3.6 has no escape for `%{`, which opens a tag (an action that
+ * runs a command; `%%{` is a `%` and then the tag), so a space goes between `%` and `{`. Not a
+ * look-alike such as the full-width `％`: polybar drops a character its fonts have no glyph for,
+ * and says so in its log at every redraw.
  */
 export function escapePolybarText(text: string): string {
-  return text.replace(/%(?=\{)/g, '％');
+  return text.replace(/%(?=\{)/g, '% ');
 }
 
 /** A command inside `%{A1:…:}`: the tag ends at the first `:` not preceded by a backslash. */
