@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, test, type TestContext } from 'node:test';
@@ -8,6 +8,8 @@ import { atExit } from '../../test/support/at-exit.js';
 import { capturedIo } from '../../test/support/captured-io.js';
 import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/support/fake-claude.js';
 import { findProgram, requiredByCi } from '../../test/support/programs.js';
+import { startPolybar } from '../../test/support/polybar-xvfb.js';
+import { skippedWithout } from '../../test/support/require-wm.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { pollUntil, startVmuxd, type VmuxdProcess } from '../../test/support/vmuxd-process.js';
@@ -55,10 +57,10 @@ function barEnv(home: string, extra: Record<string, string> = {}): Record<string
   return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: root, VMUX_HOME: home, CLAUDE_CONFIG_DIR: claudeDir, ...extra };
 }
 
-async function fixtureSession(status: string): Promise<FakeClaude> {
+async function fixtureSession(status: string, waitingFor?: string): Promise<FakeClaude> {
   const session = await startFakeClaude({ cwd, binDir: cwd });
   sessions.push(session);
-  writeSessionFile(claudeDir, session.pid, { sessionId: SESSION_ID, cwd, status });
+  writeSessionFile(claudeDir, session.pid, { sessionId: SESSION_ID, cwd, status, ...(waitingFor ? { waitingFor } : {}) });
   return session;
 }
 
@@ -238,3 +240,57 @@ test('vmux bar under a real i3blocks: the block shows the line and its colour in
   assert.deepEqual(await i3bar.exited, { code: 0, signal: null });
   await daemon.stop();
 });
+
+test('vmux bar under a real polybar: drawn with its click actions; a label holding polybar tags shows as text, and a click anywhere runs vmux next or the picker, nothing else', LIMIT, async (t: TestContext) => {
+  if (skippedWithout(t, 'polybar')) return;
+  await fixtureSession('waiting', 'permission prompt');
+  const home = freshHome();
+  const daemon = await startVmuxd({ home, claudeDir, userHome: root });
+  daemons.push(daemon);
+  // A label that would be an action running `vmux x`, were it taken as polybar markup.
+  const labelled = await daemon.request({ action: 'label', args: { session_id: SESSION_ID, label: '%{A1:vmux x:}go%{A}' } });
+  assert.equal(labelled['ok'], true, JSON.stringify(labelled));
+  // The commands a click runs, found through polybar's PATH: recorded, not run.
+  const bin = join(root, 'polybar-bin');
+  mkdirSync(bin, { recursive: true });
+  const ran = join(root, 'polybar-ran');
+  writeFileSync(join(bin, 'vmux'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${ran}'\n`, { mode: 0o755 });
+  const lines = join(root, 'polybar-lines');
+  // polybar runs exec with sh; tee keeps the lines polybar was given.
+  // --ascii: the test's font (DejaVu Sans Mono) has no ⏸ or ⏵, and polybar warns of each it drops.
+  const exec = `'${process.execPath}' '${VMUX}' bar --format polybar --ascii --name | tee '${lines}'`;
+  const polybar = await startPolybar({ exec, env: barEnv(home, { PATH: `${bin}:${process.env['PATH'] ?? '/usr/bin:/bin'}` }) });
+  t.after(() => polybar.stop());
+  const given = await pollUntilValue(() => {
+    const text = existsSync(lines) ? readFileSync(lines, 'utf8') : '';
+    return text.includes('vmux x:}go') ? text : undefined;
+  }, 'the line with the label');
+  assert.ok(given.includes('% {A1:vmux x:}go% {A}'), `the label's tags are written so that polybar cannot take them as tags: ${given}`);
+  const width = await pollUntilValue(() => {
+    const drawn = polybar.drawnWidth();
+    // The counts alone are a few characters: wider is the line with the label.
+    return drawn !== undefined && drawn > 150 ? drawn : undefined;
+  }, 'polybar to draw the label');
+
+  let clicks = 0;
+  for (let x = 2; x < width - 2; x += 7, clicks++) await polybar.click(1, x);
+  await polybar.click(3, 2);
+  clicks++;
+  await pollUntilValue(() => (polybar.commandsRun().length >= clicks ? true : undefined), `polybar to run a command for each of ${clicks} clicks`);
+  await pollUntilValue(() => (existsSync(ran) && readFileSync(ran, 'utf8').split('\n').length > clicks ? true : undefined), 'each command to run');
+  const recorded = readFileSync(ran, 'utf8').trim().split('\n');
+  assert.deepEqual(new Set(recorded), new Set(['next', 'switch --dmenu']), polybar.commandsRun().join('\n'));
+  assert.equal(recorded.filter((command) => command === 'switch --dmenu').length, 1);
+  assert.deepEqual(
+    polybar.log().split('\n').filter((line) => /polybar\|(warn|error)/.test(line) && !/No monitor specified/.test(line)),
+    [],
+    'polybar found nothing wrong with the line',
+  );
+});
+
+/** Polls `probe` until it gives a value, within the file's line deadline. */
+async function pollUntilValue<T>(probe: () => T | undefined, what: string): Promise<T> {
+  let value: T | undefined;
+  await pollUntil(() => (value = probe()) !== undefined, what, LINE_TIMEOUT_MS);
+  return value as T;
+}
