@@ -10,6 +10,8 @@ import { startFakeClaude, writeSessionFile, type FakeClaude } from '../../test/s
 import { findProgram, requiredByCi } from '../../test/support/programs.js';
 import { startPolybar } from '../../test/support/polybar-xvfb.js';
 import { skippedWithout } from '../../test/support/require-wm.js';
+import { startSwayHeadless } from '../../test/support/sway-headless.js';
+import { startWaybar } from '../../test/support/waybar-sway.js';
 import { VMUX } from '../../test/support/run-vmux.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { pollUntil, startVmuxd, type VmuxdProcess } from '../../test/support/vmuxd-process.js';
@@ -286,6 +288,29 @@ test('vmux bar under a real polybar: drawn with its click actions; a label holdi
     [],
     'polybar found nothing wrong with the line',
   );
+});
+
+test('vmux bar --format waybar under a real waybar (headless sway): its JSON and Pango markup are taken as they are, a label holding markup included', LIMIT, async (t: TestContext) => {
+  if (skippedWithout(t, 'sway', 'waybar')) return;
+  await fixtureSession('waiting', 'permission prompt');
+  const home = freshHome();
+  const daemon = await startVmuxd({ home, claudeDir, userHome: root });
+  daemons.push(daemon);
+  const label = '<b>ship & "go"</b>';
+  const labelled = await daemon.request({ action: 'label', args: { session_id: SESSION_ID, label } });
+  assert.equal(labelled['ok'], true, JSON.stringify(labelled));
+  const bar = startBar(['--format', 'waybar', '--name'], barEnv(home));
+  const { line } = await bar.lineWhere((l) => l.includes('ship'), 'the line with the label');
+  bar.child.kill('SIGTERM');
+  const harness = await startSwayHeadless();
+  t.after(() => harness.stop());
+  // Beside vmux's line, the same label unescaped: what GTK says of markup that is not valid.
+  const waybar = await startWaybar(harness, { vmux: line, unescaped: JSON.stringify({ text: label, tooltip: label }) });
+  t.after(() => waybar.stop());
+  const complaint = (text: string) => `Failed to set text '${text}' from markup`;
+  await pollUntil(() => waybar.log().includes(complaint(label)), 'GTK to refuse the unescaped label', LINE_TIMEOUT_MS);
+  const problems = waybar.log().split('\n').filter((l) => /Failed to set text|\[error\]|\[critical\]/.test(l) && !l.includes(complaint(label)));
+  assert.deepEqual(problems, [], `waybar took vmux's line as it is:\n${line}`);
 });
 
 /** Polls `probe` until it gives a value, within the file's line deadline. */

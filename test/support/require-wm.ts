@@ -3,6 +3,7 @@ import type { TestContext } from 'node:test';
 import { I3_BINARIES, startI3UnderXvfb, type WmHarness } from './i3-xvfb.js';
 import { NOTIFICATION_SERVER_PROGRAMS, SESSION_BUS_PROGRAMS } from './notification-server.js';
 import { POLYBAR_PROGRAMS } from './polybar-xvfb.js';
+import { WAYBAR_PROGRAMS } from './waybar-sway.js';
 import { missingPrograms, requiredByCi } from './programs.js';
 import { startSwayHeadless, swayUnavailable } from './sway-headless.js';
 
@@ -21,9 +22,10 @@ import { startSwayHeadless, swayUnavailable } from './sway-headless.js';
  * - `zsh`, `fish`: to load the completion scripts vmux prints for them;
  * - `session bus`: a private D-Bus session bus (`dbus-daemon`);
  * - `notification server`: that bus with dunst on it, under Xvfb (`dunstctl` and `dbus-send` drive it);
- * - `polybar`: polybar under Xvfb, clicked with xdotool.
+ * - `polybar`: polybar under Xvfb, clicked with xdotool;
+ * - `waybar`: waybar (with `sway`: on a headless sway).
  */
-export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash' | 'zsh' | 'fish' | 'session bus' | 'notification server' | 'polybar';
+export type Need = 'tmux' | 'tmux client' | 'i3' | 'xprop' | 'sway' | 'bash' | 'zsh' | 'fish' | 'session bus' | 'notification server' | 'polybar' | 'waybar';
 
 /** What each need runs, and what for (as a skip reason says it). */
 const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: readonly string[]; readonly purpose: string }>> = {
@@ -37,6 +39,7 @@ const PROGRAMS: Readonly<Record<Exclude<Need, 'sway'>, { readonly programs: read
   'session bus': { programs: SESSION_BUS_PROGRAMS, purpose: 'a private D-Bus session bus' },
   'notification server': { programs: NOTIFICATION_SERVER_PROGRAMS, purpose: 'a notification server (dunst under Xvfb) on a private session bus' },
   polybar: { programs: POLYBAR_PROGRAMS, purpose: 'polybar under Xvfb' },
+  waybar: { programs: WAYBAR_PROGRAMS, purpose: 'waybar on a headless sway' },
 };
 
 /** Why `need` cannot be met on this machine, in a few words; undefined when it can. */
