@@ -30,7 +30,7 @@ import { readCpuNs } from './measure.js';
 import type { Measurement } from './report.js';
 import { summarize, type Summary } from './stats.js';
 
-/** Issue targets: a transition reaches the bus, and the bar, within 100 ms (p95). */
+/** Targets: a transition reaches the bus, and the bar, within 100 ms (p95). */
 const LATENCY_TARGET_MS = 100;
 /** vmuxd's budget (50 MB), with notifications on too. */
 const DAEMON_RSS_TARGET_MIB = 50e6 / 2 ** 20;
