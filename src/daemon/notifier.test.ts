@@ -187,6 +187,22 @@ describe('when vmuxd notifies', () => {
   });
 });
 
+test('a wait told more exactly a moment later (the tool, after the status) replaces its notification\'s text in place', async () => {
+  const { sink, feed } = setUp();
+  await feed(session(1));
+  // 2.1.332 says "waiting" ~100 ms before the transcript names the call.
+  await feed(permission(1, { reason: 'waiting for permission', preview: 'run the migration' }));
+  await feed(permission(1));
+  await feed(permission(1));
+  assert.deepEqual(
+    sink.calls.map((call) => (call.op === 'show' ? [call.op, call.id, call.replaces, call.notification.body] : [call.op, call.id])),
+    [
+      ['show', 1, undefined, 'asks for permission'],
+      ['show', 1, 1, 'wants to run Bash: npm run migrate'],
+    ],
+  );
+});
+
 describe('focus and attention', () => {
   test('suppressed while the session is focused, and not shown later for that same wait', async () => {
     const { sink, feed } = setUp();

@@ -50,7 +50,8 @@ interface Remembered {
  * - titled with the label (else folder and branch), the reason in the user's words, an urgency
  *   by what it waits for (`notification-text.ts`);
  * - the session's notification is replaced, not stacked, and closed when the session is seen
- *   (`unseen` turns false), focused, leaves `needs_input` or ends;
+ *   (`unseen` turns false), focused, leaves `needs_input` or ends; when what it waits for is
+ *   told more exactly during the same wait, its text is replaced in place;
  * - transitions within `BURST_MS` of the notification that opened a burst join it: it is replaced
  *   by one naming them all, most urgent first (never dropped);
  * - a click on it calls `onActivate` with the session it names first.
@@ -111,9 +112,12 @@ export class Notifier {
         if (entered || seen || session.focused || session.state !== 'needs_input') {
           this.#leave(session.pid, changed);
         } else {
-          // Kept up to date (a new label) for the next time it is rendered; not shown again for it.
+          // Kept up to date (a new label) for the next time it is rendered; not shown again for it,
+          // but told more exactly in place: the client reports a prompt a moment before its
+          // transcript names the tool ("asks for permission", then "wants to run Bash: …").
           const index = shown.members.findIndex((member) => member.pid === session.pid);
           if (index >= 0) shown.members[index] = session;
+          if (previous !== undefined && current !== undefined && current.wait !== previous.wait) changed.add(shown);
         }
       }
       if (entered && !session.focused) arrivals.push(session);
