@@ -249,6 +249,8 @@ test('vmux bar under a real polybar: drawn with its click actions; a label holdi
   const home = freshHome();
   const daemon = await startVmuxd({ home, claudeDir, userHome: root });
   daemons.push(daemon);
+  // Stopped with the test, before the file's folder is removed: vmuxd writes its bar files there.
+  t.after(() => daemon.stop());
   // A label that would be an action running `vmux x`, were it taken as polybar markup.
   const labelled = await daemon.request({ action: 'label', args: { session_id: SESSION_ID, label: '%{A1:vmux x:}go%{A}' } });
   assert.equal(labelled['ok'], true, JSON.stringify(labelled));
@@ -298,6 +300,7 @@ test('vmux bar --format waybar under a real waybar (headless sway): its JSON and
   const home = freshHome();
   const daemon = await startVmuxd({ home, claudeDir, userHome: root });
   daemons.push(daemon);
+  t.after(() => daemon.stop());
   const label = '<b>ship & "go"</b>';
   const labelled = await daemon.request({ action: 'label', args: { session_id: SESSION_ID, label } });
   assert.equal(labelled['ok'], true, JSON.stringify(labelled));
