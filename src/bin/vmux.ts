@@ -30,13 +30,13 @@ function bundle<T>(name: string): LoadedBundle<T> {
 
 async function run(): Promise<number> {
   const [command, ...rest] = argv;
-  const quick = (await listViaDaemon(argv, io)) ?? (await switchViaDaemon(argv, io));
+  const switchCall = quickSwitchCall(argv);
+  const quick = (await listViaDaemon(argv, io)) ?? (switchCall !== undefined ? await switchViaDaemon(switchCall, io) : undefined);
   if (quick !== undefined) return quick;
   if (command === 'list' || command === 'ls') {
     const list = bundle<{ runListCommand: typeof RunListCommand }>('vmux-list.cjs');
     return await list.exports.runListCommand(rest, io).finally(list.saveCache);
   }
-  const switchCall = quickSwitchCall(argv);
   if (switchCall !== undefined) {
     const go = bundle<{ runSwitchCommand: typeof RunSwitchCommand }>('vmux-switch.cjs');
     return await go.exports.runSwitchCommand(switchCall, io).finally(go.saveCache);

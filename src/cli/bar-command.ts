@@ -137,7 +137,7 @@ async function runClick(click: BarClick, io: CliIo): Promise<void> {
   const quiet: CliIo = { env: io.env, stdout: io.stderr, stderr: io.stderr };
   try {
     // `next` as a key binding runs it: asked of vmuxd when it runs, else done here.
-    if (click === 'next' && (await switchViaDaemon(['next'], quiet)) !== undefined) return;
+    if (click === 'next' && (await switchViaDaemon({ command: 'next' }, quiet)) !== undefined) return;
     const { runNext, runSwitch } = await import('./switch-command.js');
     if (click === 'next') await runNext([], quiet);
     else await runSwitch(['--dmenu'], quiet);

@@ -12,14 +12,14 @@ import { reportSwitchResponse } from './switch-report.js';
 /**
  * The quick path of `vmux switch <query>` and `vmux next` when vmuxd runs, which is what key
  * bindings call: vmuxd has the sessions and switches, in the caller's desktop session (sent
- * along), so this loads no more of vmux than `vmux list` does. Undefined when this path does not
- * apply (options, no query, no daemon): the full CLI then handles the call, and scans by itself.
+ * along), so this loads no more of vmux than `vmux list` does. Undefined when no daemon answers:
+ * the call is then made by scanning (`vmux-switch.cjs`).
  */
-export async function switchViaDaemon(argv: readonly string[], io: CliIo): Promise<ExitCode | undefined> {
-  const request = quickRequest(argv, io.env);
+export async function switchViaDaemon(call: QuickSwitchCall, io: CliIo): Promise<ExitCode | undefined> {
   const home = vmuxHomeFrom(io.env);
   // A relative home (an empty HOME, say) is a wrong setting: the full CLI says so.
-  if (request === undefined || !isAbsolute(home.dir) || !existsSync(home.socketPath)) return undefined;
+  if (!isAbsolute(home.dir) || !existsSync(home.socketPath)) return undefined;
+  const request = requestOf(call, io.env);
   try {
     return reportSwitchResponse(await requestDaemon(home.socketPath, request), io);
   } catch (error) {
@@ -45,9 +45,7 @@ export function quickSwitchCall(argv: readonly string[]): QuickSwitchCall | unde
   return undefined;
 }
 
-function quickRequest(argv: readonly string[], env: CliIo['env']): Request | undefined {
-  const call = quickSwitchCall(argv);
-  if (call === undefined) return undefined;
+function requestOf(call: QuickSwitchCall, env: CliIo['env']): Request {
   const desktop = desktopSessionOf(env);
   return call.command === 'next' ? { action: 'next', args: { desktop } } : { action: 'switch', args: { query: call.query, desktop } };
 }
