@@ -767,6 +767,24 @@ export async function readDisplayNumber(xvfb: ManagedProcess, timeoutMs: number)
   return ready;
 }
 
+/**
+ * Xvfb on the first free display: with `-displayfd` it takes one itself and writes its number
+ * when it is ready. Resolves with the process and its display (`:N`); stops it when it fails.
+ */
+export async function startXvfb(
+  env: NodeJS.ProcessEnv,
+  options: { readonly screen?: string; readonly timeoutMs: number },
+): Promise<{ readonly xvfb: ManagedProcess; readonly display: string }> {
+  const args = ['-displayfd', '3', '-screen', '0', options.screen ?? '800x600x24', '-nolisten', 'tcp', '-noreset'];
+  const xvfb = await startProcess('Xvfb', 'Xvfb', args, { env, extraPipes: 1 });
+  try {
+    return { xvfb, display: `:${await readDisplayNumber(xvfb, options.timeoutMs)}` };
+  } catch (error) {
+    await stopProcessTree(xvfb).catch(() => undefined);
+    throw error;
+  }
+}
+
 export async function startI3UnderXvfb(options: I3Options = {}): Promise<I3Harness> {
   const started = Date.now();
   const timeoutMs = options.readyTimeoutMs ?? 10_000;
@@ -776,11 +794,8 @@ export async function startI3UnderXvfb(options: I3Options = {}): Promise<I3Harne
   const servers: ManagedProcess[] = [];
   try {
     const baseEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' };
-    // -displayfd: Xvfb itself takes the first free display and writes its number when ready.
-    const xvfbArgs = ['-displayfd', '3', '-screen', '0', options.screen ?? '1280x800x24', '-nolisten', 'tcp', '-noreset'];
-    const xvfb = await startProcess('Xvfb', 'Xvfb', xvfbArgs, { env: baseEnv, extraPipes: 1 });
+    const { xvfb, display } = await startXvfb(baseEnv, { screen: options.screen ?? '1280x800x24', timeoutMs });
     servers.unshift(xvfb);
-    const display = `:${await readDisplayNumber(xvfb, timeoutMs)}`;
 
     const socketPath = join(dir, 'i3-ipc.sock');
     const configPath = join(dir, 'i3.config');

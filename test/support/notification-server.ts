@@ -20,9 +20,9 @@ import {
   exitReason,
   makeScratchDir,
   pollFor,
-  readDisplayNumber,
   releaseDir,
   startProcess,
+  startXvfb,
   stopProcessTree,
   type ManagedProcess,
 } from './i3-xvfb.js';
@@ -141,12 +141,8 @@ export async function startDunst(bus: SessionBus): Promise<NotificationServer> {
   const servers: ManagedProcess[] = [];
   try {
     const baseEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', ...bus.env };
-    const xvfb = await startProcess('Xvfb', 'Xvfb', ['-displayfd', '3', '-screen', '0', '800x600x24', '-nolisten', 'tcp', '-noreset'], {
-      env: baseEnv,
-      extraPipes: 1,
-    });
+    const { xvfb, display } = await startXvfb(baseEnv, { timeoutMs: READY_TIMEOUT_MS });
     servers.unshift(xvfb);
-    const display = `:${await readDisplayNumber(xvfb, READY_TIMEOUT_MS)}`;
     const configPath = join(dir, 'dunstrc');
     writeFileSync(configPath, ['[global]', '    markup = full', '    show_indicators = no', ''].join('\n'));
     const env = { ...baseEnv, DISPLAY: display };

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execQuiet, exitReason, makeScratchDir, pollFor, readDisplayNumber, releaseDir, startProcess, stopProcessTree, type ManagedProcess } from './i3-xvfb.js';
+import { execQuiet, exitReason, makeScratchDir, pollFor, releaseDir, startProcess, startXvfb, stopProcessTree, type ManagedProcess } from './i3-xvfb.js';
 
 /** What a polybar test runs. */
 export const POLYBAR_PROGRAMS = ['Xvfb', 'polybar', 'xdotool'] as const;
@@ -35,12 +35,8 @@ export async function startPolybar(options: { readonly exec: string; readonly en
   const dir = makeScratchDir('vmux-polybar-');
   const started: ManagedProcess[] = [];
   try {
-    const xvfb = await startProcess('Xvfb', 'Xvfb', ['-displayfd', '3', '-screen', '0', '800x600x24', '-nolisten', 'tcp', '-noreset'], {
-      env: { PATH: options.env['PATH'] ?? '/usr/bin:/bin' },
-      extraPipes: 1,
-    });
+    const { xvfb, display } = await startXvfb({ PATH: options.env['PATH'] ?? '/usr/bin:/bin' }, { timeoutMs: READY_TIMEOUT_MS });
     started.unshift(xvfb);
-    const display = `:${await readDisplayNumber(xvfb, READY_TIMEOUT_MS)}`;
     const configPath = join(dir, 'config.ini');
     writeFileSync(
       configPath,

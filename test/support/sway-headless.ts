@@ -74,6 +74,17 @@ const TEST_USER_BINARIES = ['setpriv', 'useradd', 'userdel', 'getent'] as const;
 
 export const SWAY_AS_ROOT = 'sway refuses to run as root; set VMUX_REQUIRE_WM=1 to let the tests create a temporary user';
 
+/**
+ * The file and arguments that run `argv` as the sway user `user` (setpriv execs in place: the
+ * same PID), or `argv` itself when this process needs no switch.
+ */
+export function asSwayUser(user: SwayUser, argv: readonly string[]): [string, string[]] {
+  const [file, ...rest] = argv;
+  if (file === undefined) throw new Error('empty argv');
+  if (!swayRunsAsOtherUser()) return [file, rest];
+  return ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--', file, ...rest]];
+}
+
 /** Whether sway needs a user switch: only when this process is root. */
 export function swayRunsAsOtherUser(): boolean {
   return process.getuid?.() === 0;
@@ -261,13 +272,7 @@ async function startSwayAs(user: SwayUser, started: number, timeoutMs: number): 
       chownSync(dir, user.uid, user.gid);
       chownSync(runtimeDir, user.uid, user.gid);
     }
-    /** argv that runs `argv` as the sway user (setpriv execs in place: same PID). */
-    const asUser = (argv: readonly string[]): [string, string[]] => {
-      const [file, ...rest] = argv;
-      if (file === undefined) throw new Error('empty argv');
-      if (!switchUser) return [file, rest];
-      return ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--', file, ...rest]];
-    };
+    const asUser = (argv: readonly string[]): [string, string[]] => asSwayUser(user, argv);
     const baseEnv = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: user.home,

@@ -8,7 +8,7 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitReason, pollFor, startProcess, stopProcessTree } from './i3-xvfb.js';
-import { swayRunsAsOtherUser, type SwayHarness } from './sway-headless.js';
+import { asSwayUser, type SwayHarness } from './sway-headless.js';
 
 /** What a waybar test runs, beside sway. */
 export const WAYBAR_PROGRAMS = ['waybar'] as const;
@@ -37,10 +37,7 @@ export async function startWaybar(harness: SwayHarness, lines: Readonly<Record<s
   writeFileSync(style, '* { font-family: monospace; font-size: 12px; }\n');
   own(config);
   own(style);
-  const argv = ['waybar', '-c', config, '-s', style, '-l', 'debug'];
-  const [file, args] = swayRunsAsOtherUser()
-    ? ['setpriv', ['--reuid', String(user.uid), '--regid', String(user.gid), '--init-groups', '--', ...argv]]
-    : [argv[0] ?? 'waybar', argv.slice(1)];
+  const [file, args] = asSwayUser(user, ['waybar', '-c', config, '-s', style, '-l', 'debug']);
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: user.home, XDG_RUNTIME_DIR: harness.runtimeDir, WAYLAND_DISPLAY: harness.env['WAYLAND_DISPLAY'] ?? harness.waylandDisplay };
   const waybar = await startProcess('waybar', file, args, { env });
   try {
