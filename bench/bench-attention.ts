@@ -25,7 +25,7 @@ import { startDunst, startSessionBus, NOTIFICATION_SERVER_PROGRAMS } from '../te
 import { missingPrograms } from '../test/support/programs.js';
 import { LineClient, readRssKib, startVmuxd, type VmuxdProcess } from '../test/support/vmuxd-process.js';
 import type { Cleanup } from './cleanup.js';
-import { encodeCwd, procStartOf, startFixtureSessions, type FixtureSession } from './fixture-sessions.js';
+import { encodeCwd, killQuietly, procStartOf, startFixtureSessions, type FixtureSession } from './fixture-sessions.js';
 import { readCpuNs } from './measure.js';
 import type { Measurement } from './report.js';
 import { summarize, type Summary } from './stats.js';
@@ -316,14 +316,5 @@ function readFileSyncQuiet(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     return '';
-  }
-}
-
-function killQuietly(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone already.
   }
 }

@@ -150,7 +150,9 @@ async function waitForComm(pid: number, comm: string, timeoutMs = 5_000): Promis
   }
 }
 
-function killQuietly(pid: number): void {
+/** SIGKILL, for a process that may be gone already (or never started: no PID). */
+export function killQuietly(pid: number | undefined): void {
+  if (pid === undefined) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
